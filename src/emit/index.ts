@@ -1,0 +1,2 @@
+// Mapping to log records, the log processor, the emitter.
+export {};

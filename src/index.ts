@@ -1,0 +1,3 @@
+// otel-audit: the event model and the emitter.
+export * from './event/index.js';
+export * from './emit/index.js';

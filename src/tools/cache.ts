@@ -1,0 +1,60 @@
+// Where otel-audit keeps the tools it builds (the collector, the sigma-cli
+// virtual environment): outside the repository, keyed by the content of the
+// file that describes each tool, so a changed manifest rebuilds and an
+// unchanged one is reused.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The package root (the folder holding package.json), from src/ or dist/. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('otel-audit: cannot find the package root from ' + import.meta.url);
+    dir = parent;
+  }
+  return dir;
+}
+
+/** `$OTEL_AUDIT_CACHE`, else `$XDG_CACHE_HOME/otel-audit`, else `~/.cache/otel-audit`. */
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.OTEL_AUDIT_CACHE) return resolve(env.OTEL_AUDIT_CACHE);
+  const base = env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(homedir(), '.cache');
+  return join(base, 'otel-audit');
+}
+
+/** The first 16 hex digits of the SHA-256 of a file's content. */
+export function contentKey(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16);
+}
+
+export const COLLECTOR_BINARY_NAME = 'otelcol-audit';
+
+export function builderManifestPath(root = packageRoot()): string {
+  return join(root, 'collector', 'builder-config.yaml');
+}
+
+export function sigmaRequirementsPath(root = packageRoot()): string {
+  return join(root, 'sigma', 'requirements.txt');
+}
+
+/** The folder the collector built from the current manifest lives in. */
+export function collectorBuildDir(env: NodeJS.ProcessEnv = process.env, manifest = builderManifestPath()): string {
+  return join(cacheRoot(env), 'collector', contentKey(manifest));
+}
+
+export function collectorBuildBinary(env: NodeJS.ProcessEnv = process.env, manifest = builderManifestPath()): string {
+  return join(collectorBuildDir(env, manifest), COLLECTOR_BINARY_NAME);
+}
+
+/** The virtual environment made from the current sigma/requirements.txt. */
+export function sigmaVenvDir(env: NodeJS.ProcessEnv = process.env, requirements = sigmaRequirementsPath()): string {
+  return join(cacheRoot(env), 'sigma-venv', contentKey(requirements));
+}
+
+export function sigmaCliBinary(env: NodeJS.ProcessEnv = process.env, requirements = sigmaRequirementsPath()): string {
+  return join(sigmaVenvDir(env, requirements), 'bin', 'sigma');
+}

@@ -1,0 +1,151 @@
+// Finds, validates, starts and stops the real OpenTelemetry Collector built by
+// `npm run provision`. OTELCOL_BIN overrides the cached build.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { collectorBuildBinary } from '../../src/tools/cache.js';
+import { ToolUnavailableError } from '../../src/tools/errors.js';
+import { run } from '../../src/tools/run.js';
+import { freePort } from './ports.js';
+
+/** The collector binary the tests run; fails with instructions when there is none. */
+export function collectorBinary(env: NodeJS.ProcessEnv = process.env): string {
+  const binary = env.OTELCOL_BIN ?? collectorBuildBinary(env);
+  try {
+    accessSync(binary, constants.X_OK);
+  } catch {
+    throw new ToolUnavailableError('The OpenTelemetry Collector', `no executable at ${binary}`, 'run `npm run provision` (needs Go 1.24+) to build it from collector/builder-config.yaml, or set OTELCOL_BIN to an otelcol-contrib binary');
+  }
+  return binary;
+}
+
+export interface CollectorPorts {
+  otlpGrpc: number;
+  otlpHttp: number;
+  health: number;
+}
+
+export type ConfigSource = string | Record<string, unknown>;
+
+function writeConfig(dir: string, config: ConfigSource): string {
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, typeof config === 'string' ? config : stringify(config));
+  return file;
+}
+
+export interface ValidateResult {
+  ok: boolean;
+  output: string;
+}
+
+/** Runs `otelcol validate --config`; the collector's own check of a config. */
+export async function validateConfig(config: ConfigSource, env: Record<string, string> = {}): Promise<ValidateResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'otel-audit-validate-'));
+  const file = writeConfig(dir, config);
+  const result = await run(collectorBinary(), ['validate', `--config=${file}`], { env: { ...process.env, ...env } });
+  return { ok: result.code === 0, output: result.stdout + result.stderr };
+}
+
+export interface RunningCollector {
+  ports: CollectorPorts;
+  /** A scratch folder for this collector (file exporter output, queues). */
+  workDir: string;
+  configFile: string;
+  pid: number;
+  /** Everything the collector has logged so far. */
+  logs(): string;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+  stop(graceMs?: number): Promise<void>;
+  /** SIGKILL at once, as a crash would. */
+  kill(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  /** A folder to reuse (e.g. a restarted collector keeping its queue). */
+  workDir?: string;
+  ports?: CollectorPorts;
+  readyTimeoutMs?: number;
+}
+
+/**
+ * Starts the collector with a config made for its ports and scratch folder,
+ * and waits until its health_check extension answers. The config must enable
+ * `health_check` on `ports.health` (see `minimalFileConfig`).
+ */
+export async function startCollector(makeConfig: (ports: CollectorPorts, workDir: string) => ConfigSource, options: StartOptions = {}): Promise<RunningCollector> {
+  const binary = collectorBinary();
+  const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'otel-audit-collector-'));
+  const ports = options.ports ?? { otlpGrpc: await freePort(), otlpHttp: await freePort(), health: await freePort() };
+  const configFile = writeConfig(workDir, makeConfig(ports, workDir));
+  const child = spawn(binary, [`--config=${configFile}`], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the collector exited (${child.exitCode ?? child.signalCode}) before it was healthy:\n${output.slice(-4000)}`);
+    }
+    if (await healthy(ports.health)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the collector was not healthy on port ${ports.health} within the timeout:\n${output.slice(-4000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  return {
+    ports,
+    workDir,
+    configFile,
+    pid: child.pid ?? -1,
+    logs: () => output,
+    stop: (graceMs = 10_000) => stopProcess(child, exited, graceMs),
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+async function healthy(port: number): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function stopProcess(child: ChildProcess, exited: Promise<void>, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * The smallest useful config: OTLP (gRPC + HTTP) on loopback into the file
+ * exporter, health_check on, the collector's own metrics off (so several
+ * collectors can run side by side).
+ */
+export function minimalFileConfig(ports: CollectorPorts, outputFile: string): Record<string, unknown> {
+  return {
+    receivers: {
+      otlp: { protocols: { grpc: { endpoint: `127.0.0.1:${ports.otlpGrpc}` }, http: { endpoint: `127.0.0.1:${ports.otlpHttp}` } } },
+    },
+    exporters: { file: { path: outputFile, flush_interval: '100ms' } },
+    extensions: { health_check: { endpoint: `127.0.0.1:${ports.health}` } },
+    service: {
+      extensions: ['health_check'],
+      telemetry: { metrics: { level: 'none' } },
+      pipelines: { logs: { receivers: ['otlp'], exporters: ['file'] } },
+    },
+  };
+}
