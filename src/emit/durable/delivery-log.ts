@@ -1,0 +1,74 @@
+// The delivery log: one JSON line per delivery failure, recovery, drop, or
+// destination state change, kept in the spool directory so operators can see
+// what went wrong (`otel-audit deliveries list`). Bounded: rotated at 1 MiB.
+import { appendFileSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type DeliveryOutcome = 'failure' | 'recovered' | 'dropped' | 'disabled' | 'enabled';
+
+export interface DeliveryEntry {
+  time: string;
+  destination: string;
+  outcome: DeliveryOutcome;
+  /** Records in the batch concerned. */
+  records?: number;
+  /** Consecutive failed attempts so far. */
+  attempt?: number;
+  status?: number;
+  error?: string;
+  /** Milliseconds until the next attempt. */
+  retryInMs?: number;
+}
+
+export const DELIVERY_LOG_FILE = 'deliveries.jsonl';
+const MAX_LOG_BYTES = 1024 * 1024;
+
+export function appendDelivery(directory: string, entry: Omit<DeliveryEntry, 'time'> & { time?: string }): void {
+  const file = join(directory, DELIVERY_LOG_FILE);
+  try {
+    if (existsSync(file) && statSync(file).size > MAX_LOG_BYTES) renameSync(file, `${file}.1`);
+    appendFileSync(file, `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+  } catch {
+    // The delivery log is diagnostics; failing to write it must not stop delivery.
+  }
+}
+
+export interface ListDeliveriesOptions {
+  /** Only failures (and auto-disable events). */
+  failed?: boolean;
+  /** Only entries newer than this many milliseconds. */
+  sinceMs?: number;
+  now?: number;
+}
+
+/** Reads the delivery log (the rotated file first), oldest first. */
+export function listDeliveries(directory: string, options: ListDeliveriesOptions = {}): DeliveryEntry[] {
+  if (!existsSync(directory)) throw new Error(`spool directory ${directory} does not exist`);
+  const entries: DeliveryEntry[] = [];
+  const cutoff = options.sinceMs === undefined ? undefined : (options.now ?? Date.now()) - options.sinceMs;
+  for (const name of [`${DELIVERY_LOG_FILE}.1`, DELIVERY_LOG_FILE]) {
+    const file = join(directory, name);
+    if (!existsSync(file)) continue;
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      let entry: DeliveryEntry;
+      try {
+        entry = JSON.parse(line) as DeliveryEntry;
+      } catch {
+        continue; // a torn last line after a crash
+      }
+      if (options.failed && entry.outcome !== 'failure' && entry.outcome !== 'disabled' && entry.outcome !== 'dropped') continue;
+      if (cutoff !== undefined && Date.parse(entry.time) < cutoff) continue;
+      entries.push(entry);
+    }
+  }
+  return entries;
+}
+
+/** Parses durations such as `30d`, `12h`, `15m`, `45s`, `500ms`. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(text.trim());
+  if (!match) throw new Error(`"${text}" is not a duration (use a number followed by ms, s, m, h, d or w, e.g. 30d)`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd' | 'w'];
+  return Number(match[1]) * unit;
+}

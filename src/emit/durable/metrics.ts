@@ -1,0 +1,48 @@
+// The spool's metrics, through the OpenTelemetry metrics API (the global
+// MeterProvider unless one is given), so they reach the same backend as the app's.
+import { metrics, type BatchObservableCallback, type Counter, type MeterProvider } from '@opentelemetry/api';
+
+export interface SpoolGaugeSource {
+  queuedRecords(): number;
+  queuedBytes(): number;
+  /** Age in seconds of the oldest record not yet delivered; 0 when empty. */
+  oldestRecordAgeSeconds(): number;
+  /** 1 while the destination is auto-disabled, 0 otherwise; undefined when the exporter has no such state. */
+  destinationDisabled(): number | undefined;
+}
+
+export interface SpoolMetrics {
+  exported: Counter;
+  retries: Counter;
+  failures: Counter;
+  dropped: Counter;
+  rejected: Counter;
+  close(): void;
+}
+
+export const METER_NAME = 'otel-audit.spool';
+
+export function createSpoolMetrics(meterProvider: MeterProvider | undefined, attributes: { 'spool.directory': string; destination: string }, source: SpoolGaugeSource): SpoolMetrics {
+  const meter = (meterProvider ?? metrics.getMeterProvider()).getMeter(METER_NAME);
+  const queuedRecords = meter.createObservableGauge('otel_audit.spool.queued_records', { description: 'Audit records on disk not yet delivered', unit: '{record}' });
+  const queuedBytes = meter.createObservableGauge('otel_audit.spool.queued_bytes', { description: 'Bytes on disk not yet delivered', unit: 'By' });
+  const oldestAge = meter.createObservableGauge('otel_audit.spool.oldest_record_age', { description: 'Age of the oldest undelivered record', unit: 's' });
+  const disabled = meter.createObservableGauge('otel_audit.destination.disabled', { description: '1 while the destination is auto-disabled after repeated failures', unit: '1' });
+  const callback: BatchObservableCallback = (result) => {
+    result.observe(queuedRecords, source.queuedRecords(), attributes);
+    result.observe(queuedBytes, source.queuedBytes(), attributes);
+    result.observe(oldestAge, source.oldestRecordAgeSeconds(), attributes);
+    const state = source.destinationDisabled();
+    if (state !== undefined) result.observe(disabled, state, attributes);
+  };
+  const observables = [queuedRecords, queuedBytes, oldestAge, disabled];
+  meter.addBatchObservableCallback(callback, observables);
+  return {
+    exported: meter.createCounter('otel_audit.spool.exported_records', { description: 'Records delivered and acknowledged', unit: '{record}' }),
+    retries: meter.createCounter('otel_audit.spool.export_retries', { description: 'Export attempts that repeat a failed batch', unit: '{attempt}' }),
+    failures: meter.createCounter('otel_audit.spool.export_failures', { description: 'Failed export attempts', unit: '{attempt}' }),
+    dropped: meter.createCounter('otel_audit.spool.dropped_records', { description: "Records dropped by onFull 'drop-oldest' or because they could not be decoded", unit: '{record}' }),
+    rejected: meter.createCounter('otel_audit.spool.rejected_records', { description: "Records refused by onFull 'reject'", unit: '{record}' }),
+    close: () => meter.removeBatchObservableCallback(callback, observables),
+  };
+}

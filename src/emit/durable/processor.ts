@@ -1,0 +1,366 @@
+// createDurableLogRecordProcessor: a LogRecordProcessor that appends every
+// record to an on-disk log before onEmit returns, and a sender that delivers
+// the log to an exporter for as long as it takes.
+import { mkdirSync } from 'node:fs';
+import { diag, type Context, type MeterProvider } from '@opentelemetry/api';
+import type { LogRecordExporter, LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import { appendDelivery } from './delivery-log.js';
+import { asStatefulDestination } from './destination.js';
+import { SpoolFullError, SpoolOptionError, SpoolWriteError } from './errors.js';
+import { lockDirectory } from './lock.js';
+import { createSpoolMetrics, type SpoolMetrics } from './metrics.js';
+import { encodeRecord, observedMillis } from './record-codec.js';
+import { comparePositions, SegmentLog, type Position, type RecoveryReport } from './segment-log.js';
+import { Sender, type RetryOptions } from './sender.js';
+
+export type FsyncMode = 'always' | 'interval';
+export type OnFullPolicy = 'block' | 'reject' | 'drop-oldest';
+
+export interface DurableProcessorOptions {
+  exporter: LogRecordExporter;
+  /** The spool directory; created if missing. One process per directory. */
+  directory: string;
+  /**
+   * 'always' (default): every record is fdatasync'ed soon after it is appended, one
+   * fsync shared by all records appended meanwhile (group commit); `whenDurable()`
+   * resolves after it. 'interval': fdatasync every `fsyncIntervalMs`.
+   */
+  fsync?: FsyncMode;
+  /** Default 1000. */
+  fsyncIntervalMs?: number;
+  /** Undelivered bytes on disk before `onFull` applies. Default 256 MiB. */
+  maxBytes?: number;
+  /** Default 'block'. See docs/delivery.md. */
+  onFull?: OnFullPolicy;
+  /** Size at which a new segment file is started. Default 16 MiB. */
+  segmentBytes?: number;
+  /** Records per export. Default 512. */
+  batchSize?: number;
+  /** Bytes per export (a batch stops at whichever limit comes first). Default 4 MiB. */
+  maxBatchBytes?: number;
+  retry?: RetryOptions;
+  /** An export that does not call back within this time counts as failed. Default 60 s. */
+  exportTimeoutMs?: number;
+  /** Name of the destination in the delivery log and metrics. Default: the exporter's own, or its class name. */
+  destination?: string;
+  /** Default: the global MeterProvider from @opentelemetry/api. */
+  meterProvider?: MeterProvider;
+}
+
+export interface SpoolStats {
+  queuedRecords: number;
+  queuedBytes: number;
+  segments: number;
+  paused: boolean;
+  /** Consecutive failed attempts of the batch being sent. */
+  failedAttempts: number;
+  lastError?: string;
+  droppedRecords: number;
+  rejectedRecords: number;
+}
+
+export interface DurableLogRecordProcessor extends LogRecordProcessor {
+  /** Resolves once every record appended before the call is fsynced. */
+  whenDurable(): Promise<void>;
+  /** Resolves once the undelivered bytes are below `maxBytes` (the backpressure of onFull 'block'). */
+  ready(): Promise<void>;
+  /** Stops sending; records keep being appended and are sent after `resume()`. */
+  pause(): void;
+  resume(): void;
+  /** Waits (up to `timeoutMillis`, default 30 s) until everything appended before the call was delivered. Resolves `false` on timeout; the rest stays on disk. */
+  forceFlush(options?: { timeoutMillis?: number }): Promise<void>;
+  flush(timeoutMillis?: number): Promise<boolean>;
+  /** Drains for up to `timeoutMs` (default 10 s), then stops; undelivered records stay on disk for the next start. */
+  shutdown(timeoutMs?: number): Promise<void>;
+  stats(): SpoolStats;
+  /** What startup found: records to replay, tails cut. */
+  readonly recovery: RecoveryReport;
+  readonly directory: string;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new SpoolOptionError(name, `must be a positive number, got ${String(value)}`);
+  return value;
+}
+
+interface Waiter {
+  target: number | Position;
+  resolve: () => void;
+  reject?: (error: Error) => void;
+}
+
+class DurableProcessor implements DurableLogRecordProcessor {
+  readonly directory: string;
+  readonly recovery: RecoveryReport;
+  private readonly log: SegmentLog;
+  private readonly sender: Sender;
+  private readonly metrics: SpoolMetrics;
+  private readonly unlock: () => void;
+  private readonly fsync: FsyncMode;
+  private readonly maxBytes: number;
+  private readonly onFull: OnFullPolicy;
+  private readonly destinationName: () => string;
+  private closed = false;
+  // Group commit: sequence numbers of appended and of fsynced records.
+  private appendedSeq = 0;
+  private durableSeq = 0;
+  private syncRunning = false;
+  private syncScheduled = false;
+  private durableWaiters: Waiter[] = [];
+  private deliveryWaiters: Waiter[] = [];
+  private spaceWaiters: Waiter[] = [];
+  private intervalTimer: NodeJS.Timeout | undefined;
+  private dropped = 0;
+  private rejected = 0;
+  private droppedNotLogged = 0;
+  private lastDropLog = 0;
+  private overLimitWarned = false;
+  private oldestCache: { at: Position; millis: number | undefined } | undefined;
+
+  constructor(private readonly options: DurableProcessorOptions) {
+    if (!options.exporter || typeof options.exporter.export !== 'function') throw new SpoolOptionError('exporter', 'must be a LogRecordExporter (an object with export/shutdown/forceFlush)');
+    if (!options.directory) throw new SpoolOptionError('directory', 'is required');
+    this.fsync = options.fsync ?? 'always';
+    if (this.fsync !== 'always' && this.fsync !== 'interval') throw new SpoolOptionError('fsync', `must be 'always' or 'interval', got ${JSON.stringify(options.fsync)}`);
+    this.onFull = options.onFull ?? 'block';
+    if (!['block', 'reject', 'drop-oldest'].includes(this.onFull)) throw new SpoolOptionError('onFull', `must be 'block', 'reject' or 'drop-oldest', got ${JSON.stringify(options.onFull)}`);
+    this.maxBytes = positiveInteger('maxBytes', options.maxBytes, 256 * 1024 * 1024);
+    const segmentBytes = positiveInteger('segmentBytes', options.segmentBytes, 16 * 1024 * 1024);
+    const retry = { initialMs: positiveInteger('retry.initialMs', options.retry?.initialMs, 500), maxMs: positiveInteger('retry.maxMs', options.retry?.maxMs, 30_000) };
+    this.directory = options.directory;
+
+    mkdirSync(options.directory, { recursive: true });
+    this.unlock = lockDirectory(options.directory);
+    try {
+      this.log = new SegmentLog(options.directory, segmentBytes);
+    } catch (error) {
+      this.unlock();
+      throw error;
+    }
+    this.recovery = this.log.recovery;
+    if (this.recovery.truncatedBytes > 0) diag.warn(`otel-audit spool ${this.directory}: cut ${this.recovery.truncatedBytes} bytes of torn or corrupt tail from ${this.recovery.truncatedSegments.join(', ')}`);
+
+    const destination = asStatefulDestination(options.exporter);
+    destination?.useStateDirectory?.(options.directory);
+    this.destinationName = () => options.destination ?? destination?.destinationStatus().name ?? options.exporter.constructor.name;
+    this.metrics = createSpoolMetrics(options.meterProvider, { 'spool.directory': this.directory, destination: this.destinationName() }, {
+      queuedRecords: () => this.log.queuedRecords,
+      queuedBytes: () => this.log.queuedBytes,
+      oldestRecordAgeSeconds: () => this.oldestRecordAgeSeconds(),
+      destinationDisabled: () => (destination ? (destination.destinationStatus().disabled ? 1 : 0) : undefined),
+    });
+
+    this.sender = new Sender({
+      exporter: options.exporter,
+      log: this.log,
+      batchSize: positiveInteger('batchSize', options.batchSize, 512),
+      maxBatchBytes: positiveInteger('maxBatchBytes', options.maxBatchBytes, 4 * 1024 * 1024),
+      retry,
+      exportTimeoutMs: positiveInteger('exportTimeoutMs', options.exportTimeoutMs, 60_000),
+      destination: this.destinationName,
+      metrics: this.metrics,
+      onAcknowledged: () => this.onAcknowledged(),
+    });
+    if (this.fsync === 'interval') {
+      this.intervalTimer = setInterval(() => this.runSync(), positiveInteger('fsyncIntervalMs', options.fsyncIntervalMs, 1000));
+      this.intervalTimer.unref();
+    }
+    this.sender.start();
+  }
+
+  onEmit(record: ReadWriteLogRecord, _context?: Context): void {
+    if (this.closed) throw new SpoolWriteError(this.directory, new Error('the durable processor was shut down'));
+    const payload = encodeRecord(record);
+    const frameBytes = SegmentLog.frameBytes(payload);
+    if (this.log.queuedBytes + frameBytes > this.maxBytes) this.applyOnFull(frameBytes);
+    try {
+      this.log.append(payload);
+    } catch (error) {
+      throw new SpoolWriteError(this.directory, error);
+    }
+    this.appendedSeq++;
+    if (this.fsync === 'always') this.scheduleSync();
+    this.sender.notify();
+  }
+
+  private applyOnFull(frameBytes: number): void {
+    if (this.onFull === 'reject') {
+      this.rejected++;
+      this.metrics.rejected.add(1);
+      throw new SpoolFullError(this.directory, this.log.queuedBytes, this.maxBytes);
+    }
+    if (this.onFull === 'block') {
+      // onEmit is synchronous and the sender runs on this same event loop, so it cannot
+      // wait here: the record is written (beyond maxBytes) and callers that await
+      // ready()/emitDurable are held back until the spool drains below maxBytes.
+      if (!this.overLimitWarned) diag.warn(`otel-audit spool ${this.directory}: over maxBytes (${this.maxBytes}); onFull 'block' holds back emitDurable callers until it drains`);
+      this.overLimitWarned = true;
+      return;
+    }
+    // drop-oldest: acknowledge the oldest records without sending them, until the new one fits.
+    let droppedNow = 0;
+    while (this.log.queuedBytes + frameBytes > this.maxBytes && this.log.queuedRecords > 0) {
+      const batch = this.log.read(this.log.ack, 64, this.log.queuedBytes + frameBytes - this.maxBytes);
+      if (batch.payloads.length === 0) break;
+      const count = this.log.countAfterAck(batch.ends);
+      this.log.acknowledge(batch.ends[batch.ends.length - 1]!, count);
+      droppedNow += count;
+    }
+    this.dropped += droppedNow;
+    this.droppedNotLogged += droppedNow;
+    this.metrics.dropped.add(droppedNow);
+    // Logged at most once a second with the count, so a long outage does not flood the log.
+    if (Date.now() - this.lastDropLog >= 1000) {
+      diag.warn(`otel-audit spool ${this.directory}: full (maxBytes ${this.maxBytes}); onFull 'drop-oldest' dropped ${this.droppedNotLogged} undelivered records (${this.dropped} in total)`);
+      appendDelivery(this.directory, { destination: this.destinationName(), outcome: 'dropped', records: this.droppedNotLogged, error: `spool full (maxBytes ${this.maxBytes}), onFull drop-oldest` });
+      this.lastDropLog = Date.now();
+      this.droppedNotLogged = 0;
+    }
+    this.onAcknowledged();
+  }
+
+  // --- durability (group commit) -------------------------------------------
+
+  private scheduleSync(): void {
+    if (this.syncScheduled || this.syncRunning) return;
+    this.syncScheduled = true;
+    // setImmediate lets every emit of the current turn join this fsync.
+    setImmediate(() => {
+      this.syncScheduled = false;
+      this.runSync();
+    });
+  }
+
+  private runSync(): void {
+    if (this.syncRunning || this.closed || this.durableSeq >= this.appendedSeq) return;
+    this.syncRunning = true;
+    const target = this.appendedSeq;
+    this.log.sync().then(
+      () => {
+        this.durableSeq = target;
+        this.settle(this.durableWaiters, (w) => (w.target as number) <= target);
+      },
+      (error: unknown) => {
+        // A failed fsync may have lost pages: tell every waiter, never pretend.
+        const failure = new SpoolWriteError(this.directory, error);
+        diag.error(failure.message);
+        for (const waiter of this.durableWaiters) waiter.reject?.(failure);
+        this.durableWaiters = [];
+      },
+    ).finally(() => {
+      this.syncRunning = false;
+      if (this.appendedSeq > this.durableSeq && (this.fsync === 'always')) this.scheduleSync();
+    });
+  }
+
+  whenDurable(): Promise<void> {
+    if (this.durableSeq >= this.appendedSeq) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.durableWaiters.push({ target: this.appendedSeq, resolve, reject });
+      if (this.fsync === 'always') this.scheduleSync();
+    });
+  }
+
+  // --- backpressure and progress --------------------------------------------
+
+  ready(): Promise<void> {
+    if (this.log.queuedBytes < this.maxBytes || this.closed) return Promise.resolve();
+    return new Promise<void>((resolve) => this.spaceWaiters.push({ target: 0, resolve }));
+  }
+
+  private onAcknowledged(): void {
+    const ack = this.log.ack;
+    this.settle(this.deliveryWaiters, (w) => comparePositions(w.target as Position, ack) <= 0 || this.log.queuedRecords === 0);
+    if (this.log.queuedBytes < this.maxBytes) {
+      this.overLimitWarned = false;
+      this.settle(this.spaceWaiters, () => true);
+    }
+  }
+
+  private settle(waiters: Waiter[], done: (w: Waiter) => boolean): void {
+    const remaining: Waiter[] = [];
+    for (const waiter of waiters) (done(waiter) ? waiter.resolve() : remaining.push(waiter));
+    waiters.splice(0, waiters.length, ...remaining);
+  }
+
+  pause(): void {
+    this.sender.pause();
+  }
+
+  resume(): void {
+    this.sender.resume();
+  }
+
+  /** Resolves true once everything appended before the call was delivered, false on timeout. */
+  flush(timeoutMillis = 30_000): Promise<boolean> {
+    const target = this.log.end;
+    if (comparePositions(target, this.log.ack) <= 0 || this.log.queuedRecords === 0) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.deliveryWaiters = this.deliveryWaiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMillis);
+      const waiter: Waiter = {
+        target,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+      this.deliveryWaiters.push(waiter);
+    });
+  }
+
+  async forceFlush(options?: { timeoutMillis?: number }): Promise<void> {
+    const delivered = await this.flush(options?.timeoutMillis);
+    if (!delivered) diag.warn(`otel-audit spool ${this.directory}: forceFlush timed out with ${this.log.queuedRecords} records undelivered; they stay on disk`);
+  }
+
+  async shutdown(timeoutMs = 10_000): Promise<void> {
+    if (this.closed) return;
+    if (!this.sender.isPaused) await this.flush(timeoutMs);
+    await this.sender.stop();
+    this.closed = true;
+    if (this.intervalTimer) clearInterval(this.intervalTimer);
+    this.log.close(); // fdatasync: nothing appended is left unsynced
+    this.durableSeq = this.appendedSeq;
+    this.settle(this.durableWaiters, () => true);
+    this.settle(this.spaceWaiters, () => true);
+    this.metrics.close();
+    this.unlock();
+    await this.options.exporter.shutdown();
+  }
+
+  stats(): SpoolStats {
+    return {
+      queuedRecords: this.log.queuedRecords,
+      queuedBytes: this.log.queuedBytes,
+      segments: this.log.segmentCount,
+      paused: this.sender.isPaused,
+      failedAttempts: this.sender.attempt,
+      lastError: this.sender.lastError,
+      droppedRecords: this.dropped,
+      rejectedRecords: this.rejected,
+    };
+  }
+
+  private oldestRecordAgeSeconds(): number {
+    if (this.closed || this.log.queuedRecords === 0) return 0;
+    const ack = this.log.ack;
+    if (!this.oldestCache || comparePositions(this.oldestCache.at, ack) !== 0) {
+      const batch = this.log.read(ack, 1);
+      this.oldestCache = { at: ack, millis: batch.payloads[0] ? observedMillis(batch.payloads[0]) : undefined };
+    }
+    return this.oldestCache.millis === undefined ? 0 : Math.max(0, (Date.now() - this.oldestCache.millis) / 1000);
+  }
+}
+
+/**
+ * A LogRecordProcessor that never loses an emitted record: see docs/delivery.md.
+ * Put it after processors that change records (the audit processor) and use it
+ * instead of a BatchLogRecordProcessor for the audit exporter.
+ */
+export function createDurableLogRecordProcessor(options: DurableProcessorOptions): DurableLogRecordProcessor {
+  return new DurableProcessor(options);
+}

@@ -1,0 +1,185 @@
+// The sender: reads batches from the spool and exports them, one batch at a time
+// (so order is kept), retrying forever with exponential backoff and jitter. A
+// batch is acknowledged on disk only after the exporter reported success.
+import { diag } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { appendDelivery } from './delivery-log.js';
+import { retryAfterOf } from './destination.js';
+import type { SpoolMetrics } from './metrics.js';
+import { RecordDecoder } from './record-codec.js';
+import { comparePositions, type Position, type SegmentLog } from './segment-log.js';
+
+export interface RetryOptions {
+  /** First wait after a failure. Default 500 ms. */
+  initialMs?: number;
+  /** Longest wait between attempts. Default 30 s. */
+  maxMs?: number;
+}
+
+export interface SenderOptions {
+  exporter: LogRecordExporter;
+  log: SegmentLog;
+  batchSize: number;
+  maxBatchBytes: number;
+  retry: Required<RetryOptions>;
+  /** An export whose callback never comes counts as failed after this long. */
+  exportTimeoutMs: number;
+  destination: () => string;
+  metrics: SpoolMetrics;
+  /** Called after each acknowledgement (progress waiters, backpressure). */
+  onAcknowledged: () => void;
+}
+
+/** Exponential backoff with "equal jitter": half fixed, half random, so clients do not retry in step. */
+export function backoffMs(attempt: number, retry: Required<RetryOptions>): number {
+  const ceiling = Math.min(retry.maxMs, retry.initialMs * 2 ** Math.min(attempt - 1, 30));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
+
+export class Sender {
+  private paused = false;
+  private stopped = false;
+  private readPosition: Position;
+  private loop: Promise<void> | undefined;
+  private wakeIdle: (() => void) | undefined;
+  private wakeControl: (() => void) | undefined;
+  private readonly decoder = new RecordDecoder();
+  /** Consecutive failed attempts of the current batch. */
+  attempt = 0;
+  lastError: string | undefined;
+
+  constructor(private readonly options: SenderOptions) {
+    this.readPosition = options.log.ack;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** New records were appended. */
+  notify(): void {
+    this.wakeIdle?.();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wakeIdle?.();
+    this.wakeControl?.();
+  }
+
+  /** Stops after the export in flight (if any) settles; records not acknowledged stay on disk. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeIdle?.();
+    this.wakeControl?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const { log } = this.options;
+    while (!this.stopped) {
+      if (this.paused) {
+        await this.sleep(undefined, false);
+        continue;
+      }
+      // A drop-oldest may have moved the ack position past what we had read.
+      if (comparePositions(log.ack, this.readPosition) > 0) this.readPosition = log.ack;
+      const batch = log.read(this.readPosition, this.options.batchSize, this.options.maxBatchBytes);
+      if (batch.payloads.length === 0) {
+        await this.sleep(undefined, true);
+        continue;
+      }
+      const records: ReadableLogRecord[] = [];
+      const ends: Position[] = [];
+      batch.payloads.forEach((payload, i) => {
+        try {
+          records.push(this.decoder.decode(payload));
+          ends.push(batch.ends[i]!);
+        } catch (error) {
+          // Passed its checksum yet cannot be decoded: it can never be sent. Counted and logged, never silent.
+          this.options.metrics.dropped.add(1);
+          appendDelivery(log.directory, { destination: this.options.destination(), outcome: 'dropped', records: 1, error: `undecodable record: ${String(error)}` });
+          diag.error('otel-audit spool: dropped an undecodable record', error);
+        }
+      });
+      const last = batch.ends[batch.ends.length - 1]!;
+      const result = records.length > 0 ? await this.export(records) : { code: ExportResultCode.SUCCESS };
+      if (result.code === ExportResultCode.SUCCESS) {
+        log.acknowledge(last, log.countAfterAck(batch.ends));
+        this.readPosition = last;
+        this.options.metrics.exported.add(records.length);
+        if (this.attempt > 0) appendDelivery(log.directory, { destination: this.options.destination(), outcome: 'recovered', records: records.length, attempt: this.attempt });
+        this.attempt = 0;
+        this.lastError = undefined;
+        this.options.onAcknowledged();
+        continue;
+      }
+      this.attempt++;
+      this.options.metrics.failures.add(1);
+      const retryAfter = retryAfterOf(result.error);
+      const delay = retryAfter !== undefined ? Math.min(retryAfter, MAX_RETRY_AFTER_MS) : backoffMs(this.attempt, this.options.retry);
+      this.lastError = result.error?.message ?? 'export failed';
+      const status = (result.error as { code?: unknown; status?: unknown } | undefined)?.status ?? (result.error as { code?: unknown } | undefined)?.code;
+      appendDelivery(log.directory, {
+        destination: this.options.destination(),
+        outcome: 'failure',
+        records: records.length,
+        attempt: this.attempt,
+        status: typeof status === 'number' ? status : undefined,
+        error: this.lastError,
+        retryInMs: Math.round(delay),
+      });
+      diag.warn(`otel-audit spool: export of ${records.length} records failed (attempt ${this.attempt}), retrying in ${Math.round(delay)} ms: ${this.lastError}`);
+      await this.sleep(delay, false);
+      if (!this.stopped) this.options.metrics.retries.add(1);
+    }
+  }
+
+  /** Calls the exporter; a callback that never comes, or a throw, is a failure. */
+  private export(records: ReadableLogRecord[]): Promise<ExportResult> {
+    return new Promise<ExportResult>((resolve) => {
+      let settled = false;
+      const finish = (result: ExportResult) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(result);
+      };
+      const timer = setTimeout(() => finish({ code: ExportResultCode.FAILED, error: new Error(`the exporter did not answer within ${this.options.exportTimeoutMs} ms`) }), this.options.exportTimeoutMs);
+      timer.unref();
+      try {
+        this.options.exporter.export(records, finish);
+      } catch (error) {
+        finish({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+      }
+    });
+  }
+
+  /** Waits `ms` (or until woken). New appends wake only an idle sender, never a backoff. */
+  private sleep(ms: number | undefined, wakeOnAppend: boolean): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        if (timer) clearTimeout(timer);
+        this.wakeIdle = undefined;
+        this.wakeControl = undefined;
+        resolve();
+      };
+      const timer = ms === undefined ? undefined : setTimeout(done, ms);
+      timer?.unref();
+      this.wakeControl = done;
+      if (wakeOnAppend) this.wakeIdle = done;
+    });
+  }
+}

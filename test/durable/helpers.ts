@@ -1,0 +1,122 @@
+// Shared pieces of the durable suites: a local HTTP receiver that records what
+// arrives (and can answer with errors), a LoggerProvider around a processor,
+// and a metrics reader.
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from '@opentelemetry/api';
+import { LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+
+export interface ReceivedRequest {
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  at: number;
+}
+
+export interface Receiver {
+  port: number;
+  url: string;
+  requests: ReceivedRequest[];
+  /** Every event received, arrays flattened. */
+  events(): Record<string, unknown>[];
+  /** The id of every event received (duplicates included). */
+  ids(): string[];
+  close(): Promise<void>;
+}
+
+export type Responder = (request: ReceivedRequest) => { status: number; headers?: Record<string, string>; body?: string };
+
+export async function startReceiver(port = 0, respond: Responder = () => ({ status: 200 })): Promise<Receiver> {
+  const requests: ReceivedRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const request = { url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+      const answer = respond(request);
+      if (answer.status < 300) requests.push(request);
+      res.writeHead(answer.status, answer.headers).end(answer.body ?? '');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const actual = typeof address === 'object' && address ? address.port : port;
+  const events = () => requests.flatMap((r) => {
+    const parsed = JSON.parse(r.body) as unknown;
+    return (Array.isArray(parsed) ? parsed : [parsed]) as Record<string, unknown>[];
+  });
+  return {
+    port: actual,
+    url: `http://127.0.0.1:${actual}/hook`,
+    requests,
+    events,
+    ids: () => events().map((e) => String(e.id)),
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+export function tempDir(prefix = 'otel-audit-spool-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function loggerWith(processor: LogRecordProcessor): { provider: LoggerProvider; logger: Logger } {
+  const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'durable-test' }), processors: [processor] });
+  return { provider, logger: provider.getLogger('durable-test', '1.0.0') };
+}
+
+/** Emits an audit-like record whose body is a canonical event with `id`. */
+export function emitEvent(logger: Logger, id: string, extra: Record<string, unknown> = {}): void {
+  logger.emit({
+    eventName: 'repo.fork',
+    severityNumber: 9,
+    severityText: 'INFO',
+    body: { id, name: 'repo.fork', ...extra },
+    attributes: { 'log.record.uid': id, 'event.name': 'repo.fork' },
+  });
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+class ManualReader extends MetricReader {
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** A MeterProvider whose metrics a test reads on demand: name → latest value (summed over attribute sets). */
+export function metricsProbe(): { meterProvider: MeterProvider; read(): Promise<Record<string, number>> } {
+  const reader = new ManualReader();
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  return {
+    meterProvider,
+    async read() {
+      const { resourceMetrics } = await reader.collect();
+      const values: Record<string, number> = {};
+      for (const scope of (resourceMetrics as ResourceMetrics).scopeMetrics) {
+        for (const metric of scope.metrics) {
+          values[metric.descriptor.name] = metric.dataPoints.reduce((sum, point) => sum + (typeof point.value === 'number' ? point.value : 0), 0);
+        }
+      }
+      return values;
+    },
+  };
+}
