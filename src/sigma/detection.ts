@@ -1,0 +1,320 @@
+// Compiles a rule's `detection` into one matcher closure: search identifiers
+// become predicates over an EventView, the condition combines them.
+import { expandPattern, parseCondition, type ConditionNode } from './condition.js';
+import { compileField, type CompiledField, type EventView } from './events.js';
+import {
+  base64,
+  base64Offsets,
+  cidrPredicate,
+  numberPredicate,
+  stringPredicate,
+  timePart,
+  utf16,
+  windashVariants,
+  type StringMode,
+  type TimePart,
+  type ValuePredicate,
+} from './values.js';
+
+export type Matcher = (event: EventView) => boolean;
+
+export interface CompileOptions {
+  /** Values for `|expand` placeholders: `%name%` → its values. */
+  placeholders?: Record<string, string[]>;
+}
+
+/** A compiled detection: the matcher and, when the condition requires one, the event names it can match (lower case). */
+export interface CompiledDetection {
+  match: Matcher;
+  eventNames: Set<string> | undefined;
+}
+
+/** Raised for a detection that cannot be compiled; `path` is the field path inside the rule. */
+export class DetectionError extends Error {
+  override readonly name = 'DetectionError';
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** The spec 2.1 modifiers the engine implements, plus pySigma's long names for the regex flags. */
+export const SUPPORTED_MODIFIERS = [
+  'contains', 'startswith', 'endswith', 'all', 'exists', 'cased', 'neq', 're', 'i', 'm', 's', 'ignorecase', 'multiline', 'dotall',
+  'base64', 'base64offset', 'utf16le', 'utf16be', 'utf16', 'wide', 'windash', 'lt', 'lte', 'gt', 'gte',
+  'minute', 'hour', 'day', 'week', 'month', 'year', 'cidr', 'expand', 'fieldref',
+] as const;
+const SUPPORTED = new Set<string>(SUPPORTED_MODIFIERS);
+const TIME_PARTS = new Set(['minute', 'hour', 'day', 'week', 'month', 'year']);
+const COMPARES = new Set(['lt', 'lte', 'gt', 'gte']);
+const STRING_MODES = new Set(['contains', 'startswith', 'endswith']);
+
+const EVENT_NAME = 'event.name';
+
+type Scalar = string | number | boolean | null;
+
+function isScalar(value: unknown): value is Scalar {
+  return value === null || ['string', 'number', 'boolean'].includes(typeof value);
+}
+
+/** Any element of an array value matches; so `tags: admin` matches `tags: [dev, admin]`. */
+function lift(predicate: ValuePredicate): ValuePredicate {
+  return (value) => (Array.isArray(value) ? value.some(predicate) : predicate(value));
+}
+
+/** Applies the encoding modifiers (in the order written) to one value, giving its variants. */
+function encodeVariants(value: string, modifiers: readonly string[], placeholders: CompileOptions['placeholders'], path: string): { variants: string[]; encoded: boolean } {
+  let variants: (string | Buffer)[] = [value];
+  let encoded = false;
+  for (const modifier of modifiers) {
+    switch (modifier) {
+      case 'expand':
+        variants = variants.flatMap((v) => expandPlaceholders(String(v), placeholders, path));
+        break;
+      case 'wide':
+      case 'utf16le':
+        variants = variants.map((v) => utf16(String(v), 'le'));
+        break;
+      case 'utf16be':
+        variants = variants.map((v) => utf16(String(v), 'be'));
+        break;
+      case 'utf16':
+        variants = variants.map((v) => utf16(String(v), 'bom'));
+        break;
+      case 'windash':
+        variants = variants.flatMap((v) => windashVariants(String(v)));
+        break;
+      case 'base64':
+        variants = variants.map((v) => base64(v));
+        encoded = true;
+        break;
+      case 'base64offset':
+        variants = variants.flatMap((v) => base64Offsets(Buffer.isBuffer(v) ? v : Buffer.from(v)));
+        encoded = true;
+        break;
+    }
+  }
+  return { variants: variants.map((v) => (Buffer.isBuffer(v) ? v.toString('latin1') : v)), encoded };
+}
+
+function expandPlaceholders(value: string, placeholders: CompileOptions['placeholders'], path: string): string[] {
+  let results = [value];
+  for (const match of value.matchAll(/%([^%]+)%/g)) {
+    const name = match[1]!;
+    const values = placeholders?.[name];
+    if (!values) throw new DetectionError(path, `placeholder %${name}% has no values (pass it in the compile options' placeholders)`);
+    results = results.flatMap((r) => values.map((v) => r.replaceAll(`%${name}%`, v)));
+  }
+  return results;
+}
+
+/** Compiles one `field|modifiers: values` entry into a predicate over events. */
+function compileItem(key: string, rawValue: unknown, options: CompileOptions, path: string): Matcher {
+  const [fieldName = '', ...modifiers] = key.split('|');
+  for (const modifier of modifiers) {
+    if (!SUPPORTED.has(modifier)) throw new DetectionError(path, `unknown modifier "${modifier}"`);
+  }
+  const has = (m: string): boolean => modifiers.includes(m);
+  const values: unknown[] = Array.isArray(rawValue) ? rawValue : [rawValue];
+  for (const [index, value] of values.entries()) {
+    if (!isScalar(value)) throw new DetectionError(`${path}[${index}]`, 'a value must be a string, number, boolean or null');
+    if (value === null && values.length > 1) throw new DetectionError(path, 'null cannot appear in a list of values');
+  }
+  if (has('all') && values.length < 2) throw new DetectionError(path, '"all" needs a list of at least two values');
+  const field: CompiledField | undefined = fieldName === '' ? undefined : compileField(fieldName);
+  const read = field ? (event: EventView) => event.value(field) : (event: EventView) => event.allValues();
+
+  if (has('exists')) {
+    const wanted = values[0];
+    if (typeof wanted !== 'boolean' || values.length !== 1) throw new DetectionError(path, '"exists" takes true or false');
+    if (!field) throw new DetectionError(path, '"exists" needs a field');
+    return (event) => {
+      const value = event.value(field);
+      return (value !== undefined && value !== null) === wanted;
+    };
+  }
+
+  const stringMode: StringMode = (modifiers.find((m) => STRING_MODES.has(m)) as StringMode | undefined) ?? (field ? 'eq' : 'contains');
+  const cased = has('cased');
+  const predicates: Matcher[] = values.map((value, index) => {
+    const at = Array.isArray(rawValue) ? `${path}[${index}]` : path;
+    if (has('fieldref')) {
+      if (typeof value !== 'string') throw new DetectionError(at, '"fieldref" takes a field name');
+      const other = compileField(value);
+      return (event) => {
+        const expected = event.value(other);
+        if (expected === undefined || expected === null || typeof expected === 'object') return false;
+        const test = lift(stringPredicate(String(expected), stringMode, cased, true));
+        return test(read(event));
+      };
+    }
+    const timeModifier = modifiers.find((m) => TIME_PARTS.has(m)) as TimePart | undefined;
+    if (timeModifier) {
+      if (typeof value !== 'number') throw new DetectionError(at, `"${timeModifier}" takes a number`);
+      const test = lift((v) => timePart(v, timeModifier) === value);
+      return (event) => test(read(event));
+    }
+    const compare = modifiers.find((m) => COMPARES.has(m)) as 'lt' | 'lte' | 'gt' | 'gte' | undefined;
+    if (compare) {
+      if (typeof value !== 'number') throw new DetectionError(at, `"${compare}" takes a number`);
+      const test = lift(numberPredicate(compare, value));
+      return (event) => test(read(event));
+    }
+    if (value === null) {
+      if (!field) throw new DetectionError(at, 'null needs a field');
+      return (event) => {
+        const v = event.value(field);
+        return v === undefined || v === null;
+      };
+    }
+    if (has('cidr')) {
+      let test: ValuePredicate;
+      try {
+        test = lift(cidrPredicate(String(value)));
+      } catch (error) {
+        throw new DetectionError(at, (error as Error).message);
+      }
+      return (event) => test(read(event));
+    }
+    if (has('re')) {
+      if (typeof value !== 'string') throw new DetectionError(at, '"re" takes a string');
+      const flags = (has('i') || has('ignorecase') ? 'i' : '') + (has('m') || has('multiline') ? 'm' : '') + (has('s') || has('dotall') ? 's' : '');
+      let regex: RegExp;
+      try {
+        regex = new RegExp(value, flags);
+      } catch (error) {
+        throw new DetectionError(at, `invalid regular expression: ${(error as Error).message}`);
+      }
+      const test = lift((v) => typeof v === 'string' ? regex.test(v) : (typeof v === 'number' || typeof v === 'boolean') && regex.test(String(v)));
+      return (event) => test(read(event));
+    }
+    const text = typeof value === 'string' ? value : String(value);
+    const { variants, encoded } = encodeVariants(text, modifiers, options.placeholders, at);
+    // Encoded text is compared as is: case matters in base64 and its wildcards are literal.
+    const tests = variants.map((variant) => lift(stringPredicate(variant, stringMode, cased || encoded, encoded)));
+    if (tests.length === 1) {
+      const test = tests[0]!;
+      return (event) => test(read(event));
+    }
+    return (event) => {
+      const v = read(event);
+      return tests.some((test) => test(v));
+    };
+  });
+  const combined: Matcher = predicates.length === 1 ? predicates[0]! : has('all') ? (event) => predicates.every((p) => p(event)) : (event) => predicates.some((p) => p(event));
+  return has('neq') ? (event) => !combined(event) : combined;
+}
+
+/** The event names a search identifier requires, when it names them with plain `event.name` values. */
+function requiredNamesOfMap(map: Record<string, unknown>): Set<string> | undefined {
+  const value = map[EVENT_NAME];
+  const values: unknown[] = Array.isArray(value) ? value : [value];
+  if (value === undefined || !values.every((v) => typeof v === 'string' && !/[*?\\]/.test(v))) return undefined;
+  return new Set(values.map((v) => (v as string).toLowerCase()));
+}
+
+interface Search {
+  match: Matcher;
+  eventNames: Set<string> | undefined;
+}
+
+function compileSearch(name: string, definition: unknown, options: CompileOptions): Search {
+  const path = `detection.${name}`;
+  const compileMap = (map: Record<string, unknown>, at: string): Matcher => {
+    const items = Object.entries(map).map(([key, value]) => compileItem(key, value, options, `${at}.${key}`));
+    if (items.length === 0) throw new DetectionError(at, 'an empty search identifier matches nothing');
+    return items.length === 1 ? items[0]! : (event) => items.every((item) => item(event));
+  };
+  if (Array.isArray(definition)) {
+    if (definition.length > 0 && definition.every((item) => typeof item === 'object' && item !== null && !Array.isArray(item))) {
+      const maps = definition as Record<string, unknown>[];
+      const matchers = maps.map((map, index) => compileMap(map, `${path}[${index}]`));
+      const names = maps.map(requiredNamesOfMap);
+      const eventNames = names.every((n) => n !== undefined) ? new Set(names.flatMap((n) => [...n!])) : undefined;
+      return { match: (event) => matchers.some((m) => m(event)), eventNames };
+    }
+    if (definition.every(isScalar)) return { match: compileItem('', definition, options, path), eventNames: undefined };
+    throw new DetectionError(path, 'a list must hold only maps (ORed) or only values (keywords)');
+  }
+  if (typeof definition === 'object' && definition !== null) {
+    const map = definition as Record<string, unknown>;
+    return { match: compileMap(map, path), eventNames: requiredNamesOfMap(map) };
+  }
+  if (isScalar(definition) && definition !== null) return { match: compileItem('', [definition], options, path), eventNames: undefined };
+  throw new DetectionError(path, 'a search identifier must be a map, a list of maps or a list of keywords');
+}
+
+function intersect(sets: (Set<string> | undefined)[]): Set<string> | undefined {
+  const known = sets.filter((s): s is Set<string> => s !== undefined);
+  if (known.length === 0) return undefined;
+  return known.reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
+}
+
+function union(sets: (Set<string> | undefined)[]): Set<string> | undefined {
+  if (sets.some((s) => s === undefined)) return undefined;
+  return new Set(sets.flatMap((s) => [...s!]));
+}
+
+export function compileCondition(node: ConditionNode, searches: Map<string, Search>, path: string): CompiledDetection {
+  const names = [...searches.keys()];
+  const lookup = (name: string): Search => {
+    const search = searches.get(name);
+    if (!search) throw new DetectionError(path, `the condition names "${name}", which is not a search identifier of this detection`);
+    return search;
+  };
+  switch (node.type) {
+    case 'id':
+      return lookup(node.name);
+    case 'not': {
+      const inner = compileCondition(node.item, searches, path);
+      return { match: (event) => !inner.match(event), eventNames: undefined };
+    }
+    case 'and':
+    case 'or': {
+      const parts = node.items.map((item) => compileCondition(item, searches, path));
+      const matchers = parts.map((p) => p.match);
+      if (node.type === 'and') return { match: (event) => matchers.every((m) => m(event)), eventNames: intersect(parts.map((p) => p.eventNames)) };
+      return { match: (event) => matchers.some((m) => m(event)), eventNames: union(parts.map((p) => p.eventNames)) };
+    }
+    case 'of': {
+      const selected = expandPattern(node.pattern, names);
+      if (selected.length === 0) throw new DetectionError(path, `"${node.pattern}" matches no search identifier`);
+      const parts = selected.map(lookup);
+      const matchers = parts.map((p) => p.match);
+      if (node.quantifier === 'all') return { match: (event) => matchers.every((m) => m(event)), eventNames: intersect(parts.map((p) => p.eventNames)) };
+      return { match: (event) => matchers.some((m) => m(event)), eventNames: union(parts.map((p) => p.eventNames)) };
+    }
+  }
+}
+
+/** Compiles a rule's (or a filter's) detection section into one matcher. */
+export function compileDetection(detection: Record<string, unknown>, options: CompileOptions = {}, section = 'detection'): CompiledDetection {
+  const searches = new Map<string, Search>();
+  for (const [name, definition] of Object.entries(detection)) {
+    if (name === 'condition' || name === 'timeframe' || name === 'rules') continue;
+    try {
+      searches.set(name, compileSearch(name, definition, options));
+    } catch (error) {
+      if (error instanceof DetectionError) throw new DetectionError(error.path.replace(/^detection/, section), error.message);
+      throw error;
+    }
+  }
+  const condition = detection.condition;
+  const conditions = Array.isArray(condition) ? condition : [condition];
+  if (conditions.length === 0 || !conditions.every((c) => typeof c === 'string')) throw new DetectionError(`${section}.condition`, 'the condition must be a string or a list of strings');
+  const parts = (conditions as string[]).map((text, index) => {
+    const at = Array.isArray(condition) ? `${section}.condition[${index}]` : `${section}.condition`;
+    let node: ConditionNode;
+    try {
+      node = parseCondition(text);
+    } catch (error) {
+      throw new DetectionError(at, (error as Error).message);
+    }
+    return compileCondition(node, searches, at);
+  });
+  if (parts.length === 1) return parts[0]!;
+  const matchers = parts.map((p) => p.match);
+  return { match: (event) => matchers.some((m) => m(event)), eventNames: union(parts.map((p) => p.eventNames)) };
+}

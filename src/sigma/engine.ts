@@ -1,0 +1,227 @@
+// The engine: a rule pack compiled once (detections, filters, correlations)
+// and run over events. Detection rules are indexed by the event names their
+// condition requires, so an event is only tested against rules that can match it.
+import { compileField, readEventViews, type CompiledField, type EventView } from './events.js';
+import { compileDetection, DetectionError, type CompileOptions, type Matcher } from './detection.js';
+import { CorrelationState, parseTimespan, type Hit } from './correlation.js';
+import { loadSigmaDocuments, parseSigmaText } from './parse.js';
+import { SigmaError, type SigmaCorrelationRule, type SigmaDetectionRule, type SigmaDocument, type SigmaFilter, type SigmaLogsource } from './types.js';
+
+export interface SigmaMatch {
+  kind: 'detection' | 'correlation';
+  ruleId: string | undefined;
+  title: string;
+  level: string | undefined;
+  file: string;
+  /** Ids of the matching events (for a correlation, every event in its window). */
+  eventIds: string[];
+  /** Time (ms since the epoch) of the event that completed the match. */
+  time: number | undefined;
+  /** For a correlation, the group-by values. */
+  group?: Record<string, unknown>;
+}
+
+export interface EngineOptions extends CompileOptions {
+  /** `event.domain` for canonical events that carry none (the catalog's domain). */
+  domain?: string;
+  /** Also report detection rules that only feed correlations (`generate: false`). */
+  emitAll?: boolean;
+}
+
+interface CompiledRule {
+  rule: SigmaDetectionRule;
+  file: string;
+  match: Matcher;
+  eventNames: Set<string> | undefined;
+  emit: boolean;
+  /** Correlations that reference this rule, with the rule's index in each. */
+  feeds: { correlation: CompiledCorrelation; ruleIndex: number }[];
+}
+
+interface CompiledCorrelation {
+  rule: SigmaCorrelationRule;
+  file: string;
+  state: () => CorrelationState;
+  emit: boolean;
+  feeds: { correlation: CompiledCorrelation; ruleIndex: number }[];
+  /** Field name (after aliases) per referenced rule index, compiled. */
+  fieldFor: (ruleIndex: number, field: string) => string;
+}
+
+const EVENT_NAME = compileField('event.name');
+
+function sameLogsource(a: SigmaLogsource, b: SigmaLogsource): boolean {
+  return (['category', 'product', 'service'] as const).every((key) => (a[key] ?? '') === (b[key] ?? ''));
+}
+
+function asList(value: unknown): string[] {
+  if (value === undefined || value === null || value === 'any') return [];
+  return Array.isArray(value) ? value.map(String) : [String(value)];
+}
+
+function wrap(file: string, document: number, error: unknown): never {
+  if (error instanceof DetectionError) throw new SigmaError(file, error.path, error.message);
+  if (error instanceof SigmaError) throw error;
+  throw new SigmaError(file, `document ${document}`, (error as Error).message);
+}
+
+/** A compiled rule pack. Stateless for single events; `session()` keeps correlation state. */
+export class SigmaEngine {
+  private readonly byName = new Map<string, CompiledRule[]>();
+  private readonly unindexed: CompiledRule[] = [];
+  readonly rules: readonly CompiledRule[];
+  readonly correlations: readonly CompiledCorrelation[];
+
+  constructor(
+    documents: readonly SigmaDocument[],
+    readonly options: EngineOptions = {},
+  ) {
+    const rules: CompiledRule[] = [];
+    const correlations: CompiledCorrelation[] = [];
+    const filters: { filter: SigmaFilter; file: string; match: Matcher }[] = [];
+    for (const doc of documents) {
+      try {
+        if (doc.kind === 'rule') {
+          const { match, eventNames } = compileDetection(doc.rule.detection, options);
+          rules.push({ rule: doc.rule, file: doc.source.file, match, eventNames, emit: true, feeds: [] });
+        } else if (doc.kind === 'filter') {
+          const { rules: _targets, ...detection } = doc.rule.filter;
+          filters.push({ filter: doc.rule, file: doc.source.file, match: compileDetection(detection, options, 'filter').match });
+        }
+      } catch (error) {
+        wrap(doc.source.file, doc.source.document, error);
+      }
+    }
+    for (const doc of documents) {
+      if (doc.kind !== 'correlation') continue;
+      const c = doc.rule.correlation;
+      const timespanMs = parseTimespan(String(c?.timespan));
+      if (!c || timespanMs === undefined) throw new SigmaError(doc.source.file, 'correlation.timespan', `"${String(c?.timespan)}" is not a timespan (a number and s, m, h or d)`);
+      if (!['event_count', 'value_count', 'temporal', 'temporal_ordered'].includes(c.type)) {
+        throw new SigmaError(doc.source.file, 'correlation.type', `"${c.type}" is not supported by this engine (event_count, value_count, temporal, temporal_ordered)`);
+      }
+      const field = typeof c.condition?.field === 'string' ? c.condition.field : undefined;
+      if (c.type === 'value_count' && !field) throw new SigmaError(doc.source.file, 'correlation.condition.field', 'value_count needs the field whose distinct values it counts');
+      const spec = { type: c.type, ruleCount: c.rules.length, groupBy: c['group-by'] ?? [], timespanMs, condition: c.condition, field };
+      const aliases = c.aliases ?? {};
+      const names = c.rules;
+      correlations.push({
+        rule: doc.rule,
+        file: doc.source.file,
+        state: () => new CorrelationState(spec),
+        emit: true,
+        feeds: [],
+        fieldFor: (ruleIndex, f) => aliases[f]?.[names[ruleIndex]!] ?? f,
+      });
+    }
+    const findRule = (ref: string) => rules.find((r) => r.rule.id === ref || r.rule.name === ref);
+    const findCorrelation = (ref: string) => correlations.find((r) => r.rule.id === ref || r.rule.name === ref);
+    for (const correlation of correlations) {
+      correlation.rule.correlation.rules.forEach((ref, ruleIndex) => {
+        const target = findRule(ref) ?? findCorrelation(ref);
+        if (!target) throw new SigmaError(correlation.file, `correlation.rules[${ruleIndex}]`, `no rule or correlation has the id or name "${ref}"`);
+        target.feeds.push({ correlation, ruleIndex });
+        if (!correlation.rule.generate && !options.emitAll) target.emit = false;
+      });
+    }
+    for (const { filter, file, match } of filters) {
+      const targets = asList(filter.filter.rules);
+      for (const rule of rules) {
+        const named = targets.length === 0 || targets.includes(rule.rule.id ?? '') || targets.includes(rule.rule.name ?? '');
+        if (!named || !sameLogsource(filter.logsource ?? {}, rule.rule.logsource ?? {})) continue;
+        const inner = rule.match;
+        rule.match = (event) => inner(event) && match(event);
+      }
+      if (targets.length > 0 && !targets.some((t) => rules.some((r) => r.rule.id === t || r.rule.name === t))) {
+        throw new SigmaError(file, 'filter.rules', `none of ${targets.join(', ')} is a rule in the pack`);
+      }
+    }
+    for (const rule of rules) {
+      if (!rule.eventNames) {
+        this.unindexed.push(rule);
+        continue;
+      }
+      for (const name of rule.eventNames) {
+        const list = this.byName.get(name) ?? [];
+        list.push(rule);
+        this.byName.set(name, list);
+      }
+    }
+    this.rules = rules;
+    this.correlations = correlations;
+  }
+
+  static fromPaths(paths: readonly string[], options: EngineOptions = {}): SigmaEngine {
+    return new SigmaEngine(loadSigmaDocuments(paths), options);
+  }
+
+  static fromText(text: string, options: EngineOptions = {}): SigmaEngine {
+    return new SigmaEngine(parseSigmaText(text), options);
+  }
+
+  /** The detection rules (after filters) that match one event, correlations aside. */
+  matchingRules(event: EventView): CompiledRule[] {
+    const name = event.value(EVENT_NAME);
+    const indexed = typeof name === 'string' ? this.byName.get(name.toLowerCase()) : undefined;
+    const result: CompiledRule[] = [];
+    if (indexed) for (const rule of indexed) if (rule.match(event)) result.push(rule);
+    for (const rule of this.unindexed) if (rule.match(event)) result.push(rule);
+    return result;
+  }
+
+  /** A stream over which correlations keep their state. Events must arrive in time order. */
+  session(): SigmaSession {
+    return new SigmaSession(this);
+  }
+
+  /** Runs events (sorted by time first, stably) through a fresh session. */
+  run(events: readonly EventView[]): SigmaMatch[] {
+    const sorted = [...events].sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
+    const session = this.session();
+    return sorted.flatMap((event) => session.push(event));
+  }
+
+  /** Reads events from text (see readEventViews) and runs them. */
+  runText(text: string, source: string): SigmaMatch[] {
+    return this.run(readEventViews(text, source, this.options.domain));
+  }
+}
+
+export class SigmaSession {
+  private readonly states = new Map<CompiledCorrelation, CorrelationState>();
+  private readonly fields = new Map<string, CompiledField>();
+
+  constructor(private readonly engine: SigmaEngine) {}
+
+  private field(name: string): CompiledField {
+    let field = this.fields.get(name);
+    if (!field) this.fields.set(name, (field = compileField(name)));
+    return field;
+  }
+
+  push(event: EventView): SigmaMatch[] {
+    const matches: SigmaMatch[] = [];
+    const ids = event.id === undefined ? [] : [event.id];
+    for (const rule of this.engine.matchingRules(event)) {
+      if (rule.emit) matches.push({ kind: 'detection', ruleId: rule.rule.id, title: rule.rule.title, level: rule.rule.level, file: rule.file, eventIds: ids, time: event.time });
+      for (const { correlation, ruleIndex } of rule.feeds) {
+        if (event.time === undefined) throw new Error(`event ${event.id ?? '(no id)'} has no time; correlation "${correlation.rule.title}" needs one`);
+        const hit: Hit = { ruleIndex, time: event.time, eventIds: ids, read: (f) => event.value(this.field(correlation.fieldFor(ruleIndex, f))) };
+        this.feed(correlation, hit, matches);
+      }
+    }
+    return matches;
+  }
+
+  private feed(correlation: CompiledCorrelation, hit: Hit, matches: SigmaMatch[]): void {
+    let state = this.states.get(correlation);
+    if (!state) this.states.set(correlation, (state = correlation.state()));
+    const fire = state.push(hit);
+    if (!fire) return;
+    const rule = correlation.rule;
+    if (correlation.emit) matches.push({ kind: 'correlation', ruleId: rule.id, title: rule.title, level: rule.level, file: correlation.file, eventIds: fire.eventIds, time: fire.time, group: fire.group });
+    for (const parent of correlation.feeds) {
+      this.feed(parent.correlation, { ruleIndex: parent.ruleIndex, time: fire.time, eventIds: fire.eventIds, read: (f) => fire.group[parent.correlation.fieldFor(parent.ruleIndex, f)] }, matches);
+    }
+  }
+}

@@ -1,0 +1,204 @@
+// The events the engine matches: canonical audit events, OTLP log records and
+// the collector file exporter's OTLP JSON lines. Rules name OTLP attributes
+// (schemas/contract.json); for canonical events each name is resolved through
+// the contract once, when a rule is compiled, into a getter.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { decodeKeyValues, decodeOtlpJsonLines, type DecodedLogRecord } from '../event/otlp-json.js';
+import { packageRoot } from '../tools/cache.js';
+
+/** A canonical audit event (see docs/contract.md); only what matching needs is typed. */
+export interface CanonicalEvent {
+  id?: string;
+  name: string;
+  domain?: string;
+  time?: string | number;
+  data?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+interface ContractField {
+  field: string;
+  attribute?: string;
+  alsoAttributes?: string[];
+  attributePrefix?: string;
+}
+
+interface Contract {
+  fields: ContractField[];
+}
+
+let contractCache: Contract | undefined;
+export function loadContract(): Contract {
+  contractCache ??= JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'contract.json'), 'utf8')) as Contract;
+  return contractCache;
+}
+
+/** Walks `path` into `value`; a key may itself hold dots (`data['a.b']`), so longer keys are tried too. */
+function walk(value: unknown, segments: readonly string[], from: number): unknown {
+  if (from === segments.length) return value;
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  const direct = record[segments[from]!];
+  if (direct !== undefined) {
+    const found = walk(direct, segments, from + 1);
+    if (found !== undefined) return found;
+  }
+  for (let end = segments.length; end > from + 1; end--) {
+    const key = segments.slice(from, end).join('.');
+    if (key in record) {
+      const found = walk(record[key], segments, end);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+export type CanonicalGetter = (event: CanonicalEvent, domain: string | undefined) => unknown;
+
+/** The getter that reads the contract attribute `attribute` from a canonical event. */
+export function canonicalGetter(attribute: string): CanonicalGetter {
+  const contract = loadContract();
+  for (const entry of contract.fields) {
+    if (entry.attribute === attribute || entry.alsoAttributes?.includes(attribute)) {
+      if (entry.field === 'domain') return (event, domain) => event.domain ?? domain;
+      const segments = entry.field.split('.');
+      if (segments.length === 1) return (event) => event[entry.field];
+      return (event) => walk(event, segments, 0);
+    }
+    if (entry.attributePrefix && attribute.startsWith(entry.attributePrefix)) {
+      const segments = [entry.field, ...attribute.slice(entry.attributePrefix.length).split('.')];
+      return (event) => walk(event, segments, 0);
+    }
+  }
+  // Not a contract attribute: read it as a path into the event itself.
+  const segments = attribute.split('.');
+  return (event) => walk(event, segments, 0);
+}
+
+/** A field a rule names, compiled once: the attribute name and its canonical getter. */
+export interface CompiledField {
+  name: string;
+  canonical: CanonicalGetter;
+}
+
+export function compileField(name: string): CompiledField {
+  return { name, canonical: canonicalGetter(name) };
+}
+
+/** What a matcher sees of one event, whatever its input form. */
+export interface EventView {
+  value(field: CompiledField): unknown;
+  /** Every scalar value of the event, for keyword (field-less) searches. */
+  allValues(): unknown[];
+  /** Milliseconds since the epoch, if the event has a time. */
+  readonly time: number | undefined;
+  readonly id: string | undefined;
+}
+
+function scalars(value: unknown, out: unknown[]): unknown[] {
+  if (Array.isArray(value)) for (const item of value) scalars(item, out);
+  else if (typeof value === 'object' && value !== null) for (const item of Object.values(value)) scalars(item, out);
+  else if (value !== undefined && value !== null) out.push(value);
+  return out;
+}
+
+function toMillis(time: unknown): number | undefined {
+  if (typeof time === 'number') return time;
+  if (typeof time === 'string' && time !== '') {
+    if (/^\d+$/.test(time)) return time.length > 15 ? Number(BigInt(time) / 1_000_000n) : Number(time);
+    const parsed = Date.parse(time);
+    return Number.isNaN(parsed) ? undefined : parsed;
+  }
+  return undefined;
+}
+
+export class CanonicalView implements EventView {
+  readonly time: number | undefined;
+  readonly id: string | undefined;
+  constructor(
+    readonly event: CanonicalEvent,
+    private readonly domain?: string,
+  ) {
+    this.time = toMillis(event.time);
+    this.id = typeof event.id === 'string' ? event.id : undefined;
+  }
+  value(field: CompiledField): unknown {
+    return field.canonical(this.event, this.domain);
+  }
+  allValues(): unknown[] {
+    return scalars(this.event, []);
+  }
+}
+
+export class AttributeView implements EventView {
+  readonly id: string | undefined;
+  constructor(
+    readonly attributes: Record<string, unknown>,
+    readonly time: number | undefined,
+    id?: string,
+  ) {
+    const uid = attributes['log.record.uid'];
+    this.id = id ?? (typeof uid === 'string' ? uid : undefined);
+  }
+  value(field: CompiledField): unknown {
+    return this.attributes[field.name];
+  }
+  allValues(): unknown[] {
+    return scalars(this.attributes, []);
+  }
+}
+
+export function viewOfLogRecord(record: DecodedLogRecord): AttributeView {
+  return new AttributeView(record.attributes, toMillis(record.timeUnixNano ?? record.observedTimeUnixNano));
+}
+
+export function viewOfCanonical(event: CanonicalEvent, domain?: string): CanonicalView {
+  return new CanonicalView(event, domain);
+}
+
+/** An object is an OTLP log record when it has `attributes`: decoded values, or OTLP KeyValues. */
+function viewOfObject(value: Record<string, unknown>, domain: string | undefined): EventView {
+  if (!('attributes' in value)) return new CanonicalView(value as CanonicalEvent, domain);
+  const raw = value.attributes;
+  const attributes = Array.isArray(raw) ? decodeKeyValues(raw as never) : (raw as Record<string, unknown>);
+  const time = (value.timeUnixNano ?? value.observedTimeUnixNano ?? value.time) as string | number | undefined;
+  return new AttributeView(attributes ?? {}, toMillis(time));
+}
+
+/**
+ * Reads events from a file's text: OTLP JSON lines (the collector `file`
+ * exporter), a JSON array, JSON lines, or YAML documents/lists of canonical
+ * events or OTLP log records.
+ */
+export function readEventViews(text: string, source: string, domain?: string): EventView[] {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('{') && /"resourceLogs"/.test(trimmed.slice(0, 2000))) {
+    return decodeOtlpJsonLines(text, source).map(viewOfLogRecord);
+  }
+  const items: unknown[] = [];
+  if (trimmed.startsWith('[')) {
+    items.push(...(JSON.parse(text) as unknown[]));
+  } else if (trimmed.startsWith('{')) {
+    text.split('\n').forEach((line, index) => {
+      if (line.trim() === '') return;
+      try {
+        items.push(JSON.parse(line));
+      } catch (error) {
+        throw new Error(`${source}:${index + 1}: not a JSON event (${(error as Error).message})`, { cause: error });
+      }
+    });
+  } else {
+    for (const doc of parseAllDocuments(text)) {
+      if (doc.errors[0]) throw new Error(`${source}: YAML error: ${doc.errors[0].message}`);
+      const value: unknown = doc.toJS();
+      if (Array.isArray(value)) items.push(...(value as unknown[]));
+      else if (value !== null && value !== undefined) items.push(value);
+    }
+  }
+  return items.map((item, index) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new Error(`${source}: event ${index} is not an object`);
+    return viewOfObject(item as Record<string, unknown>, domain);
+  });
+}

@@ -1,0 +1,95 @@
+// The Sigma documents otel-audit reads: detection rules, correlation rules and
+// filters (spec 2.1), as they come out of YAML, plus where each came from.
+
+export type SigmaLevel = 'informational' | 'low' | 'medium' | 'high' | 'critical';
+
+export interface SigmaLogsource {
+  category?: string;
+  product?: string;
+  service?: string;
+  definition?: string;
+}
+
+/** Where a document came from: the file and its position in a multi-document file. */
+export interface SigmaSource {
+  file: string;
+  /** 0-based index of the YAML document in the file. */
+  document: number;
+}
+
+interface SigmaCommon {
+  title: string;
+  id?: string;
+  name?: string;
+  status?: string;
+  description?: string;
+  author?: string;
+  date?: string;
+  modified?: string;
+  references?: string[];
+  tags?: string[];
+  falsepositives?: string[] | string;
+  level?: SigmaLevel;
+  [custom: string]: unknown;
+}
+
+export interface SigmaDetectionRule extends SigmaCommon {
+  logsource: SigmaLogsource;
+  detection: Record<string, unknown> & { condition: string | string[] };
+  fields?: string[];
+}
+
+export interface CorrelationCondition {
+  gt?: number;
+  gte?: number;
+  lt?: number;
+  lte?: number;
+  eq?: number;
+  neq?: number;
+  field?: string | string[];
+}
+
+export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered' | 'value_sum' | 'value_avg' | 'value_percentile';
+
+export interface SigmaCorrelationRule extends SigmaCommon {
+  correlation: {
+    type: CorrelationType;
+    rules: string[];
+    'group-by'?: string[];
+    timespan: string;
+    condition?: CorrelationCondition;
+    aliases?: Record<string, Record<string, string>>;
+  };
+  generate?: boolean;
+}
+
+export interface SigmaFilter extends SigmaCommon {
+  logsource: SigmaLogsource;
+  filter: Record<string, unknown> & { rules: string[] | string; condition: string | string[] };
+}
+
+export type SigmaDocument =
+  | { kind: 'rule'; source: SigmaSource; rule: SigmaDetectionRule }
+  | { kind: 'correlation'; source: SigmaSource; rule: SigmaCorrelationRule }
+  | { kind: 'filter'; source: SigmaSource; rule: SigmaFilter };
+
+/** A problem found in a rule file: the file, the field path inside the document and the reason. */
+export interface SigmaIssue {
+  file: string;
+  document: number;
+  path: string;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+/** Thrown when a rule cannot be parsed or compiled; names the file, the field path and the reason. */
+export class SigmaError extends Error {
+  override readonly name = 'SigmaError';
+  constructor(
+    readonly file: string,
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${file}${path ? ` at ${path}` : ''}: ${reason}`);
+  }
+}
