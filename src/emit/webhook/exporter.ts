@@ -159,6 +159,11 @@ class WebhookExporter implements LogRecordExporter, StatefulDestination {
 
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
     if (this.shutDown) return resultCallback({ code: ExportResultCode.FAILED, error: new Error('webhook exporter is shut down') });
+    if (this.disabled && this.stateDirectory) {
+      // `otel-audit deliveries enable` edits the state file; pick that up without a restart.
+      const stored = readDestinationStates(this.stateDirectory)[this.name];
+      if (stored && !stored.disabled) this.enable();
+    }
     if (this.disabled) return resultCallback({ code: ExportResultCode.FAILED, error: new WebhookDisabledError(this.name, this.reason) });
     const delivery = this.deliver(records).then(
       () => {

@@ -5,5 +5,5 @@ export { signWebhookBody, signatureBase, verifyWebhook, WEBHOOK_HEADERS } from '
 export type { HeaderBag, VerifyWebhookOptions, VerifyWebhookResult } from './signing.js';
 export { sendWebhookTest, webhookTestEvent } from './test-event.js';
 export type { WebhookTestResult } from './test-event.js';
-export { readDestinationStates, DESTINATIONS_FILE } from './state.js';
+export { enableDestination, readDestinationStates, DESTINATIONS_FILE } from './state.js';
 export type { StoredDestinationState } from './state.js';

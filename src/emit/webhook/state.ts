@@ -29,3 +29,10 @@ export function writeDestinationState(directory: string, name: string, state: St
   writeFileSync(`${file}.tmp`, `${JSON.stringify(all, null, 2)}\n`);
   renameSync(`${file}.tmp`, file);
 }
+
+/** Re-enables an auto-disabled destination (a running exporter picks it up on its next start, or call its enable()). */
+export function enableDestination(directory: string, name: string): void {
+  const states = readDestinationStates(directory);
+  if (!states[name]) throw new Error(`${join(directory, DESTINATIONS_FILE)} has no destination ${JSON.stringify(name)} (known: ${Object.keys(states).join(', ') || 'none'})`);
+  writeDestinationState(directory, name, { disabled: false, consecutiveFailures: 0 });
+}
