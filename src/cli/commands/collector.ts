@@ -1,8 +1,40 @@
-import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
 import { provisionCollector } from '../../tools/collector-build.js';
+import { loadDestinations } from '../../collector/load.js';
+import { OUTPUT_FORMATS, renderCollectorConfig, type OutputFormat } from '../../collector/render.js';
+import { validateWithCollector } from '../../collector/validate.js';
 
 export function registerCollectorCommands(program: Command): void {
   const collector = program.command('collector').description('render, validate and build the OpenTelemetry Collector');
+
+  collector
+    .command('render')
+    .description('render a destinations file (audit-collector.yaml) into a collector config, Helm values or an OpenTelemetryCollector resource')
+    .requiredOption('-f, --file <file>', 'the destinations file')
+    .option('-o, --output <file>', 'write here instead of stdout')
+    .addOption(new Option('--format <format>', 'what to write').choices(OUTPUT_FORMATS).default('config'))
+    .action((options: { file: string; output?: string; format: OutputFormat }) => {
+      const yaml = renderCollectorConfig(loadDestinations(options.file), { format: options.format });
+      if (options.output) writeFileSync(options.output, yaml);
+      else process.stdout.write(yaml);
+    });
+
+  collector
+    .command('validate')
+    .description("render a destinations file and check the result with the collector's own `validate` (placeholder values for referenced env vars)")
+    .requiredOption('-f, --file <file>', 'the destinations file')
+    .action(async (options: { file: string }) => {
+      const result = await validateWithCollector(loadDestinations(options.file));
+      if (result.ok) {
+        console.log(`${options.file}: valid (checked by ${result.binary})`);
+        return;
+      }
+      const who = result.destination ? `destination "${result.destination}" (${result.component})` : 'the rendered config';
+      console.error(`${options.file}: the collector refused ${who}: ${result.error}`);
+      process.exitCode = 1;
+    });
+
   collector
     .command('build')
     .description('build the collector from collector/builder-config.yaml with ocb (cached; needs Go)')

@@ -1,0 +1,29 @@
+// Elasticsearch `_bulk` through the elasticsearch exporter (otel mapping mode:
+// attributes under `attributes.*`, data streams logs-<dataset>-<namespace>).
+import type { DestinationModule } from './types.js';
+import { compact, str, tlsConfig } from './types.js';
+
+const defaults = {
+  mapping: { mode: 'otel' },
+  // Its own retry block: retry bulk items on 429 and 5xx.
+  retry: { enabled: true, max_retries: 10, initial_interval: '1s', max_interval: '1m', retry_on_status: [429, 500, 502, 503, 504] },
+};
+
+export const elasticsearch: DestinationModule = {
+  type: 'elasticsearch',
+  summary: 'Elasticsearch (elasticsearch exporter)',
+  queue: 'persistent',
+  retry: 'retry',
+  plan: (d) => ({
+    exporterType: 'elasticsearch',
+    config: compact({
+      ...defaults,
+      endpoints: [str(d, 'endpoint')],
+      user: str(d, 'username'),
+      password: str(d, 'password'),
+      api_key: str(d, 'apiKey'),
+      logs_index: str(d, 'index'),
+      tls: tlsConfig(d.tls),
+    }),
+  }),
+};

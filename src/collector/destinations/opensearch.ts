@@ -1,0 +1,30 @@
+// OpenSearch `_bulk` through the opensearch exporter. Its HTTP client settings
+// are nested under `http` (not top-level endpoints/tls/auth like elasticsearch),
+// and basic auth is a basicauth extension the exporter points to.
+import type { DestinationModule } from './types.js';
+import { compact, str, tlsConfig } from './types.js';
+
+const defaults = {
+  // ss4o: Simple Schema for Observability; attributes land under `attributes.*`.
+  mapping: { mode: 'ss4o' },
+  timeout: '30s',
+};
+
+export const opensearch: DestinationModule = {
+  type: 'opensearch',
+  summary: 'OpenSearch (opensearch exporter, basicauth extension)',
+  queue: 'persistent',
+  retry: 'retry_on_failure',
+  plan: (d) => {
+    const auth = str(d, 'username') !== undefined ? `basicauth/${d.name}` : undefined;
+    return {
+      exporterType: 'opensearch',
+      config: compact({
+        ...defaults,
+        logs_index: str(d, 'index'),
+        http: compact({ endpoint: str(d, 'endpoint'), tls: tlsConfig(d.tls), auth: auth ? { authenticator: auth } : undefined }),
+      }),
+      extensions: auth ? { [auth]: { client_auth: { username: str(d, 'username'), password: str(d, 'password') } } } : undefined,
+    };
+  },
+};

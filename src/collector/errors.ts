@@ -1,0 +1,35 @@
+/** One problem in a destinations file: where it is and why it is wrong. */
+export interface SpecIssue {
+  file: string;
+  /** The path inside the file, e.g. `destinations[1].token` (empty for the whole file). */
+  path: string;
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+export function formatIssue(issue: SpecIssue): string {
+  const where = issue.line !== undefined ? `${issue.file}:${issue.line}:${issue.column ?? 1}` : issue.file;
+  return `${where}: ${issue.path || '(file)'}: ${issue.message}`;
+}
+
+/** A destinations file has problems; all of them are listed, not only the first. */
+export class DestinationsError extends Error {
+  override readonly name = 'DestinationsError';
+  constructor(readonly issues: SpecIssue[]) {
+    super(`${issues.length} problem${issues.length === 1 ? '' : 's'} in ${issues[0]?.file ?? 'the destinations file'}:\n` + issues.map((i) => `  ${formatIssue(i)}`).join('\n'));
+  }
+}
+
+/** The collector's own `validate` refused a rendered config. */
+export class CollectorValidationError extends Error {
+  override readonly name = 'CollectorValidationError';
+  constructor(
+    message: string,
+    /** The destination whose component the collector named, when it named one. */
+    readonly destination: string | undefined,
+    readonly output: string,
+  ) {
+    super(message);
+  }
+}

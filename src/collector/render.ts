@@ -1,0 +1,184 @@
+// Destinations spec → OpenTelemetry Collector config (contrib 0.139 component
+// names). The global part: OTLP receiver, memory_limiter first, a filter that
+// keeps only the file's domain, redaction of sensitive keys, health_check. Per
+// destination: its own pipeline with its events/organizations filter and an
+// exporter whose persistent queue (file_storage) batches and retries.
+import { Document } from 'yaml';
+import { collectorContract, escapeRegex } from './contract.js';
+import { destinationModule, type DestinationModule } from './destinations/index.js';
+import { DestinationsError } from './errors.js';
+import { dropUnlessEquals, dropUnlessGlob, dropUnlessOneOf } from './ottl.js';
+import type { CollectorSettings, Destination, DestinationsSpec } from './spec.js';
+import { packageHelm, packageOperator } from './packaging.js';
+
+export type OutputFormat = 'config' | 'helm' | 'operator';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['config', 'helm', 'operator'];
+
+export type CollectorConfig = Record<string, unknown> & {
+  receivers: Record<string, unknown>;
+  processors: Record<string, unknown>;
+  exporters: Record<string, unknown>;
+  extensions: Record<string, unknown>;
+  service: { extensions: string[]; pipelines: Record<string, { receivers: string[]; processors: string[]; exporters: string[] }>; telemetry?: Record<string, unknown> };
+};
+
+export interface BuiltConfig {
+  config: CollectorConfig;
+  /** Component id (exporter, extension, processor, pipeline) → the destination that made it. */
+  owners: Map<string, string>;
+  /** Destinations left out because `enabled: false`. */
+  disabled: Destination[];
+  /** The spec it was built from. */
+  spec: DestinationsSpec;
+}
+
+/** The component ids shared by every pipeline. */
+export const IDS = {
+  receiver: 'otlp',
+  memoryLimiter: 'memory_limiter',
+  domainFilter: 'filter/audit-domain',
+  redaction: 'redaction/audit-sensitive',
+  batch: 'batch',
+  health: 'health_check',
+  storage: 'file_storage/audit-queue',
+} as const;
+
+function hostPort(bind: string, port: number): string {
+  return `${bind.includes(':') ? `[${bind}]` : bind}:${port}`;
+}
+
+function globalProcessors(spec: DestinationsSpec): Record<string, unknown> {
+  const c = spec.collector;
+  const contract = collectorContract();
+  return {
+    [IDS.memoryLimiter]: { check_interval: c.memoryLimiter.checkInterval, limit_mib: c.memoryLimiter.limitMiB, spike_limit_mib: c.memoryLimiter.spikeLimitMiB },
+    [IDS.domainFilter]: { error_mode: 'ignore', logs: { log_record: [dropUnlessEquals(contract.domainAttribute, spec.domain)] } },
+    [IDS.redaction]: {
+      // Keep every attribute; only mask values of sensitive keys (attributes and
+      // nested body keys). Values the emitter already replaced stay as they are.
+      allow_all_keys: true,
+      blocked_key_patterns: [contract.sensitiveAttributePattern, contract.sensitiveKeyPattern],
+      allowed_values: [`^${escapeRegex(contract.replacement)}$`],
+      summary: 'silent',
+    },
+  };
+}
+
+function queueAndRetry(module: DestinationModule, settings: CollectorSettings): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (module.queue === 'persistent') {
+    out.sending_queue = {
+      enabled: true,
+      storage: IDS.storage,
+      queue_size: settings.queue.size,
+      num_consumers: settings.queue.consumers,
+      // Batching after the queue: a record the receiver acknowledged is on disk.
+      batch: { flush_timeout: settings.batch.timeout, sizer: 'items', min_size: settings.batch.minSize, max_size: settings.batch.maxSize },
+    };
+  }
+  if (module.retry === 'retry_on_failure') {
+    out.retry_on_failure = { enabled: true, initial_interval: settings.retry.initialInterval, max_interval: settings.retry.maxInterval, max_elapsed_time: settings.retry.maxElapsedTime };
+  }
+  return out;
+}
+
+/** Builds the collector config as an object, with who-made-what for error messages. */
+export function buildCollectorConfig(spec: DestinationsSpec): BuiltConfig {
+  const c = spec.collector;
+  const contract = collectorContract();
+  const owners = new Map<string, string>();
+  const processors = globalProcessors(spec);
+  const exporters: Record<string, unknown> = {};
+  const extensions: Record<string, unknown> = { [IDS.health]: { endpoint: hostPort(c.healthCheck.bind, c.healthCheck.port) } };
+  const pipelines: CollectorConfig['service']['pipelines'] = {};
+  const disabled: Destination[] = [];
+  let needsStorage = false;
+  let needsBatch = false;
+
+  for (const d of spec.destinations) {
+    if (d.enabled === false) {
+      disabled.push(d);
+      continue;
+    }
+    const module = destinationModule(d.type);
+    if (!module) throw new DestinationsError([{ file: spec.file, path: `destinations[${spec.destinations.indexOf(d)}].type`, message: `unknown destination type "${d.type}"` }]);
+    const plan = module.plan(d);
+    const exporterId = `${plan.exporterType}/${d.name}`;
+    exporters[exporterId] = { ...plan.config, ...queueAndRetry(module, c) };
+    owners.set(exporterId, d.name);
+    for (const [id, config] of Object.entries(plan.extensions ?? {})) {
+      extensions[id] = config;
+      owners.set(id, d.name);
+    }
+    needsStorage ||= module.queue === 'persistent';
+
+    const pipelineProcessors: string[] = [IDS.memoryLimiter, IDS.domainFilter, IDS.redaction];
+    const conditions: string[] = [];
+    if (d.events) conditions.push(dropUnlessGlob(contract.nameAttribute, d.events));
+    if (d.organizations) conditions.push(dropUnlessOneOf(contract.organizationAttribute, d.organizations));
+    if (conditions.length > 0) {
+      const filterId = `filter/route-${d.name}`;
+      processors[filterId] = { error_mode: 'ignore', logs: { log_record: conditions } };
+      owners.set(filterId, d.name);
+      pipelineProcessors.push(filterId);
+    }
+    if (module.queue === 'none') {
+      pipelineProcessors.push(IDS.batch);
+      needsBatch = true;
+    }
+    const pipelineId = `logs/${d.name}`;
+    pipelines[pipelineId] = { receivers: [IDS.receiver], processors: pipelineProcessors, exporters: [exporterId] };
+    owners.set(pipelineId, d.name);
+  }
+
+  if (Object.keys(pipelines).length === 0) {
+    throw new DestinationsError([{ file: spec.file, path: 'destinations', message: 'every destination is disabled (enabled: false); a collector needs at least one' }]);
+  }
+  if (needsBatch) processors[IDS.batch] = { timeout: c.batch.timeout, send_batch_size: c.batch.minSize, send_batch_max_size: c.batch.maxSize };
+  if (needsStorage) extensions[IDS.storage] = { directory: c.queue.directory, create_directory: true, timeout: '1s' };
+
+  const telemetry: Record<string, unknown> = {};
+  if (c.telemetry.metricsLevel) telemetry.metrics = { level: c.telemetry.metricsLevel };
+  if (c.telemetry.logLevel) telemetry.logs = { level: c.telemetry.logLevel };
+
+  const config: CollectorConfig = {
+    receivers: {
+      [IDS.receiver]: { protocols: { grpc: { endpoint: hostPort(c.receiver.bind, c.receiver.grpcPort) }, http: { endpoint: hostPort(c.receiver.bind, c.receiver.httpPort) } } },
+    },
+    processors,
+    exporters,
+    extensions,
+    service: {
+      extensions: Object.keys(extensions),
+      pipelines,
+      ...(Object.keys(telemetry).length > 0 ? { telemetry } : {}),
+    },
+  };
+  return { config, owners, disabled, spec };
+}
+
+/** The comment at the top of every rendered file: where it came from, what was left out. */
+export function headerComment(built: BuiltConfig): string {
+  const lines = [
+    ` Rendered by otel-audit from ${built.spec.file}; edit that file and render again instead of editing this one.`,
+    ` Domain: ${built.spec.domain}. Collector components: contrib v0.139.0 names (otlp/otlphttp also work on newer collectors as aliases).`,
+  ];
+  for (const d of built.disabled) {
+    lines.push(` Destination "${d.name}" (${d.type}) is disabled (enabled: false): its exporter and pipeline are left out.`);
+  }
+  return lines.join('\n');
+}
+
+export interface RenderOptions {
+  format?: OutputFormat;
+}
+
+/** Renders the spec as YAML: a collector config, Helm values, or an OpenTelemetryCollector resource. */
+export function renderCollectorConfig(spec: DestinationsSpec, options: RenderOptions = {}): string {
+  const built = buildCollectorConfig(spec);
+  const format = options.format ?? 'config';
+  const content = format === 'helm' ? packageHelm(built) : format === 'operator' ? packageOperator(built) : built.config;
+  const doc = new Document(content, { aliasDuplicateObjects: false });
+  doc.commentBefore = headerComment(built);
+  return doc.toString({ lineWidth: 0 });
+}
