@@ -139,8 +139,8 @@ export function parseDestinations(text: string, file = '<memory>'): Destinations
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
     throw new DestinationsError(doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      return { file, path: '', line: pos?.line, column: pos?.col, message: `invalid YAML: ${e.message.split('\n')[0]}` };
+      const pos = lines.linePos(e.pos[0]);
+      return { file, path: '', line: pos.line, column: pos.col, message: `invalid YAML: ${e.message.split('\n')[0]}` };
     }));
   }
   const data: unknown = doc.toJS();

@@ -1,0 +1,20 @@
+// Rewrites the checked-in renderings after a deliberate renderer change:
+//   npx tsx test/collector/regenerate.ts
+// The tests fail while any of them is stale.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { destinationModules } from '../../src/collector/destinations/index.js';
+import { docPath, exampleNames, goldenPath, referenceConfigPath, renderExample, withDocExample } from './examples.js';
+
+for (const name of exampleNames()) {
+  writeFileSync(goldenPath(name), renderExample(name));
+}
+writeFileSync(referenceConfigPath, renderExample('reference'));
+for (const type of Object.keys(destinationModules)) {
+  const file = docPath(type);
+  if (!existsSync(file)) {
+    console.error(`missing ${file}`);
+    continue;
+  }
+  writeFileSync(file, withDocExample(readFileSync(file, 'utf8'), renderExample(type)));
+}
+console.log('regenerated goldens, collector/config.yaml and docs examples');

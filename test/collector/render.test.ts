@@ -1,0 +1,134 @@
+// What the renderer writes, without running the collector: the checked-in
+// renderings are current, the manifest has every component the renderer can
+// emit, and the contract (not a copy of it) drives filtering and redaction.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { buildCollectorConfig, destinationModules, helmConfigPart, parseDestinations, renderCollectorConfig, withDefaults, type CollectorConfig } from '../../src/collector/index.js';
+import { globToRegex } from '../../src/collector/ottl.js';
+import { docExample, docPath, exampleBlock, exampleNames, goldenPath, referenceConfigPath, renderExample, root } from './examples.js';
+
+const REGENERATE = 'run `npx tsx test/collector/regenerate.ts` after a deliberate renderer change';
+const contract = JSON.parse(readFileSync(join(root, 'schemas', 'contract.json'), 'utf8')) as {
+  fields: { field: string; attribute?: string }[];
+  sensitive: { attributePattern: string; replacement: string };
+};
+const attributeOf = (field: string) => contract.fields.find((f) => f.field === field)!.attribute!;
+
+describe('checked-in renderings', () => {
+  it('has an example for every destination type, a multi-tenant one and reference.yaml', () => {
+    const names = exampleNames();
+    for (const type of Object.keys(destinationModules)) expect(names).toContain(type);
+    expect(names).toEqual(expect.arrayContaining(['multi-tenant', 'reference']));
+  });
+
+  it.each(exampleNames())('collector/golden/%s.yaml is the current rendering', (name) => {
+    expect(existsSync(goldenPath(name)), REGENERATE).toBe(true);
+    expect(readFileSync(goldenPath(name), 'utf8'), REGENERATE).toBe(renderExample(name));
+  });
+
+  it('collector/config.yaml is rendered from collector/examples/reference.yaml', () => {
+    expect(readFileSync(referenceConfigPath, 'utf8'), REGENERATE).toBe(renderExample('reference'));
+  });
+
+  it.each(Object.keys(destinationModules))('docs/destinations/%s.md shows the current rendering of its example', (type) => {
+    const block = docExample(readFileSync(docPath(type), 'utf8'));
+    expect(block, `docs/destinations/${type}.md needs a rendered-example block`).toBeDefined();
+    expect(block, REGENERATE).toBe(exampleBlock(renderExample(type)));
+  });
+});
+
+/** Every spec shape the renderer knows: all examples plus the auth variants they do not use. */
+function everything(): CollectorConfig[] {
+  const configs = exampleNames().map((name) => parse(renderExample(name)) as CollectorConfig);
+  const variants = withDefaults({
+    domain: 'acme.audit',
+    destinations: [
+      { name: 'basic', type: 'otlp', endpoint: 'https://x', username: '${env:U}', password: '${env:P}' },
+      { name: 'sp', type: 'sentinel', endpoint: 'https://dce', dcrImmutableId: 'dcr-00000000000000000000000000000000', identity: 'servicePrincipal', clientId: 'c', tenantId: 't', clientSecret: '${env:S}' },
+      { name: 'wl', type: 'sentinel', endpoint: 'https://dce', dcrImmutableId: 'dcr-00000000000000000000000000000000', identity: 'workload', clientId: 'c', tenantId: 't' },
+      { name: 'os-open', type: 'opensearch', endpoint: 'https://os:9200' },
+    ],
+  });
+  return [...configs, buildCollectorConfig(variants).config];
+}
+
+describe('collector/builder-config.yaml', () => {
+  const manifest = parse(readFileSync(join(root, 'collector', 'builder-config.yaml'), 'utf8')) as Record<string, { gomod: string }[]>;
+  /** `.../exporter/splunkhecexporter v0.139.0` → `splunkhec`; a component type `splunk_hec` → `splunkhec`. */
+  const moduleKey = (gomod: string, kind: string) => gomod.split(' ')[0]!.split('/').pop()!.replace(new RegExp(`${kind}$`), '');
+  const typeKey = (id: string) => id.split('/')[0]!.replace(/_/g, '');
+
+  it('holds every component the renderer can emit', () => {
+    const sections = { receivers: 'receiver', processors: 'processor', exporters: 'exporter', extensions: 'extension' } as const;
+    const missing: string[] = [];
+    for (const config of everything()) {
+      for (const [section, kind] of Object.entries(sections)) {
+        const available = new Set((manifest[section] ?? []).map((m) => moduleKey(m.gomod, kind)));
+        for (const id of Object.keys(config[section] as Record<string, unknown>)) {
+          if (!available.has(typeKey(id))) missing.push(`${section}: ${id}`);
+        }
+      }
+    }
+    expect([...new Set(missing)]).toEqual([]);
+  });
+});
+
+describe('the rendered config', () => {
+  const spec = parseDestinations(readFileSync(join(root, 'collector', 'examples', 'multi-tenant.yaml'), 'utf8'), 'multi-tenant.yaml');
+  const { config, owners } = buildCollectorConfig(spec);
+
+  it('filters on the contract domain attribute and redacts with the contract pattern', () => {
+    const processors = config.processors as Record<string, Record<string, unknown>>;
+    expect(JSON.stringify(processors['filter/audit-domain'])).toContain(JSON.stringify(`attributes["${attributeOf('domain')}"] != "acme.audit"`).slice(1, -1));
+    const redaction = processors['redaction/audit-sensitive']!;
+    expect(redaction.blocked_key_patterns).toContain(contract.sensitive.attributePattern);
+    expect(redaction.allow_all_keys).toBe(true);
+  });
+
+  it('puts memory_limiter first in every pipeline and gives each enabled destination its own', () => {
+    const pipelines = config.service.pipelines;
+    expect(Object.keys(pipelines)).toEqual(['logs/tenant-globex', 'logs/tenant-initech', 'logs/secops']);
+    for (const pipeline of Object.values(pipelines)) expect(pipeline.processors[0]).toBe('memory_limiter');
+    expect(owners.get('splunk_hec/tenant-globex')).toBe('tenant-globex');
+    expect(owners.get('basicauth/secops')).toBe('secops');
+  });
+
+  it('declares every extension it uses and lists it in service.extensions', () => {
+    expect([...config.service.extensions].sort()).toEqual(Object.keys(config.extensions).sort());
+    const exporters = config.exporters as Record<string, { sending_queue?: { storage: string }; http?: { auth?: { authenticator: string } } }>;
+    for (const exporter of Object.values(exporters)) {
+      if (exporter.sending_queue) expect(config.extensions).toHaveProperty([exporter.sending_queue.storage]);
+      if (exporter.http?.auth) expect(config.extensions).toHaveProperty([exporter.http.auth.authenticator]);
+    }
+    expect(config.extensions['file_storage/audit-queue']).toMatchObject({ create_directory: true });
+  });
+
+  it('leaves a disabled destination out and says so in the rendered file', () => {
+    const yaml = renderCollectorConfig(spec);
+    expect(yaml).toMatch(/^# Destination "tenant-umbrella" \(splunk_hec\) is disabled \(enabled: false\)/m);
+    expect(yaml).not.toContain('splunk_hec/tenant-umbrella');
+  });
+
+  it('renders the same config inside Helm values and an OpenTelemetryCollector resource', () => {
+    const helm = parse(renderCollectorConfig(spec, { format: 'helm' })) as { mode: string; image: { repository: string; tag: string }; config: CollectorConfig; extraEnvs: { name: string }[] };
+    expect(helm.image).toEqual({ repository: 'otel/opentelemetry-collector-contrib', tag: '0.139.0' });
+    // The chart's own defaults we do not use are deleted with nulls; the rest is our config.
+    expect(helm.config.exporters).toMatchObject({ debug: null });
+    expect(helmConfigPart(helm)).toMatchObject(JSON.parse(JSON.stringify(config)) as Record<string, unknown>);
+    expect(helm.extraEnvs.map((e) => e.name)).toEqual(['GLOBEX_HEC_TOKEN', 'INITECH_HEC_TOKEN', 'SECOPS_PASSWORD', 'SECOPS_USER']);
+    const operator = parse(renderCollectorConfig(spec, { format: 'operator' })) as { apiVersion: string; kind: string; spec: { config: CollectorConfig } };
+    expect(operator.apiVersion).toBe('opentelemetry.io/v1beta1');
+    expect(operator.kind).toBe('OpenTelemetryCollector');
+    expect(operator.spec.config).toEqual(JSON.parse(JSON.stringify(config)));
+  });
+
+  it('turns event globs into anchored patterns', () => {
+    const re = new RegExp(`^(?:${globToRegex('repo.*')})$`);
+    expect(re.test('repo.fork')).toBe(true);
+    expect(re.test('repo.settings.update')).toBe(true);
+    expect(re.test('repository.fork')).toBe(false);
+    expect(new RegExp(`^${globToRegex('auth.login.?ailed')}$`).test('auth.login.failed')).toBe(true);
+  });
+});
