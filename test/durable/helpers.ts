@@ -1,7 +1,9 @@
 // Shared pieces of the durable suites: a local HTTP receiver that records what
 // arrives (and can answer with errors), a LoggerProvider around a processor,
 // and a metrics reader.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createInterface } from 'node:readline';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,3 +122,36 @@ export function metricsProbe(): { meterProvider: MeterProvider; read(): Promise<
     },
   };
 }
+
+// test/durable/fixtures/spool-child.ts run as its own process; it prints JSON lines.
+const CHILD = join(import.meta.dirname, 'fixtures', 'spool-child.ts');
+
+/** Runs the spool child with `args`; `next` waits for a printed line that matches. */
+export function startChild(args: string[], env: Record<string, string> = {}): { child: ChildProcess; lines: Record<string, unknown>[]; next: (predicate: (line: Record<string, unknown>) => boolean, timeoutMs: number) => Promise<Record<string, unknown>>; exited: Promise<number | null>; stderr: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const lines: Record<string, unknown>[] = [];
+  const listeners: (() => void)[] = [];
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    lines.push(JSON.parse(line) as Record<string, unknown>);
+    for (const listener of listeners) listener();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const next = (predicate: (line: Record<string, unknown>) => boolean, timeoutMs: number) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const check = () => {
+        const found = lines.find(predicate);
+        if (found) {
+          clearTimeout(timer);
+          resolve(found);
+        }
+      };
+      const timer = setTimeout(() => reject(new Error(`child did not report in ${timeoutMs} ms; stderr:\n${stderr.slice(-3000)}`)), timeoutMs);
+      listeners.push(check);
+      void exited.then(() => setTimeout(check, 50));
+      check();
+    });
+  return { child, lines, next, exited, stderr: () => stderr };
+}
+

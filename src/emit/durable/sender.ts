@@ -39,7 +39,16 @@ export function backoffMs(attempt: number, retry: Required<RetryOptions>): numbe
 
 const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
 
+interface PendingBatch {
+  from: Position;
+  records: ReadableLogRecord[];
+  /** The position after each record read (undecodable ones included). */
+  ends: Position[];
+  last: Position;
+}
+
 export class Sender {
+  private pending: PendingBatch | undefined;
   private paused = false;
   private stopped = false;
   private readPosition: Position;
@@ -95,29 +104,17 @@ export class Sender {
       }
       // A drop-oldest may have moved the ack position past what we had read.
       if (comparePositions(log.ack, this.readPosition) > 0) this.readPosition = log.ack;
-      const batch = log.read(this.readPosition, this.options.batchSize, this.options.maxBatchBytes);
-      if (batch.payloads.length === 0) {
+      const batch = this.batchAt(this.readPosition);
+      if (!batch) {
         await this.sleep(undefined, true);
         continue;
       }
-      const records: ReadableLogRecord[] = [];
-      const ends: Position[] = [];
-      batch.payloads.forEach((payload, i) => {
-        try {
-          records.push(this.decoder.decode(payload));
-          ends.push(batch.ends[i]!);
-        } catch (error) {
-          // Passed its checksum yet cannot be decoded: it can never be sent. Counted and logged, never silent.
-          this.options.metrics.dropped.add(1);
-          appendDelivery(log.directory, { destination: this.options.destination(), outcome: 'dropped', records: 1, error: `undecodable record: ${String(error)}` });
-          diag.error('otel-audit spool: dropped an undecodable record', error);
-        }
-      });
-      const last = batch.ends[batch.ends.length - 1]!;
+      const { records, ends, last } = batch;
       const result = records.length > 0 ? await this.export(records) : { code: ExportResultCode.SUCCESS };
       if (result.code === ExportResultCode.SUCCESS) {
-        log.acknowledge(last, log.countAfterAck(batch.ends));
+        log.acknowledge(last, log.countAfterAck(ends));
         this.readPosition = last;
+        this.pending = undefined;
         this.options.metrics.exported.add(records.length);
         if (this.attempt > 0) appendDelivery(log.directory, { destination: this.options.destination(), outcome: 'recovered', records: records.length, attempt: this.attempt });
         this.attempt = 0;
@@ -144,6 +141,31 @@ export class Sender {
       await this.sleep(delay, false);
       if (!this.stopped) this.options.metrics.retries.add(1);
     }
+  }
+
+  /**
+   * The batch starting at `from`: read and decoded once, then reused while it is
+   * retried, so a long outage does not re-read and re-decode it on every attempt.
+   */
+  private batchAt(from: Position): PendingBatch | undefined {
+    if (this.pending && comparePositions(this.pending.from, from) === 0) return this.pending;
+    this.pending = undefined;
+    const { log } = this.options;
+    const batch = log.read(from, this.options.batchSize, this.options.maxBatchBytes);
+    if (batch.payloads.length === 0) return undefined;
+    const records: ReadableLogRecord[] = [];
+    batch.payloads.forEach((payload, i) => {
+      try {
+        records.push(this.decoder.decode(payload));
+      } catch (error) {
+        // Passed its checksum yet cannot be decoded: it can never be sent. Counted and logged, never silent.
+        this.options.metrics.dropped.add(1);
+        appendDelivery(log.directory, { destination: this.options.destination(), outcome: 'dropped', records: 1, error: `undecodable record at ${JSON.stringify(batch.ends[i])}: ${String(error)}` });
+        diag.error('otel-audit spool: dropped an undecodable record', error);
+      }
+    });
+    this.pending = { from, records, ends: batch.ends, last: batch.ends[batch.ends.length - 1]! };
+    return this.pending;
   }
 
   /** Calls the exporter; a callback that never comes, or a throw, is a failure. */
