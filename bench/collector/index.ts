@@ -1,0 +1,146 @@
+// Throughput of the collector with a rendered config (memory_limiter, domain
+// filter, redaction, batch, file exporter) against the same collector binary
+// with a minimal OTLP → file config, in one run. Target: ratio ≥ 0.8.
+//   npm run bench:collector
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildCollectorConfig, withDefaults } from '../../src/collector/index.js';
+import { minimalFileConfig, startCollector, type RunningCollector } from '../../test/harness/collector.js';
+import { attributeOf, otlpLogsRequest, type TestEvent } from '../../test/collector/otlp.js';
+import { writeBenchmarkSection } from '../report.js';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const PER_REQUEST = 500;
+const CONCURRENCY = 4;
+const ROUNDS = 2;
+
+/** Pre-serialized requests, so the sender spends its CPU on sending, not on JSON. */
+function requestBodies(): string[] {
+  const bodies: string[] = [];
+  for (let start = 0; start < EVENTS; start += PER_REQUEST) {
+    const events: TestEvent[] = [];
+    for (let i = start; i < Math.min(EVENTS, start + PER_REQUEST); i++) {
+      events.push({ id: `bench-${i}`, name: i % 3 === 0 ? 'repo.fork' : 'auth.login', domain: 'acme.audit', organization: `org-${i % 7}`, data: { repository: 'acme/api', count: i, password: 'not-this', nested: { apiToken: 'nor-this', visibility: 'private' } } });
+    }
+    bodies.push(JSON.stringify(otlpLogsRequest(events)));
+  }
+  return bodies;
+}
+
+/** Counts a marker in a growing file, reading only the new bytes. */
+function counter(file: string, marker: string): () => number {
+  let offset = 0;
+  let count = 0;
+  let carry = '';
+  return () => {
+    if (!existsSync(file)) return 0;
+    const size = statSync(file).size;
+    if (size <= offset) return count;
+    const fd = openSync(file, 'r');
+    const buffer = Buffer.alloc(size - offset);
+    readSync(fd, buffer, 0, buffer.length, offset);
+    closeSync(fd);
+    offset = size;
+    const text = carry + buffer.toString('utf8');
+    let at = text.indexOf(marker);
+    let last = 0;
+    while (at >= 0) {
+      count++;
+      last = at + marker.length;
+      at = text.indexOf(marker, last);
+    }
+    carry = text.slice(Math.max(last, text.length - marker.length + 1));
+    return count;
+  };
+}
+
+function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { rssMiB: kb('VmRSS') / 1024, peakMiB: kb('VmHWM') / 1024 };
+}
+
+interface Result {
+  eventsPerSecond: number;
+  seconds: number;
+  rssMiB: number;
+  peakMiB: number;
+}
+
+async function measure(collector: RunningCollector, output: string, bodies: string[]): Promise<Result> {
+  const count = counter(output, `"${attributeOf('id')}"`);
+  const url = `http://127.0.0.1:${collector.ports.otlpHttp}/v1/logs`;
+  const started = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++]!;
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      if (response.status !== 200) throw new Error(`collector answered ${response.status}: ${await response.text()}`);
+      await response.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const deadline = Date.now() + 120_000;
+  while (count() < EVENTS) {
+    if (Date.now() > deadline) throw new Error(`only ${count()} of ${EVENTS} records reached ${output}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { eventsPerSecond: EVENTS / seconds, seconds, ...memoryOf(collector.pid) };
+}
+
+async function run(kind: 'minimal' | 'rendered', bodies: string[]): Promise<Result> {
+  let output = '';
+  const collector = await startCollector((ports, workDir) => {
+    output = join(workDir, 'out.jsonl');
+    if (kind === 'minimal') return minimalFileConfig(ports, output);
+    return buildCollectorConfig(withDefaults({
+      domain: 'acme.audit',
+      collector: {
+        receiver: { bind: '127.0.0.1', grpcPort: ports.otlpGrpc, httpPort: ports.otlpHttp },
+        healthCheck: { bind: '127.0.0.1', port: ports.health },
+        memoryLimiter: { limitMiB: 1024, spikeLimitMiB: 256 },
+        queue: { directory: join(workDir, 'queue') },
+        telemetry: { metricsLevel: 'none' },
+      },
+      destinations: [{ name: 'archive', type: 'file', path: output, flushInterval: '100ms' }],
+    })).config;
+  });
+  try {
+    return await measure(collector, output, bodies);
+  } finally {
+    await collector.stop();
+  }
+}
+
+const bodies = requestBodies();
+const results: Record<'minimal' | 'rendered', Result[]> = { minimal: [], rendered: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  for (const kind of ['minimal', 'rendered'] as const) {
+    const result = await run(kind, bodies);
+    results[kind].push(result);
+    console.log(`round ${round + 1} ${kind}: ${Math.round(result.eventsPerSecond)} events/s (${result.seconds.toFixed(2)} s), RSS ${result.rssMiB.toFixed(0)} MiB, peak ${result.peakMiB.toFixed(0)} MiB`);
+  }
+}
+const best = (kind: 'minimal' | 'rendered') => results[kind].reduce((a, b) => (b.eventsPerSecond > a.eventsPerSecond ? b : a));
+const minimal = best('minimal');
+const rendered = best('rendered');
+const ratio = rendered.eventsPerSecond / minimal.eventsPerSecond;
+console.log(`ratio rendered/minimal: ${ratio.toFixed(2)} (target ≥ 0.80)`);
+
+const row = (name: string, r: Result) => `| ${name} | ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} | ${r.seconds.toFixed(2)} | ${r.rssMiB.toFixed(0)} | ${r.peakMiB.toFixed(0)} |`;
+writeBenchmarkSection('collector', 'Collector: rendered config vs. minimal OTLP → file', 'npm run bench:collector', `
+${EVENTS.toLocaleString('en-US')} audit records (OTLP/HTTP JSON, ${PER_REQUEST} per request, ${CONCURRENCY} requests in flight) into the
+same collector binary (contrib 0.139 components), timed until the last record is in the file exporter's output.
+Best of ${ROUNDS} rounds each. *Rendered* is \`otel-audit collector render\` output with one \`file\` destination:
+memory_limiter → filter on event.domain → redaction of sensitive keys → batch → file. *Minimal* is OTLP → file.
+RSS is the collector's VmRSS after the run, peak its VmHWM (from /proc/<pid>/status).
+
+| config | events/s | seconds | RSS MiB | peak RSS MiB |
+|---|---|---|---|---|
+${row('minimal', minimal)}
+${row('rendered', rendered)}
+
+Ratio rendered / minimal: **${ratio.toFixed(2)}** (target ≥ 0.80${ratio >= 0.8 ? ', met' : ', NOT met'}).
+`);

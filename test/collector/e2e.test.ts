@@ -1,0 +1,109 @@
+// End to end with the real collector running a rendered config: plain OTLP/HTTP
+// posts in; a file exporter and a Splunk HEC server out. Checks the domain
+// filter, the events/organizations routing, redaction and the HEC fields.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCollectorConfig, startHecReceiver, withDefaults, type HecReceiver } from '../../src/collector/index.js';
+import { decodeOtlpJsonLines, type DecodedLogRecord } from '../../src/event/otlp-json.js';
+import { startCollector, type RunningCollector } from '../harness/collector.js';
+import { attributeOf, postEvents, waitFor, type TestEvent } from './otlp.js';
+
+const TOKEN = 'e2e-hec-token';
+const SECRET = 'hunter2-do-not-ship';
+const NESTED_SECRET = 'tok-nested-123';
+
+const events: TestEvent[] = [
+  { id: 'e1', name: 'repo.fork', domain: 'acme.audit', organization: 'org-a', data: { password: SECRET, nested: { apiToken: NESTED_SECRET }, count: 3, tokenCount: 7 } },
+  { id: 'e2', name: 'auth.login.failed', domain: 'acme.audit', organization: 'org-b' },
+  { id: 'e3', name: 'repo.delete', domain: 'acme.audit', organization: 'org-b' },
+  { id: 'e4', name: 'repo.fork', domain: 'other.audit', organization: 'org-a' },
+  { id: 'e5', name: 'member.add', domain: 'acme.audit' },
+];
+
+describe('a rendered config running in the real collector', () => {
+  let hec: HecReceiver;
+  let collector: RunningCollector;
+  const read = (file: string): DecodedLogRecord[] => (existsSync(file) ? decodeOtlpJsonLines(readFileSync(file, 'utf8'), file) : []);
+  const ids = (records: { attributes: Record<string, unknown> }[]) => records.map((r) => r.attributes[attributeOf('id')]).sort();
+  let allFile = '';
+  let tenantFile = '';
+  let pausedFile = '';
+
+  beforeAll(async () => {
+    hec = await startHecReceiver({ token: TOKEN });
+    collector = await startCollector((ports, workDir) => {
+      allFile = join(workDir, 'all.jsonl');
+      tenantFile = join(workDir, 'tenant-a.jsonl');
+      pausedFile = join(workDir, 'paused.jsonl');
+      const spec = withDefaults({
+        domain: 'acme.audit',
+        collector: {
+          receiver: { bind: '127.0.0.1', grpcPort: ports.otlpGrpc, httpPort: ports.otlpHttp },
+          healthCheck: { bind: '127.0.0.1', port: ports.health },
+          queue: { directory: join(workDir, 'queue') },
+          batch: { timeout: '100ms' },
+          retry: { initialInterval: '200ms', maxInterval: '1s' },
+          telemetry: { metricsLevel: 'none' },
+        },
+        destinations: [
+          { name: 'all', type: 'file', path: allFile, flushInterval: '100ms' },
+          { name: 'splunk', type: 'splunk_hec', endpoint: hec.url, token: '${env:E2E_HEC_TOKEN}', index: 'audit', events: ['repo.*'] },
+          { name: 'tenant-a', type: 'file', path: tenantFile, flushInterval: '100ms', organizations: ['org-a'] },
+          { name: 'paused', type: 'file', path: pausedFile, enabled: false },
+        ],
+      });
+      return buildCollectorConfig(spec).config;
+    }, { env: { E2E_HEC_TOKEN: TOKEN } });
+    await postEvents(collector.ports.otlpHttp, events);
+    await waitFor(() => (read(allFile).length >= 4 && hec.events.length >= 2 && read(tenantFile).length >= 1 ? true : undefined), 20_000, 'records at every destination');
+    // Give a wrongly routed record time to show up too.
+    await new Promise((r) => setTimeout(r, 500));
+  }, 60_000);
+
+  afterAll(async () => {
+    await collector?.stop();
+    await hec?.close();
+  });
+
+  it('drops records of another domain and delivers the rest to the unfiltered destination', () => {
+    expect(ids(read(allFile))).toEqual(['e1', 'e2', 'e3', 'e5']);
+  });
+
+  it('routes by events (globs on event.name) and organizations (organization.id)', () => {
+    expect(hec.events.map((e) => e.fields?.[attributeOf('id')]).sort()).toEqual(['e1', 'e3']);
+    expect(ids(read(tenantFile))).toEqual(['e1']);
+  });
+
+  it('leaves a paused destination out', () => {
+    expect(existsSync(pausedFile)).toBe(false);
+  });
+
+  it('sends HEC events whose event is the canonical event and whose fields are the contract attributes', () => {
+    const fork = hec.events.find((e) => e.fields?.[attributeOf('id')] === 'e1')!;
+    expect(fork.index).toBe('audit');
+    expect(fork.sourcetype).toBe('otel:audit');
+    expect(fork.event).toMatchObject({ id: 'e1', name: 'repo.fork', domain: 'acme.audit', organization: 'org-a' });
+    expect(fork.fields).toMatchObject({
+      [attributeOf('name')]: 'repo.fork',
+      [attributeOf('domain')]: 'acme.audit',
+      [attributeOf('organization')]: 'org-a',
+      'service.name': 'otel-audit-test',
+      'otel.log.severity.text': 'INFO',
+    });
+    expect(Number(fork.fields?.[`${attributeOf('data')}count`])).toBe(3);
+    expect(hec.statusCounts.get(200)).toBeGreaterThan(0);
+  });
+
+  it('removes secrets from attributes and the body, keeping the keys', () => {
+    const everything = readFileSync(allFile, 'utf8') + readFileSync(tenantFile, 'utf8') + JSON.stringify(hec.events);
+    expect(everything).not.toContain(SECRET);
+    expect(everything).not.toContain(NESTED_SECRET);
+    const fork = read(allFile).find((r) => r.attributes[attributeOf('id')] === 'e1')!;
+    expect(fork.attributes).toHaveProperty([`${attributeOf('data')}password`]);
+    expect(fork.attributes).toHaveProperty([`${attributeOf('data')}nested.apiToken`]);
+    // tokenCount is not sensitive under the contract's rule.
+    expect(fork.attributes[`${attributeOf('data')}tokenCount`]).toBe(7);
+    expect((fork.body as { data: { nested: { apiToken: string } } }).data.nested.apiToken).not.toBe(NESTED_SECRET);
+  });
+});

@@ -1,0 +1,89 @@
+// The collector's own `validate` accepts every rendering (config, and the
+// config inside Helm values and the operator resource), and a config it refuses
+// is reported against the destination that caused it.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { parse } from 'yaml';
+import { buildCollectorConfig, helmConfigPart, parseDestinations, renderCollectorConfig, validateConfigWithCollector, validateWithCollector, withDefaults, type Destination, type DestinationsSpec } from '../../src/collector/index.js';
+import { buildProgram } from '../../src/cli/program.js';
+import { collectorBinary } from '../harness/collector.js';
+import { exampleNames, root } from './examples.js';
+
+const binary = () => collectorBinary();
+const example = (name: string) => parseDestinations(readFileSync(join(root, 'collector', 'examples', `${name}.yaml`), 'utf8'), `collector/examples/${name}.yaml`);
+
+/** Every destination of every example in one spec (names made unique). */
+function allTypes(): DestinationsSpec {
+  const destinations: Destination[] = exampleNames().flatMap((name) => example(name).destinations.map((d) => ({ ...d, name: `${name}-${d.name}`.slice(0, 63) })));
+  return withDefaults({ domain: 'acme.audit', destinations });
+}
+
+describe('collector validate', () => {
+  it.each(exampleNames())('accepts the rendering of collector/examples/%s.yaml', async (name) => {
+    const result = await validateWithCollector(example(name), { binary: binary() });
+    expect(result.ok, result.output).toBe(true);
+  });
+
+  it('accepts every destination type together, as config, Helm values and operator resource', async () => {
+    const spec = allTypes();
+    expect(new Set(spec.destinations.map((d) => d.type)).size).toBe(12);
+    const config = await validateWithCollector(spec, { binary: binary() });
+    expect(config.ok, config.output).toBe(true);
+    const helm = parse(renderCollectorConfig(spec, { format: 'helm' })) as Record<string, unknown>;
+    const helmResult = await validateConfigWithCollector(helmConfigPart(helm), new Map(), { binary: binary() });
+    expect(helmResult.ok, helmResult.output).toBe(true);
+    const operator = parse(renderCollectorConfig(spec, { format: 'operator' })) as { spec: { config: unknown } };
+    const operatorResult = await validateConfigWithCollector(operator.spec.config, new Map(), { binary: binary() });
+    expect(operatorResult.ok, operatorResult.output).toBe(true);
+  });
+
+  it("reports the collector's error against the destination that caused it", async () => {
+    // The schema cannot know azureauth's rule: workload identity needs a client and tenant id.
+    const spec = withDefaults({
+      domain: 'acme.audit',
+      destinations: [
+        { name: 'archive', type: 'file', path: '/tmp/otel-audit-archive.jsonl' },
+        { name: 'soc', type: 'sentinel', endpoint: 'https://dce.example.com', dcrImmutableId: 'dcr-00000000000000000000000000000000', identity: 'workload' },
+      ],
+    });
+    const result = await validateWithCollector(spec, { binary: binary() });
+    expect(result.ok).toBe(false);
+    expect(result.destination).toBe('soc');
+    expect(result.component).toBe('azureauth/soc');
+    expect(result.error).toMatch(/azureauth\/soc/);
+  });
+
+  it('`otel-audit collector validate` prints the verdict and sets the exit code', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otel-audit-cli-'));
+    const good = join(dir, 'good.yaml');
+    writeFileSync(good, readFileSync(join(root, 'collector', 'examples', 'splunk_hec.yaml')));
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+    const error = vi.spyOn(console, 'error').mockImplementation((line: string) => void lines.push(line));
+    const previous = { bin: process.env.OTELCOL_BIN, exitCode: process.exitCode };
+    try {
+      process.env.OTELCOL_BIN = binary();
+      await buildProgram().parseAsync(['node', 'otel-audit', 'collector', 'validate', '-f', good]);
+      expect(lines.pop()).toBe(`${good}: valid (checked by ${binary()})`);
+      expect(process.exitCode ?? 0).toBe(0);
+      const bad = join(dir, 'bad.yaml');
+      writeFileSync(bad, 'domain: acme.audit\ndestinations:\n  - name: soc\n    type: sentinel\n    endpoint: https://dce.example.com\n    dcrImmutableId: dcr-00000000000000000000000000000000\n    identity: workload\n');
+      await buildProgram().parseAsync(['node', 'otel-audit', 'collector', 'validate', '-f', bad]);
+      expect(lines.pop()).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the collector refused destination "soc" \\(azureauth/soc\\): `));
+      expect(process.exitCode).toBe(1);
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+      process.exitCode = previous.exitCode;
+      if (previous.bin === undefined) delete process.env.OTELCOL_BIN;
+      else process.env.OTELCOL_BIN = previous.bin;
+    }
+  });
+
+  it('validates the config helpers render (sanity: the built object equals the YAML)', () => {
+    const spec = example('reference');
+    expect(parse(renderCollectorConfig(spec))).toEqual(JSON.parse(JSON.stringify(buildCollectorConfig(spec).config)));
+  });
+});
