@@ -138,14 +138,14 @@ function compileItem(key: string, rawValue: unknown, options: CompileOptions, pa
 
   const stringMode: StringMode = (modifiers.find((m) => STRING_MODES.has(m)) as StringMode | undefined) ?? (field ? 'eq' : 'contains');
   const cased = has('cased');
-  const predicates: Matcher[] = values.map((value, index) => {
+  const predicates: Matcher[] = (values as Scalar[]).map((value, index) => {
     const at = Array.isArray(rawValue) ? `${path}[${index}]` : path;
     if (has('fieldref')) {
       if (typeof value !== 'string') throw new DetectionError(at, '"fieldref" takes a field name');
       const other = compileField(value);
       return (event) => {
         const expected = event.value(other);
-        if (expected === undefined || expected === null || typeof expected === 'object') return false;
+        if (typeof expected !== 'string' && typeof expected !== 'number' && typeof expected !== 'boolean') return false;
         const test = lift(stringPredicate(String(expected), stringMode, cased, true));
         return test(read(event));
       };
@@ -232,7 +232,7 @@ function compileSearch(name: string, definition: unknown, options: CompileOption
       const maps = definition as Record<string, unknown>[];
       const matchers = maps.map((map, index) => compileMap(map, `${path}[${index}]`));
       const names = maps.map(requiredNamesOfMap);
-      const eventNames = names.every((n) => n !== undefined) ? new Set(names.flatMap((n) => [...n!])) : undefined;
+      const eventNames = names.every((n) => n !== undefined) ? new Set(names.flatMap((n) => [...n])) : undefined;
       return { match: (event) => matchers.some((m) => m(event)), eventNames };
     }
     if (definition.every(isScalar)) return { match: compileItem('', definition, options, path), eventNames: undefined };
@@ -304,7 +304,7 @@ export function compileDetection(detection: Record<string, unknown>, options: Co
   const condition = detection.condition;
   const conditions = Array.isArray(condition) ? condition : [condition];
   if (conditions.length === 0 || !conditions.every((c) => typeof c === 'string')) throw new DetectionError(`${section}.condition`, 'the condition must be a string or a list of strings');
-  const parts = (conditions as string[]).map((text, index) => {
+  const parts = (conditions).map((text, index) => {
     const at = Array.isArray(condition) ? `${section}.condition[${index}]` : `${section}.condition`;
     let node: ConditionNode;
     try {

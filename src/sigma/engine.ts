@@ -55,8 +55,8 @@ function sameLogsource(a: SigmaLogsource, b: SigmaLogsource): boolean {
 }
 
 function asList(value: unknown): string[] {
-  if (value === undefined || value === null || value === 'any') return [];
-  return Array.isArray(value) ? value.map(String) : [String(value)];
+  if (Array.isArray(value)) return value.map((v) => String(v as string));
+  return typeof value === 'string' && value !== 'any' ? [value] : [];
 }
 
 function wrap(file: string, document: number, error: unknown): never {
