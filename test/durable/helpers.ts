@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Logger } from '@opentelemetry/api';
 import { LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 
 export interface ReceivedRequest {
   url: string;
@@ -113,7 +113,7 @@ export function metricsProbe(): { meterProvider: MeterProvider; read(): Promise<
     async read() {
       const { resourceMetrics } = await reader.collect();
       const values: Record<string, number> = {};
-      for (const scope of (resourceMetrics as ResourceMetrics).scopeMetrics) {
+      for (const scope of (resourceMetrics).scopeMetrics) {
         for (const metric of scope.metrics) {
           values[metric.descriptor.name] = metric.dataPoints.reduce((sum, point) => sum + (typeof point.value === 'number' ? point.value : 0), 0);
         }
@@ -132,8 +132,8 @@ export function startChild(args: string[], env: Record<string, string> = {}): { 
   const lines: Record<string, unknown>[] = [];
   const listeners: (() => void)[] = [];
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  createInterface({ input: child.stdout }).on('line', (line) => {
     lines.push(JSON.parse(line) as Record<string, unknown>);
     for (const listener of listeners) listener();
   });

@@ -4,7 +4,7 @@ import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeF
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDurableLogRecordProcessor, createWebhookExporter, SpoolLockedError } from '../../src/emit/durable/index.js';
-import { emitEvent, loggerWith, startReceiver, tempDir, waitFor, type Receiver } from './helpers.js';
+import { emitEvent, loggerWith, startReceiver, tempDir, type Receiver } from './helpers.js';
 
 const segments = (dir: string) => readdirSync(dir).filter((n) => n.startsWith('segment-')).sort();
 

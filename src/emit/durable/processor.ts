@@ -280,7 +280,10 @@ class DurableProcessor implements DurableLogRecordProcessor {
 
   private settle(waiters: Waiter[], done: (w: Waiter) => boolean): void {
     const remaining: Waiter[] = [];
-    for (const waiter of waiters) (done(waiter) ? waiter.resolve() : remaining.push(waiter));
+    for (const waiter of waiters) {
+      if (done(waiter)) waiter.resolve();
+      else remaining.push(waiter);
+    }
     waiters.splice(0, waiters.length, ...remaining);
   }
 

@@ -47,7 +47,7 @@ function reviver(_key: string, value: unknown): unknown {
 function hasBytes(value: unknown, depth = 0): boolean {
   if (value instanceof Uint8Array) return true;
   if (depth > 32 || value === null || typeof value !== 'object') return false;
-  for (const item of Array.isArray(value) ? value : Object.values(value as object)) if (hasBytes(item, depth + 1)) return true;
+  for (const item of Array.isArray(value) ? value : Object.values(value)) if (hasBytes(item, depth + 1)) return true;
   return false;
 }
 
