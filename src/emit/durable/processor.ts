@@ -240,6 +240,7 @@ class DurableProcessor implements DurableLogRecordProcessor {
       () => {
         this.durableSeq = target;
         this.settle(this.durableWaiters, (w) => (w.target as number) <= target);
+        if (this.durableWaiters.length === 0) this.intervalTimer?.unref();
       },
       (error: unknown) => {
         // A failed fsync may have lost pages: tell every waiter, never pretend.
@@ -259,6 +260,8 @@ class DurableProcessor implements DurableLogRecordProcessor {
     return new Promise<void>((resolve, reject) => {
       this.durableWaiters.push({ target: this.appendedSeq, resolve, reject });
       if (this.fsync === 'always') this.scheduleSync();
+      // Someone awaits the next interval fsync: keep the process alive for it.
+      else this.intervalTimer?.ref();
     });
   }
 
