@@ -62,7 +62,8 @@ export function parseCondition(condition: string): ConditionNode {
     const lower = token.toLowerCase();
     if (token === '(') {
       const inner = parseOr();
-      if (next() !== ')') throw new ConditionSyntaxError(`missing ")" in condition "${condition}"`);
+      if (tokens[position] !== ')') throw new ConditionSyntaxError(`missing ")" in condition "${condition}"`);
+      position++;
       return inner;
     }
     if (lower === '1' || lower === 'all' || lower === 'any') {
