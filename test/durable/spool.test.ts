@@ -3,7 +3,7 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDurableLogRecordProcessor, createWebhookExporter, SpoolLockedError } from '../../src/emit/durable/index.js';
+import { createDurableLogRecordProcessor, createWebhookExporter, emitDurably, SpoolLockedError } from '../../src/emit/durable/index.js';
 import { emitEvent, loggerWith, startReceiver, tempDir, type Receiver } from './helpers.js';
 
 const segments = (dir: string) => readdirSync(dir).filter((n) => n.startsWith('segment-')).sort();
@@ -43,6 +43,21 @@ describe('durable spool on disk', () => {
     first.pause();
     expect(() => createDurableLogRecordProcessor({ exporter, directory: dir })).toThrow(SpoolLockedError);
     await first.shutdown();
+  });
+
+  it('emitDurably resolves after the fsync that covers the record, at once for many concurrent callers', async () => {
+    for (const fsync of ['always', 'interval'] as const) {
+      const processor = createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: 'http://127.0.0.1:9/none' }), directory: tempDir(), fsync, fsyncIntervalMs: 300 });
+      processor.pause();
+      const { logger } = loggerWith(processor);
+      const started = Date.now();
+      await Promise.all(Array.from({ length: 16 }, (_, i) => emitDurably(processor, () => emitEvent(logger, `d-${i}`))));
+      const took = Date.now() - started;
+      expect(processor.stats().queuedRecords).toBe(16);
+      if (fsync === 'interval') expect(took).toBeLessThanOrEqual(700);
+      else expect(took).toBeLessThan(1000);
+      await processor.shutdown();
+    }
   });
 
   for (const damage of ['torn', 'corrupt'] as const) {

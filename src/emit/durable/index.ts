@@ -1,5 +1,5 @@
 // Durable delivery: the on-disk spool, the sender, webhook destinations (docs/delivery.md).
-export { createDurableLogRecordProcessor } from './processor.js';
+export { createDurableLogRecordProcessor, emitDurably } from './processor.js';
 export type { DurableLogRecordProcessor, DurableProcessorOptions, FsyncMode, OnFullPolicy, SpoolStats } from './processor.js';
 export type { RetryOptions } from './sender.js';
 export type { RecoveryReport } from './segment-log.js';

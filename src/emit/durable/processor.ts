@@ -370,3 +370,13 @@ class DurableProcessor implements DurableLogRecordProcessor {
 export function createDurableLogRecordProcessor(options: DurableProcessorOptions): DurableLogRecordProcessor {
   return new DurableProcessor(options);
 }
+
+/**
+ * emit + durability: waits for room (onFull 'block' backpressure), emits, and
+ * resolves once the record is fsynced. `emit` is the caller's own emit call.
+ */
+export async function emitDurably(processor: Pick<DurableLogRecordProcessor, 'ready' | 'whenDurable'>, emit: () => void): Promise<void> {
+  await processor.ready();
+  emit();
+  await processor.whenDurable();
+}
