@@ -1,0 +1,58 @@
+// Checks a canonical event against schemas/event.schema.json and the catalog:
+// a known name, the envelope fields, a valid time, and data that passes the
+// event's compiled data schema. Errors name the event, the field path and why.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { packageRoot } from '../tools/cache.js';
+import { ajvErrorPath, ajvReason, type Catalog, type CatalogEvent } from './catalog.js';
+import { AuditValidationError } from './errors.js';
+import type { AuditEvent } from './event.js';
+
+let envelope: ValidateFunction | undefined;
+
+/** The event schema without `time` (a Date is accepted there, which JSON Schema cannot say; checked by hand). */
+function envelopeValidator(): ValidateFunction {
+  if (!envelope) {
+    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'event.schema.json'), 'utf8')) as { properties: Record<string, unknown> };
+    schema.properties.time = {};
+    envelope = new Ajv2020({ strict: false, allErrors: false }).compile(schema);
+  }
+  return envelope;
+}
+
+export interface ValidatedEvent {
+  catalogEvent: CatalogEvent;
+  /** The event time in Unix milliseconds (`now` when absent). */
+  timeMs: number;
+}
+
+/** Throws AuditValidationError unless `event` is a valid event of `catalog`. */
+export function validateEvent(event: AuditEvent, catalog: Catalog, now: number = Date.now()): ValidatedEvent {
+  if (typeof event !== 'object' || event === null) throw new AuditValidationError(String(event), '', 'must be an object');
+  const name = typeof event.name === 'string' ? event.name : String(event.name);
+  const catalogEvent = catalog.events.get(name);
+  if (!catalogEvent) {
+    throw new AuditValidationError(name, 'name', `is not an event of the catalog ${catalog.source} (domain ${catalog.domain})`);
+  }
+  const validate = envelopeValidator();
+  if (!validate(event)) {
+    const error = validate.errors![0]!;
+    throw new AuditValidationError(name, ajvErrorPath(error), ajvReason(error));
+  }
+  const timeMs = eventTime(event, now);
+  const data = event.data ?? {};
+  if (catalogEvent.validateData && !catalogEvent.validateData(data)) {
+    const error = catalogEvent.validateData.errors![0]!;
+    throw new AuditValidationError(name, ajvErrorPath(error, 'data'), ajvReason(error));
+  }
+  return { catalogEvent, timeMs };
+}
+
+function eventTime(event: AuditEvent, now: number): number {
+  const time = event.time;
+  if (time === undefined) return now;
+  const ms = time instanceof Date ? time.getTime() : typeof time === 'string' && /^\d{4}-\d\d-\d\dT/.test(time) ? Date.parse(time) : Number.NaN;
+  if (Number.isNaN(ms)) throw new AuditValidationError(event.name, 'time', 'must be a valid Date or an RFC 3339 date-time string');
+  return ms;
+}
