@@ -22,9 +22,6 @@ interface StoredRecord {
   e?: string;
   a: Attributes;
   d?: number;
-  r: Attributes;
-  ru?: string;
-  s: StoredScope;
   c?: SpanContext;
 }
 
@@ -51,8 +48,33 @@ function hasBytes(value: unknown, depth = 0): boolean {
   return false;
 }
 
+// Payload layout: "<resource JSON>\n<scope JSON>\n<record JSON>". JSON text never holds a raw
+// newline, so the parts split cleanly. Resource and scope are serialized once per object
+// and, on decode, their text is the cache key, so neither is re-parsed for every record.
+const resourceText = new WeakMap<object, string>();
+const scopeText = new WeakMap<object, string>();
+
+function stringify(value: unknown): string {
+  return hasBytes(value) ? JSON.stringify(value, replacer) : JSON.stringify(value);
+}
+
+function parse(text: string): unknown {
+  return text.includes(BYTES_TAG) ? JSON.parse(text, reviver) : JSON.parse(text);
+}
+
 export function encodeRecord(record: ReadableLogRecord): Buffer {
+  let resource = resourceText.get(record.resource);
+  if (resource === undefined) {
+    resource = stringify({ a: record.resource.attributes, u: record.resource.schemaUrl });
+    // Attributes of a resource still detecting asynchronously may change: cache only settled ones.
+    if (!record.resource.asyncAttributesPending) resourceText.set(record.resource, resource);
+  }
   const scope = record.instrumentationScope;
+  let scopeJson = scopeText.get(scope);
+  if (scopeJson === undefined) {
+    scopeJson = stringify({ n: scope.name, v: scope.version, u: scope.schemaUrl, a: scope.attributes } satisfies StoredScope);
+    scopeText.set(scope, scopeJson);
+  }
   const stored: StoredRecord = {
     t: record.hrTime,
     o: record.hrTimeObserved,
@@ -62,14 +84,19 @@ export function encodeRecord(record: ReadableLogRecord): Buffer {
     e: record.eventName,
     a: record.attributes,
     d: record.droppedAttributesCount || undefined,
-    r: record.resource.attributes,
-    ru: record.resource.schemaUrl,
-    s: { n: scope.name, v: scope.version, u: scope.schemaUrl, a: scope.attributes },
     c: record.spanContext ? { traceId: record.spanContext.traceId, spanId: record.spanContext.spanId, traceFlags: record.spanContext.traceFlags } : undefined,
   };
   // The replacer costs time on every value; only pay it when bytes are present.
-  const needsTagging = hasBytes(stored.b) || hasBytes(stored.a) || hasBytes(stored.r);
-  return Buffer.from(needsTagging ? JSON.stringify(stored, replacer) : JSON.stringify(stored));
+  const body = hasBytes(stored.b) || hasBytes(stored.a) ? JSON.stringify(stored, replacer) : JSON.stringify(stored);
+  return Buffer.from(`${resource}\n${scopeJson}\n${body}`);
+}
+
+function split(payload: Buffer): [string, string, string] {
+  const text = payload.toString('utf8');
+  const first = text.indexOf('\n');
+  const second = text.indexOf('\n', first + 1);
+  if (first < 0 || second < 0) throw new Error('not a spooled record (expected resource, scope and record lines)');
+  return [text.slice(0, first), text.slice(first + 1, second), text.slice(second + 1)];
 }
 
 /**
@@ -81,9 +108,9 @@ export class RecordDecoder {
   private readonly scopes = new Map<string, ReadableLogRecord['instrumentationScope']>();
 
   decode(payload: Buffer): ReadableLogRecord {
-    const text = payload.toString('utf8');
-    const stored = (text.includes(BYTES_TAG) ? JSON.parse(text, reviver) : JSON.parse(text)) as StoredRecord;
-    const record: ReadableLogRecord = {
+    const [resourceJson, scopeJson, recordJson] = split(payload);
+    const stored = parse(recordJson) as StoredRecord;
+    return {
       hrTime: stored.t,
       hrTimeObserved: stored.o,
       severityNumber: stored.sn,
@@ -92,40 +119,39 @@ export class RecordDecoder {
       eventName: stored.e,
       attributes: stored.a ?? {},
       droppedAttributesCount: stored.d ?? 0,
-      resource: this.resource(stored.r ?? {}, stored.ru),
-      instrumentationScope: this.scope(stored.s),
+      resource: this.resource(resourceJson),
+      instrumentationScope: this.scope(scopeJson),
       spanContext: stored.c,
     };
-    return record;
   }
 
-  private resource(attributes: Attributes, schemaUrl: string | undefined): Resource {
-    const key = JSON.stringify([attributes, schemaUrl ?? null], replacer);
-    let resource = this.resources.get(key);
+  private resource(text: string): Resource {
+    let resource = this.resources.get(text);
     if (!resource) {
       if (this.resources.size > 1000) this.resources.clear();
-      resource = resourceFromAttributes(attributes, schemaUrl ? { schemaUrl } : undefined);
-      this.resources.set(key, resource);
+      const stored = parse(text) as { a?: Attributes; u?: string };
+      resource = resourceFromAttributes(stored.a ?? {}, stored.u ? { schemaUrl: stored.u } : undefined);
+      this.resources.set(text, resource);
     }
     return resource;
   }
 
-  private scope(stored: StoredScope): ReadableLogRecord['instrumentationScope'] {
-    const key = JSON.stringify(stored, replacer);
-    let scope = this.scopes.get(key);
+  private scope(text: string): ReadableLogRecord['instrumentationScope'] {
+    let scope = this.scopes.get(text);
     if (!scope) {
       if (this.scopes.size > 1000) this.scopes.clear();
+      const stored = parse(text) as StoredScope;
       scope = { name: stored.n, version: stored.v, schemaUrl: stored.u, attributes: stored.a };
-      this.scopes.set(key, scope);
+      this.scopes.set(text, scope);
     }
     return scope;
   }
 }
 
-/** The observed time of a stored record in ms since the epoch, without a full decode. */
+/** The observed time of a stored record in ms since the epoch. */
 export function observedMillis(payload: Buffer): number | undefined {
   try {
-    const stored = JSON.parse(payload.toString('utf8')) as Partial<StoredRecord>;
+    const stored = JSON.parse(split(payload)[2]) as Partial<StoredRecord>;
     const time = stored.o ?? stored.t;
     return time ? time[0] * 1000 + time[1] / 1e6 : undefined;
   } catch {

@@ -12,6 +12,7 @@ import { crc32 } from 'node:zlib';
 export const FRAME_HEADER_BYTES = 8;
 /** A single record larger than this is refused (and a header claiming more is corruption). */
 export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+const READ_CHUNK_BYTES = 256 * 1024;
 
 export interface Position {
   segment: number;
@@ -241,21 +242,31 @@ export class SegmentLog {
   read(from: Position, max: number, maxBytes = Number.POSITIVE_INFINITY): ReadBatch {
     const batch: ReadBatch = { payloads: [], ends: [], bytes: 0 };
     let position = this.normalize(from);
-    const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
     while (batch.payloads.length < max && batch.bytes < maxBytes) {
       position = this.normalize(position);
       const size = this.sizes.get(position.segment);
       if (size === undefined || position.offset >= size) break;
+      // One read for many frames: a chunk up to READ_CHUNK_BYTES (or one whole large frame).
       const fd = this.readFd(position.segment);
-      readSync(fd, header, 0, FRAME_HEADER_BYTES, position.offset);
-      const length = header.readUInt32LE(0);
-      const payload = Buffer.allocUnsafe(length);
-      readSync(fd, payload, 0, length, position.offset + FRAME_HEADER_BYTES);
-      if (crc32(payload) !== header.readUInt32LE(4)) throw new Error(`${segmentName(position.segment)} at byte ${position.offset}: checksum mismatch on read (the file changed underneath the spool)`);
-      position = { segment: position.segment, offset: position.offset + FRAME_HEADER_BYTES + length };
-      batch.payloads.push(payload);
-      batch.ends.push(position);
-      batch.bytes += FRAME_HEADER_BYTES + length;
+      let chunk = Buffer.allocUnsafe(Math.min(size - position.offset, READ_CHUNK_BYTES));
+      readSync(fd, chunk, 0, chunk.length, position.offset);
+      let at = 0;
+      while (batch.payloads.length < max && batch.bytes < maxBytes && at + FRAME_HEADER_BYTES <= chunk.length) {
+        const length = chunk.readUInt32LE(at);
+        const end = at + FRAME_HEADER_BYTES + length;
+        if (end > chunk.length) {
+          if (at > 0) break; // the next chunk starts with this frame
+          chunk = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
+          readSync(fd, chunk, 0, chunk.length, position.offset);
+        }
+        const payload = chunk.subarray(at + FRAME_HEADER_BYTES, at + FRAME_HEADER_BYTES + length);
+        if (crc32(payload) !== chunk.readUInt32LE(at + 4)) throw new Error(`${segmentName(position.segment)} at byte ${position.offset + at}: checksum mismatch on read (the file changed underneath the spool)`);
+        at += FRAME_HEADER_BYTES + length;
+        batch.payloads.push(payload);
+        batch.ends.push({ segment: position.segment, offset: position.offset + at });
+        batch.bytes += FRAME_HEADER_BYTES + length;
+      }
+      position = { segment: position.segment, offset: position.offset + at };
     }
     return batch;
   }
