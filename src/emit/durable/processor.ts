@@ -325,8 +325,9 @@ class DurableProcessor implements DurableLogRecordProcessor {
 
   async shutdown(timeoutMs = 10_000): Promise<void> {
     if (this.closed) return;
+    const started = Date.now();
     if (!this.sender.isPaused) await this.flush(timeoutMs);
-    await this.sender.stop();
+    await this.sender.stop(Math.max(100, timeoutMs - (Date.now() - started)));
     this.closed = true;
     if (this.intervalTimer) clearInterval(this.intervalTimer);
     this.log.close(); // fdatasync: nothing appended is left unsynced

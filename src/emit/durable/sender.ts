@@ -87,12 +87,17 @@ export class Sender {
     this.wakeControl?.();
   }
 
-  /** Stops after the export in flight (if any) settles; records not acknowledged stay on disk. */
-  async stop(): Promise<void> {
+  /**
+   * Stops. Waits up to `graceMs` for an export in flight; a late answer is not
+   * acknowledged, so those records are sent again at the next start (at-least-once).
+   */
+  async stop(graceMs = 1000): Promise<void> {
     this.stopped = true;
     this.wakeIdle?.();
     this.wakeControl?.();
-    await this.loop;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.loop, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
   }
 
   private async run(): Promise<void> {
@@ -111,6 +116,7 @@ export class Sender {
       }
       const { records, ends, last } = batch;
       const result = records.length > 0 ? await this.export(records) : { code: ExportResultCode.SUCCESS };
+      if (this.stopped) break; // the log may be closed; unacknowledged records stay on disk
       if (result.code === ExportResultCode.SUCCESS) {
         log.acknowledge(last, log.countAfterAck(ends));
         this.readPosition = last;
