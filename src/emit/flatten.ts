@@ -162,9 +162,9 @@ function scalar(walk: Walk, value: unknown, path: string): unknown {
         walk.bytes += encoded.length;
         return encoded; // rule: bytes become base64
       }
-      if (Array.isArray(value) || isPlainObject(value)) return value;
-      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return scalar(walk, (value as { toJSON(): unknown }).toJSON(), path);
       if (value instanceof Map || value instanceof Set) fail(walk, path, `is a ${value instanceof Map ? 'Map' : 'Set'}; use a plain object or an array`);
+      if (Array.isArray(value)) return value;
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return scalar(walk, (value as { toJSON(): unknown }).toJSON(), path);
       return value; // class instances: their own enumerable properties, like JSON.stringify
     }
     default:
