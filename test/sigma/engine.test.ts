@@ -16,7 +16,7 @@ detection:
         event.name: ${eventName}${extra}
     condition: selection
 `;
-const at = (minute: number, event: Omit<CanonicalEvent, 'time'>): CanonicalEvent => ({ ...event, time: new Date(Date.UTC(2026, 10, 21, 10, minute)).toISOString() });
+const at = (minute: number, event: CanonicalEvent): CanonicalEvent => ({ ...event, time: new Date(Date.UTC(2026, 10, 21, 10, minute)).toISOString() });
 const login = (minute: number, user: string, id: string, ip = '1.1.1.1', outcome = 'failure') => at(minute, { id, name: 'auth.login', outcome, actor: { id: user, ip } });
 const ids = (engine: SigmaEngine, events: CanonicalEvent[]) => engine.run(events.map((e) => viewOfCanonical(e))).map((m) => `${m.title}:${m.eventIds.join(',')}`);
 

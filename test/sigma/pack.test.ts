@@ -115,7 +115,7 @@ describe('sigma check catches mistakes', () => {
     ['an event the catalog lacks', good.replace("'audit.stream.delete'", "'audit.stream.obliterate'"), /^detection.selection.event.name: event "audit.stream.obliterate" is not defined in the catalog/],
     ['a field outside the contract', good.replace("event.name: 'audit.stream.delete'", "event.name: 'audit.stream.delete'\n        actor.id: x"), /^detection.selection.actor.id: "actor.id" is not an attribute of schemas\/contract.json/],
     ['a hard-coded domain', good.replace("event.name: 'audit.stream.delete'", "event.name: 'audit.stream.delete'\n        event.domain: acme.audit"), /must not hard-code event.domain/],
-    ['an empty logsource', good.replace(/logsource:\n    product: otel_audit\n    service: audit/, 'logsource: {}'), /^logsource: the log source is empty/],
+    ['an empty logsource', good.replace(/logsource:\n {4}product: otel_audit\n {4}service: audit/, 'logsource: {}'), /^logsource: the log source is empty/],
     ['a description not starting with Detects', good.replace('description: Detects', 'description: Finds'), /^description: must start with "Detects"/],
     ['a condition naming nothing', good.replace('condition: selection', 'condition: selection and not filter'), /"filter", which is not a search identifier/],
   ])('%s', (_what, text, expected) => {
