@@ -202,3 +202,33 @@ export function readEventViews(text: string, source: string, domain?: string): E
     return viewOfObject(item as Record<string, unknown>, domain);
   });
 }
+
+function flattenInto(prefix: string, value: unknown, out: Record<string, unknown>): void {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    for (const [key, inner] of Object.entries(value)) flattenInto(`${prefix}.${key}`, inner, out);
+  } else if (value !== undefined) {
+    out[prefix] = value;
+  }
+}
+
+/**
+ * The OTLP attributes of a canonical event per the contract, with data
+ * flattened (`audit.data.x.y`). For comparisons and benchmarks; the emitter
+ * (src/emit) is the reference mapping.
+ */
+export function canonicalToAttributes(event: CanonicalEvent, domain?: string): Record<string, unknown> {
+  const attributes: Record<string, unknown> = {};
+  for (const entry of loadContract().fields) {
+    if (entry.attributePrefix) {
+      const value = event[entry.field];
+      if (typeof value === 'object' && value !== null) for (const [key, inner] of Object.entries(value)) flattenInto(entry.attributePrefix + key, inner, attributes);
+      continue;
+    }
+    if (!entry.attribute) continue;
+    const value = entry.field === 'domain' ? (event.domain ?? domain) : walk(event, entry.field.split('.'), 0);
+    if (value === undefined) continue;
+    attributes[entry.attribute] = value;
+    for (const alias of entry.alsoAttributes ?? []) attributes[alias] = value;
+  }
+  return attributes;
+}

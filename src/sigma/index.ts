@@ -14,6 +14,7 @@ export {
   AttributeView,
   CanonicalView,
   compileField,
+  canonicalToAttributes,
   type CanonicalEvent,
   type EventView,
   type CompiledField,
