@@ -48,7 +48,8 @@ export interface AuditLoggerOptions<C extends Catalog> {
 
 /** What emit() accepts for event `N`: the canonical fields plus data typed by the catalog. */
 export type EmitInput<C extends Catalog, N extends string> = AuditEventFields &
-  ({} extends EventData<C, N> ? { data?: EventData<C, N> } : { data: EventData<C, N> });
+  // data may be left out only when its schema requires nothing
+  (Partial<EventData<C, N>> extends EventData<C, N> ? { data?: EventData<C, N> } : { data: EventData<C, N> });
 
 export interface AuditLogger<C extends Catalog> {
   /** Validates, maps and queues one event; returns its id. Never waits for the network and never throws because of it. */
@@ -95,7 +96,7 @@ export function createAuditLogger<C extends Catalog>(options: AuditLoggerOptions
     emit(name, event) {
       let record;
       try {
-        record = toLogRecord({ ...event, name } as Parameters<typeof toLogRecord>[0], catalog, limits);
+        record = toLogRecord({ ...event, name }, catalog, limits);
       } catch (error) {
         if (policy === 'throw' || !(error instanceof AuditValidationError)) throw error;
         invalidCount++;

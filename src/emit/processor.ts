@@ -2,7 +2,7 @@
 // processors. For records of the catalog it validates, enriches and redacts by
 // mutating the record in onEmit, so the processors after it (batching,
 // exporting) only ever see the mapped, redacted record.
-import { diag, type AnyValue, type Context } from '@opentelemetry/api';
+import { diag, type Context } from '@opentelemetry/api';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import type { Catalog } from '../event/catalog.js';
 import { contractField } from '../event/contract.js';
@@ -85,7 +85,7 @@ export class AuditLogRecordProcessor implements LogRecordProcessor {
     const pattern = sensitiveAttributePattern();
     for (const [key, value] of Object.entries(record.attributes)) {
       if (pattern.test(key)) record.setAttribute(key, redactionReplacement());
-      else if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) record.setAttribute(key, redactValue(value) as AnyValue);
+      else if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) record.setAttribute(key, redactValue(value));
     }
   }
 
@@ -96,7 +96,7 @@ export class AuditLogRecordProcessor implements LogRecordProcessor {
     if (this.policy === 'throw') throw error;
     // mark: still nothing sensitive may leave the process
     this.redactForeignAttributes(record);
-    record.setBody(redactValue(record.body) as AnyValue);
+    record.setBody(redactValue(record.body));
     record.setAttribute(this.domainAttribute, this.catalog.domain);
     record.setAttribute(INVALID_ATTRIBUTE, error instanceof AuditValidationError ? `${error.path}: ${error.reason}` : error.message);
   }

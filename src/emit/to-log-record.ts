@@ -99,7 +99,7 @@ export function toLogRecord(event: AuditEvent, catalog: Catalog, options: Mappin
     const value = rule.read(body, catalog);
     if (value === undefined) continue;
     for (const key of rule.keys) {
-      attributes[key] = value as AnyValue;
+      attributes[key] = value;
       count++;
     }
   }
@@ -112,7 +112,7 @@ export function toLogRecord(event: AuditEvent, catalog: Catalog, options: Mappin
       maxDataBytes: options.maxDataBytes ?? DEFAULT_LIMITS.maxDataBytes,
     });
     Object.assign(attributes, flat.attributes);
-    body.data = flat.data as Record<string, AnyValue>;
+    body.data = flat.data;
   }
 
   mapped.add(body);

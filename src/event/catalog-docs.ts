@@ -39,7 +39,7 @@ export function catalogToMarkdown(catalog: CatalogDefinition): string {
     if (e.tags?.length) lines.push(`- tags: ${e.tags.join(', ')}`);
     if (e.sensitive?.length) lines.push(`- redacted (always "${c.sensitive.replacement}"): ${e.sensitive.map((p) => `\`${DATA_PREFIX}${p}\``).join(', ')}`);
     lines.push('', 'Sigma selection:', '', '```yaml', 'selection:', `    ${domainAttribute}: ${catalog.domain}`, `    ${nameAttribute}: ${name}`, '```', '');
-    const fields = schemaFields(e.data as Record<string, unknown> | undefined);
+    const fields = schemaFields(e.data);
     if (fields.length === 0) {
       lines.push(e.data ? 'No declared data fields.' : 'Data is free-form (no schema).', '');
       continue;

@@ -13,7 +13,7 @@ const leafArb = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), f
 const valueArb = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leafArb, tie('object'), fc.array(tie('value'), { maxLength: 4 })),
   object: fc.dictionary(keyArb, tie('value'), { maxKeys: 5 }),
-})).object as fc.Arbitrary<Record<string, unknown>>;
+})).object;
 
 /** Every leaf path that must appear as an attribute, with the paths under redacted keys cut short. */
 function expectedPaths(value: Record<string, unknown>, prefix = ''): string[] {
