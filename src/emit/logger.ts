@@ -34,6 +34,8 @@ export interface AuditLoggerOptions<C extends Catalog> {
   protocol?: OtlpProtocol;
   /** Sent with every export, e.g. an authorization header. */
   headers?: Record<string, string>;
+  /** How long one export (with its retries) may take, in ms. Default 10000 (the OTLP exporter's). */
+  timeoutMillis?: number;
   /** service.name of the resource, unless `resource` is given. */
   serviceName?: string;
   resource?: Resource;
@@ -73,15 +75,16 @@ export function makeExportProcessor(exporter: LogRecordExporter, options: Export
 }
 
 /** The OTLP/HTTP logs exporter for the chosen encoding. */
-export function makeOtlpExporter(endpoint = 'http://localhost:4318', protocol: OtlpProtocol = 'http/protobuf', headers: Record<string, string> = {}): LogRecordExporter {
+export function makeOtlpExporter(endpoint = 'http://localhost:4318', protocol: OtlpProtocol = 'http/protobuf', headers: Record<string, string> = {}, timeoutMillis?: number): LogRecordExporter {
   const url = /\/v1\/logs\/?$/.test(endpoint) ? endpoint : `${endpoint.replace(/\/+$/, '')}/v1/logs`;
-  return protocol === 'http/json' ? new OTLPHttpJsonExporter({ url, headers }) : new OTLPHttpProtoExporter({ url, headers });
+  const config = { url, headers, ...(timeoutMillis === undefined ? {} : { timeoutMillis }) };
+  return protocol === 'http/json' ? new OTLPHttpJsonExporter(config) : new OTLPHttpProtoExporter(config);
 }
 
 export function createAuditLogger<C extends Catalog>(options: AuditLoggerOptions<C>): AuditLogger<C> {
   const { catalog } = options;
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const exporter = options.exporter ?? makeOtlpExporter(options.endpoint, options.protocol, options.headers);
+  const exporter = options.exporter ?? makeOtlpExporter(options.endpoint, options.protocol, options.headers, options.timeoutMillis);
   const resource = options.resource ?? defaultResource().merge(resourceFromAttributes(options.serviceName ? { 'service.name': options.serviceName } : {}));
   const provider = new LoggerProvider({
     resource,
