@@ -181,9 +181,13 @@ function compileItem(key: string, rawValue: unknown, options: CompileOptions, pa
     if (has('re')) {
       if (typeof value !== 'string') throw new DetectionError(at, '"re" takes a string');
       const flags = (has('i') || has('ignorecase') ? 'i' : '') + (has('m') || has('multiline') ? 'm' : '') + (has('s') || has('dotall') ? 's' : '');
+      // PCRE-style leading inline flags, (?i) and friends, become JS flags.
+      const inline = /^\(\?([ims]+)\)/.exec(value);
+      const pattern = inline ? value.slice(inline[0].length) : value;
+      const allFlags = [...new Set((flags + (inline?.[1] ?? '')).split(''))].join('');
       let regex: RegExp;
       try {
-        regex = new RegExp(value, flags);
+        regex = new RegExp(pattern, allFlags);
       } catch (error) {
         throw new DetectionError(at, `invalid regular expression: ${(error as Error).message}`);
       }

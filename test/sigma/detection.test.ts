@@ -62,6 +62,8 @@ describe('modifiers', () => {
     ['re|m', '^b$', 'a\nb', true],
     ['re|s', 'a.b', 'a\nb', true],
     ['re', 'a.b', 'a\nb', false],
+    ['re', '(?i)^AD', 'admin', true],
+    ['re', '(?is)^AD.b', 'ad\nb', true],
     ['base64', 'admin', 'YWRtaW4=', true],
     ['base64|contains', 'admin', 'xxYWRtaW4=yy', true],
     ['base64offset|contains', 'http', 'aaaaaHR0cA', true],
