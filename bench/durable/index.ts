@@ -88,7 +88,7 @@ async function benchEmitDurable(name: string, logger: Logger, processor: Durable
   return result(name, emitters, latencies, performance.now() - started);
 }
 
-function rawAppendFsync(directory: string, frameBytes: number): Result {
+function rawAppendFsync(directory: string, frameBytes: number, when: string): Result {
   const fd = openSync(join(directory, 'raw.log'), 'a');
   const frame = Buffer.alloc(frameBytes, 0x61);
   const latencies: number[] = [];
@@ -100,7 +100,18 @@ function rawAppendFsync(directory: string, frameBytes: number): Result {
     latencies.push(performance.now() - t);
   }
   closeSync(fd);
-  return result('raw append + fdatasync per record', 1, latencies, performance.now() - started);
+  return result(`raw append + fdatasync per record (${when})`, 1, latencies, performance.now() - started);
+}
+
+/** The on-disk size of one benchmark record, so the raw loop writes the same bytes. */
+async function measureFrameBytes(base: string): Promise<number> {
+  const processor = createDurableLogRecordProcessor({ exporter: instantExporter, directory: mkdtempSync(join(base, 'size-')) });
+  processor.pause();
+  const { logger } = setup(processor);
+  for (let i = 0; i < 100; i++) emitOne(logger);
+  const bytes = Math.round(processor.stats().queuedBytes / 100);
+  await processor.shutdown(0);
+  return bytes;
 }
 
 async function durable(fsync: FsyncMode, base: string): Promise<Result[]> {
@@ -124,6 +135,11 @@ async function durable(fsync: FsyncMode, base: string): Promise<Result[]> {
 async function main(): Promise<void> {
   const base = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'otel-audit-bench-durable-'));
   const results: Result[] = [];
+  // The raw loop runs first and last (the disk is shared and noisy); the faster run is the reference.
+  // Its frame size is that of a spooled record of this benchmark.
+  const frameBytes = await measureFrameBytes(base);
+  const rawFirst = rawAppendFsync(base, frameBytes, 'first');
+  results.push(rawFirst);
 
   const batch = setup(new BatchLogRecordProcessor({ exporter: instantExporter, maxQueueSize: 100_000 }));
   results.push(await benchEmit('in-memory BatchLogRecordProcessor: emit', batch.logger));
@@ -131,9 +147,9 @@ async function main(): Promise<void> {
 
   results.push(...(await durable('interval', base)));
   results.push(...(await durable('always', base)));
-  // The same frame size as a spooled record of the benchmark.
-  const raw = rawAppendFsync(base, 1200);
-  results.push(raw);
+  const rawLast = rawAppendFsync(base, frameBytes, 'last');
+  results.push(rawLast);
+  const raw = rawFirst.perSecond >= rawLast.perSecond ? rawFirst : rawLast;
   rmSync(base, { recursive: true, force: true });
 
   const target = results.find((r) => r.name.startsWith("durable fsync 'always'") && r.name.endsWith('emitDurable') && r.emitters === CONCURRENCY)!;
@@ -145,9 +161,9 @@ async function main(): Promise<void> {
   ].join('\n');
   const markdown = `${table}
 
-Each row ran for ${DURATION_MS / 1000} s on the same disk (${process.env.BENCH_DIR ?? tmpdir()}); the exporter acknowledges at once, so this is the local write path.
+Each row ran for ${DURATION_MS / 1000} s on the same disk, records of ${frameBytes} bytes on disk (${process.env.BENCH_DIR ?? tmpdir()}); the exporter acknowledges at once, so this is the local write path.
 \`emit\` returns once the record is written to the operating system (it survives a process kill); \`emitDurable\` also waits for the fdatasync that covers it (it survives power loss).
-The raw loop is one writer doing write + fdatasync per record. Group commit lets ${CONCURRENCY} concurrent \`emitDurable\` callers share each fdatasync:
+The raw loop is one writer doing write + fdatasync per record, run first and last; the faster run (${raw.perSecond.toLocaleString('en-US')}/s) is the reference. Group commit lets ${CONCURRENCY} concurrent \`emitDurable\` callers share each fdatasync:
 **${Math.round(ratio * 100)}% of the raw loop** (target ≥ 50%): ${ratio >= 0.5 ? 'met' : 'NOT met'}.`;
   console.log(markdown);
   writeBenchmarkSection('durable', 'Durable delivery (bench/durable)', 'npm run bench:durable', markdown);

@@ -4,7 +4,7 @@ import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeF
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDurableLogRecordProcessor, createWebhookExporter, emitDurably, SpoolLockedError } from '../../src/emit/durable/index.js';
-import { emitEvent, loggerWith, startReceiver, tempDir, type Receiver } from './helpers.js';
+import { emitEvent, loggerWith, startReceiver, tempDir, waitFor, type Receiver } from './helpers.js';
 
 const segments = (dir: string) => readdirSync(dir).filter((n) => n.startsWith('segment-')).sort();
 
@@ -25,7 +25,7 @@ describe('durable spool on disk', () => {
     expect(processor.stats().segments).toBeGreaterThan(5);
     await processor.flush(15_000);
     expect(new Set(receiver.ids()).size).toBe(500);
-    expect(segments(dir)).toHaveLength(1);
+    await waitFor(() => segments(dir).length === 1, 2000, 'acknowledged segments to be deleted');
     expect(JSON.parse(readFileSync(join(dir, 'ack.json'), 'utf8'))).toMatchObject({ offset: expect.any(Number) as number });
     await processor.shutdown();
 

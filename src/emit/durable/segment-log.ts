@@ -42,6 +42,7 @@ export interface ReadBatch {
 
 const SEGMENT_PATTERN = /^segment-(\d{20})\.log$/;
 const ACK_FILE = 'ack.json';
+const ACK_PERSIST_INTERVAL_MS = 100;
 
 function segmentName(n: number): string {
   return `segment-${String(n).padStart(20, '0')}.log`;
@@ -77,6 +78,8 @@ export class SegmentLog {
   /** fds of rotated segments, closed once no fdatasync may still use them. */
   private retiredFds: number[] = [];
   private syncing = 0;
+  private lastPersist = 0;
+  private persistTimer: NodeJS.Timeout | undefined;
   readonly recovery: RecoveryReport;
 
   constructor(
@@ -296,6 +299,22 @@ export class SegmentLog {
     if (comparePositions(to, this.ackPosition) <= 0) return;
     this.ackPosition = this.normalize(to);
     this.queued = Math.max(0, this.queued - records);
+    // Persisting is throttled: each write is a metadata change that an fdatasync of the
+    // segment may have to wait for. A crash can only lose the last interval of acks,
+    // which means duplicates, never loss.
+    if (Date.now() - this.lastPersist >= ACK_PERSIST_INTERVAL_MS) this.persistAck();
+    else if (!this.persistTimer) {
+      this.persistTimer = setTimeout(() => this.persistAck(), ACK_PERSIST_INTERVAL_MS);
+      this.persistTimer.unref();
+    }
+  }
+
+  /** Writes the ack position (atomically) and deletes the segments wholly before it. */
+  persistAck(): void {
+    if (this.persistTimer) clearTimeout(this.persistTimer);
+    this.persistTimer = undefined;
+    this.lastPersist = Date.now();
+    if (this.writeFd < 0) return;
     const file = join(this.directory, ACK_FILE);
     writeFileSync(`${file}.tmp`, JSON.stringify(this.ackPosition));
     renameSync(`${file}.tmp`, file);
@@ -326,6 +345,7 @@ export class SegmentLog {
   }
 
   close(): void {
+    if (this.writeFd >= 0) this.persistAck();
     for (const fd of this.readFds.values()) closeSync(fd);
     this.readFds.clear();
     if (this.writeFd >= 0) {
