@@ -10,8 +10,10 @@ export interface Hit {
   ruleIndex: number;
   time: number;
   eventIds: string[];
-  /** Reads a field for group-by and value_count (already resolved through aliases). */
-  read(field: string): unknown;
+  /** The values of the correlation's group-by fields for this hit (aliases resolved). */
+  group: unknown[];
+  /** For value_count: the value of the counted field. */
+  counted?: unknown;
 }
 
 export interface CorrelationFire {
@@ -44,7 +46,39 @@ export function conditionTest(condition: CorrelationCondition | undefined, fallb
 interface Entry {
   time: number;
   eventIds: string[];
-  value?: string;
+  /** The counted value: the field value (value_count) or the rule index (temporal*). */
+  value: string;
+}
+
+/** One group's sliding window, with a count per distinct value kept up to date. */
+class Window {
+  entries: Entry[] = [];
+  head = 0;
+  readonly counts = new Map<string, number>();
+
+  get size(): number {
+    return this.entries.length - this.head;
+  }
+
+  add(entry: Entry, oldest: number): void {
+    while (this.head < this.entries.length && this.entries[this.head]!.time < oldest) {
+      const gone = this.entries[this.head++]!;
+      const left = this.counts.get(gone.value)! - 1;
+      if (left === 0) this.counts.delete(gone.value);
+      else this.counts.set(gone.value, left);
+    }
+    // Compact now and then, so the array does not grow without bound.
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+    this.entries.push(entry);
+    this.counts.set(entry.value, (this.counts.get(entry.value) ?? 0) + 1);
+  }
+
+  live(): Entry[] {
+    return this.entries.slice(this.head);
+  }
 }
 
 export interface CorrelationSpec {
@@ -57,9 +91,13 @@ export interface CorrelationSpec {
   field: string | undefined;
 }
 
+function keyOf(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
+}
+
 /** The running state of one correlation rule. */
 export class CorrelationState {
-  private readonly groups = new Map<string, Entry[]>();
+  private readonly groups = new Map<string, Window>();
   private readonly test: (n: number) => boolean;
 
   constructor(private readonly spec: CorrelationSpec) {
@@ -68,41 +106,39 @@ export class CorrelationState {
 
   /** Feeds one hit; returns a fire when the correlation's condition now holds for the hit's group. */
   push(hit: Hit): CorrelationFire | undefined {
-    const group: Record<string, unknown> = {};
-    for (const field of this.spec.groupBy) group[field] = hit.read(field) ?? null;
-    const key = JSON.stringify(this.spec.groupBy.map((f) => group[f]));
-    let entries = this.groups.get(key);
-    if (!entries) this.groups.set(key, (entries = []));
-    const entry: Entry = { time: hit.time, eventIds: hit.eventIds };
+    const groupBy = this.spec.groupBy;
+    const values = hit.group;
+    const key = values.length === 1 ? keyOf(values[0]) : JSON.stringify(values);
+    let value: string;
     if (this.spec.type === 'value_count') {
-      const value = hit.read(this.spec.field!);
-      if (value === undefined || value === null) return undefined;
-      entry.value = typeof value === 'string' ? value : JSON.stringify(value);
+      const counted = hit.counted;
+      if (counted === undefined || counted === null) return undefined;
+      value = keyOf(counted);
+    } else {
+      value = String(hit.ruleIndex);
     }
-    entry.value ??= String(hit.ruleIndex);
-    // Drop what fell out of the window that ends at this hit.
-    const oldest = hit.time - this.spec.timespanMs;
-    let drop = 0;
-    while (drop < entries.length && entries[drop]!.time < oldest) drop++;
-    if (drop > 0) entries.splice(0, drop);
-    entries.push(entry);
-    if (!this.holds(entries, hit.ruleIndex)) return undefined;
-    const eventIds = this.spec.type === 'temporal_ordered' ? this.orderedIds(entries) : entries.flatMap((e) => e.eventIds);
+    let window = this.groups.get(key);
+    if (!window) this.groups.set(key, (window = new Window()));
+    window.add({ time: hit.time, eventIds: hit.eventIds, value }, hit.time - this.spec.timespanMs);
+    if (!this.holds(window, hit.ruleIndex)) return undefined;
+    const live = window.live();
+    const eventIds = this.spec.type === 'temporal_ordered' ? this.orderedIds(live) : live.flatMap((e) => e.eventIds);
     this.groups.delete(key);
+    const group: Record<string, unknown> = {};
+    groupBy.forEach((field, index) => (group[field] = values[index] ?? null));
     return { time: hit.time, eventIds, group };
   }
 
-  private holds(entries: Entry[], ruleIndex: number): boolean {
+  private holds(window: Window, ruleIndex: number): boolean {
     switch (this.spec.type) {
       case 'event_count':
-        return this.test(entries.length);
+        return this.test(window.size);
       case 'value_count':
-        return this.test(new Set(entries.map((e) => e.value)).size);
       case 'temporal':
-        return this.test(new Set(entries.map((e) => e.value)).size);
+        return this.test(window.counts.size);
       case 'temporal_ordered':
         // Only the last rule completes a sequence; then the rules must appear in order.
-        return ruleIndex === this.spec.ruleCount - 1 && this.orderedIds(entries).length > 0;
+        return ruleIndex === this.spec.ruleCount - 1 && window.counts.size === this.spec.ruleCount && this.orderedIds(window.live()).length > 0;
       default:
         return false;
     }

@@ -35,7 +35,18 @@ interface CompiledRule {
   eventNames: Set<string> | undefined;
   emit: boolean;
   /** Correlations that reference this rule, with the rule's index in each. */
-  feeds: { correlation: CompiledCorrelation; ruleIndex: number }[];
+  feeds: Feed[];
+}
+
+/** A link from a rule (or correlation) to a correlation that references it, with the fields it reads compiled. */
+interface Feed {
+  correlation: CompiledCorrelation;
+  ruleIndex: number;
+  /** Group-by field names after aliases, and compiled for reading events. */
+  groupNames: string[];
+  groupFields: CompiledField[];
+  countedName: string | undefined;
+  countedField: CompiledField | undefined;
 }
 
 interface CompiledCorrelation {
@@ -43,12 +54,15 @@ interface CompiledCorrelation {
   file: string;
   state: () => CorrelationState;
   emit: boolean;
-  feeds: { correlation: CompiledCorrelation; ruleIndex: number }[];
-  /** Field name (after aliases) per referenced rule index, compiled. */
+  feeds: Feed[];
+  groupBy: string[];
+  field: string | undefined;
+  /** Field name (after aliases) per referenced rule index. */
   fieldFor: (ruleIndex: number, field: string) => string;
 }
 
 const EVENT_NAME = compileField('event.name');
+const NONE: readonly never[] = Object.freeze([]);
 
 function sameLogsource(a: SigmaLogsource, b: SigmaLogsource): boolean {
   return (['category', 'product', 'service'] as const).every((key) => (a[key] ?? '') === (b[key] ?? ''));
@@ -111,6 +125,8 @@ export class SigmaEngine {
         state: () => new CorrelationState(spec),
         emit: true,
         feeds: [],
+        groupBy: spec.groupBy,
+        field,
         fieldFor: (ruleIndex, f) => aliases[f]?.[names[ruleIndex]!] ?? f,
       });
     }
@@ -120,7 +136,9 @@ export class SigmaEngine {
       correlation.rule.correlation.rules.forEach((ref, ruleIndex) => {
         const target = findRule(ref) ?? findCorrelation(ref);
         if (!target) throw new SigmaError(correlation.file, `correlation.rules[${ruleIndex}]`, `no rule or correlation has the id or name "${ref}"`);
-        target.feeds.push({ correlation, ruleIndex });
+        const groupNames = correlation.groupBy.map((f) => correlation.fieldFor(ruleIndex, f));
+        const countedName = correlation.field === undefined ? undefined : correlation.fieldFor(ruleIndex, correlation.field);
+        target.feeds.push({ correlation, ruleIndex, groupNames, groupFields: groupNames.map(compileField), countedName, countedField: countedName === undefined ? undefined : compileField(countedName) });
         if (!correlation.rule.generate && !options.emitAll) target.emit = false;
       });
     }
@@ -160,13 +178,14 @@ export class SigmaEngine {
   }
 
   /** The detection rules (after filters) that match one event, correlations aside. */
-  matchingRules(event: EventView): CompiledRule[] {
+  matchingRules(event: EventView): readonly CompiledRule[] {
     const name = event.value(EVENT_NAME);
     const indexed = typeof name === 'string' ? this.byName.get(name.toLowerCase()) : undefined;
-    const result: CompiledRule[] = [];
-    if (indexed) for (const rule of indexed) if (rule.match(event)) result.push(rule);
-    for (const rule of this.unindexed) if (rule.match(event)) result.push(rule);
-    return result;
+    // Most events match nothing: allocate only on a match.
+    let result: CompiledRule[] | undefined;
+    if (indexed) for (const rule of indexed) if (rule.match(event)) (result ??= []).push(rule);
+    for (const rule of this.unindexed) if (rule.match(event)) (result ??= []).push(rule);
+    return result ?? NONE;
   }
 
   /** A stream over which correlations keep their state. Events must arrive in time order. */
@@ -189,25 +208,21 @@ export class SigmaEngine {
 
 export class SigmaSession {
   private readonly states = new Map<CompiledCorrelation, CorrelationState>();
-  private readonly fields = new Map<string, CompiledField>();
 
   constructor(private readonly engine: SigmaEngine) {}
 
-  private field(name: string): CompiledField {
-    let field = this.fields.get(name);
-    if (!field) this.fields.set(name, (field = compileField(name)));
-    return field;
-  }
-
   push(event: EventView): SigmaMatch[] {
+    const rules = this.engine.matchingRules(event);
+    if (rules.length === 0) return [];
     const matches: SigmaMatch[] = [];
     const ids = event.id === undefined ? [] : [event.id];
-    for (const rule of this.engine.matchingRules(event)) {
+    for (const rule of rules) {
       if (rule.emit) matches.push({ kind: 'detection', ruleId: rule.rule.id, title: rule.rule.title, level: rule.rule.level, file: rule.file, eventIds: ids, time: event.time });
-      for (const { correlation, ruleIndex } of rule.feeds) {
-        if (event.time === undefined) throw new Error(`event ${event.id ?? '(no id)'} has no time; correlation "${correlation.rule.title}" needs one`);
-        const hit: Hit = { ruleIndex, time: event.time, eventIds: ids, read: (f) => event.value(this.field(correlation.fieldFor(ruleIndex, f))) };
-        this.feed(correlation, hit, matches);
+      for (const feed of rule.feeds) {
+        if (event.time === undefined) throw new Error(`event ${event.id ?? '(no id)'} has no time; correlation "${feed.correlation.rule.title}" needs one`);
+        const group = feed.groupFields.map((field) => event.value(field) ?? null);
+        const counted = feed.countedField ? event.value(feed.countedField) : undefined;
+        this.feed(feed.correlation, { ruleIndex: feed.ruleIndex, time: event.time, eventIds: ids, group, counted }, matches);
       }
     }
     return matches;
@@ -220,8 +235,10 @@ export class SigmaSession {
     if (!fire) return;
     const rule = correlation.rule;
     if (correlation.emit) matches.push({ kind: 'correlation', ruleId: rule.id, title: rule.title, level: rule.level, file: correlation.file, eventIds: fire.eventIds, time: fire.time, group: fire.group });
-    for (const parent of correlation.feeds) {
-      this.feed(parent.correlation, { ruleIndex: parent.ruleIndex, time: fire.time, eventIds: fire.eventIds, read: (f) => fire.group[parent.correlation.fieldFor(parent.ruleIndex, f)] }, matches);
+    for (const feed of correlation.feeds) {
+      const group = feed.groupNames.map((name) => fire.group[name] ?? null);
+      const counted = feed.countedName === undefined ? undefined : fire.group[feed.countedName];
+      this.feed(feed.correlation, { ruleIndex: feed.ruleIndex, time: fire.time, eventIds: fire.eventIds, group, counted }, matches);
     }
   }
 }

@@ -33,13 +33,16 @@ const pools: Record<string, unknown[]> = {
   'audit.data.visibility': ['public', 'private', 'internal'],
   'audit.data.url': ['http://receiver.example.net/hook', 'https://receiver.example.net/hook'],
 };
-const users = ['alice', 'bob', 'carol', 'dave', 'erin', 'mallory'];
+const users = Array.from({ length: 200 }, (_, i) => `user${i}`);
+/** Routine events no rule looks at, as most of a real audit stream is. */
+const routine = ['repo.push', 'repo.clone', 'issue.create', 'issue.comment', 'pull_request.merge', 'file.view', 'auth.session.refresh', 'workflow.run', 'project.view', 'search.query'];
 
 /**
  * `count` flat attribute records (OTLP attribute names), with ids `g<n>` and
  * times one second apart. Every value is lower case, as the rules are.
+ * `routineShare` of the events get routine names that no rule looks at.
  */
-export function generateAttributeEvents(count: number, seed = 1): { attributes: Record<string, unknown>; time: number; id: string }[] {
+export function generateAttributeEvents(count: number, seed = 1, routineShare = 0): { attributes: Record<string, unknown>; time: number; id: string }[] {
   const next = random(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const names = Object.keys(loadEventCatalog().events);
@@ -49,7 +52,7 @@ export function generateAttributeEvents(count: number, seed = 1): { attributes: 
     const id = `g${i}`;
     const attributes: Record<string, unknown> = {
       'log.record.uid': id,
-      'event.name': pick(names),
+      'event.name': next() < routineShare ? pick(routine) : pick(names),
       'user.id': pick(users),
       'client.address': `198.51.100.${Math.floor(next() * 20)}`,
       // Always set: under `not`, an absent field matches in Sigma (and Splunk,
