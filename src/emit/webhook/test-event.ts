@@ -25,5 +25,10 @@ export interface WebhookTestResult extends WebhookResponse {
 export async function sendWebhookTest(options: Omit<WebhookExporterOptions, 'failureThreshold' | 'stateDirectory' | 'eventOf'>): Promise<WebhookTestResult> {
   const event = webhookTestEvent();
   const body = JSON.stringify(options.batch ? [event] : event);
-  return { ...(await postWebhook(options, body)), event };
+  try {
+    return { ...(await postWebhook(options, body)), event };
+  } catch (error) {
+    const cause = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message;
+    throw new Error(`POST ${options.url} failed before any response: ${cause}`, { cause: error });
+  }
 }
