@@ -4,6 +4,7 @@
 // is auto-disabled with its state visible in `deliveries list` and the metrics.
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDurableLogRecordProcessor, createWebhookExporter, readDestinationStates, verifyWebhook, WEBHOOK_HEADERS } from '../../src/emit/durable/index.js';
 import { emitEvent, loggerWith, metricsProbe, startReceiver, tempDir, waitFor, type Receiver } from './helpers.js';
@@ -77,6 +78,17 @@ describe('webhook destinations', () => {
     expect(receiver.requests.map((r) => (JSON.parse(r.body) as unknown[]).length)).toEqual([3, 3, 1]);
     expect(receiver.requests.every((r) => r.headers['x-api-key'] === 'k-header')).toBe(true);
     expect(receiver.ids()).toEqual(Array.from({ length: 7 }, (_, i) => `b-${i}`));
+  });
+
+  it('works without the spool, under the SDK BatchLogRecordProcessor', async () => {
+    receiver = await startReceiver();
+    const processor = new BatchLogRecordProcessor({ exporter: createWebhookExporter({ url: receiver.url, batch: true, hmac: { secrets: ['k'] } }) });
+    const { provider, logger } = loggerWith(processor);
+    for (let i = 0; i < 5; i++) emitEvent(logger, `blrp-${i}`);
+    await provider.forceFlush();
+    await provider.shutdown();
+    expect(receiver.ids()).toEqual(['blrp-0', 'blrp-1', 'blrp-2', 'blrp-3', 'blrp-4']);
+    expect(verifyWebhook(receiver.requests[0]!, { secrets: ['k'] }).ok).toBe(true);
   });
 
   it('waits as long as Retry-After asks on a 429 and then delivers', async () => {
