@@ -32,14 +32,47 @@ interface Walk {
   limits: FlattenLimits;
   ancestors: object[];
   bytes: number;
-  leaves: Map<string, unknown>;
+  /** Written in walk order; rebalanced at the end when past the budget. */
+  attributes: Record<string, unknown>;
+  leafCount: number;
 }
 
-/** Flattens, sanitizes and redacts `data`; throws AuditValidationError for circular, oversized or non-JSON data and key collisions. */
-export function flattenData(eventName: string, data: Record<string, unknown>, sensitivePaths: ReadonlySet<string>, limits: FlattenLimits): FlattenResult {
-  const walk: Walk = { eventName, sensitivePaths, limits, ancestors: [], bytes: 0, leaves: new Map() };
+/**
+ * Flattens, sanitizes and redacts `data`; throws AuditValidationError for circular, oversized or non-JSON data and key collisions.
+ * `into` receives the attributes (toLogRecord passes the record's own, saving a copy); its other keys are left alone.
+ */
+export function flattenData(eventName: string, data: Record<string, unknown>, sensitivePaths: ReadonlySet<string>, limits: FlattenLimits, into: Record<string, unknown> = {}): FlattenResult {
+  const walk: Walk = { eventName, sensitivePaths, limits, ancestors: [], bytes: 0, attributes: into, leafCount: 0 };
   const copy = walkObject(walk, data, '', 0);
-  return { ...toAttributes(walk), data: copy };
+  const overflowCount = walk.leafCount > limits.attributeBudget ? spill(walk) : 0;
+  return { attributes: walk.attributes, data: copy, overflowCount };
+}
+
+interface PathEntry {
+  path: string;
+  attribute: string;
+  sensitiveName: boolean;
+}
+
+// Data keys repeat from event to event. Caching the joined path and attribute
+// name keeps the same string objects, so V8 hashes and internalizes each once;
+// fresh concatenations on every event were most of flattening's cost.
+const pathCache = new Map<string, Map<string, PathEntry>>();
+let cachedPaths = 0;
+const MAX_CACHED_PATHS = 50_000;
+
+function pathEntry(parent: string, key: string): PathEntry {
+  let children = pathCache.get(parent);
+  let entry = children?.get(key);
+  if (entry) return entry;
+  const path = parent === '' ? key : `${parent}.${key}`;
+  entry = { path, attribute: DATA_PREFIX + path, sensitiveName: isSensitiveName(key) };
+  if (cachedPaths < MAX_CACHED_PATHS) {
+    if (!children) pathCache.set(parent, (children = new Map()));
+    children.set(key, entry);
+    cachedPaths++;
+  }
+  return entry;
 }
 
 function fail(walk: Walk, path: string, reason: string): never {
@@ -60,13 +93,14 @@ function walkObject(walk: Walk, object: Record<string, unknown>, path: string, d
   for (const key of Object.keys(object)) {
     const raw = object[key];
     if (raw === undefined) continue; // rule: undefined is absent, as in JSON
-    const childPath = path === '' ? key : `${path}.${key}`;
+    const entry = pathEntry(path, key);
+    const childPath = entry.path;
     walk.bytes += key.length;
-    if (walk.sensitivePaths.has(childPath) || isSensitiveName(key)) {
+    if (entry.sensitiveName || walk.sensitivePaths.has(childPath)) {
       // rule: sensitive keys keep their key, the value is replaced (objects and arrays too)
       const replacement = redactionReplacement();
       setOwn(copy, key, replacement);
-      addLeaf(walk, childPath, replacement);
+      addLeaf(walk, entry, replacement);
       continue;
     }
     const value = scalar(walk, raw, childPath);
@@ -74,7 +108,7 @@ function walkObject(walk: Walk, object: Record<string, unknown>, path: string, d
       if (Object.keys(value).length === 0) {
         // rule: an empty object stays visible as the JSON string "{}"
         setOwn(copy, key, {});
-        addLeaf(walk, childPath, '{}');
+        addLeaf(walk, entry, '{}');
       } else {
         setOwn(copy, key, walkObject(walk, value, childPath, depth + 1)); // rule: nested objects join keys with dots
       }
@@ -82,10 +116,10 @@ function walkObject(walk: Walk, object: Record<string, unknown>, path: string, d
       const items = walkArray(walk, value, childPath, depth + 1);
       setOwn(copy, key, items);
       // rule: an array of strings, of numbers or of booleans stays an array; anything else becomes one JSON string
-      addLeaf(walk, childPath, isHomogeneousScalarArray(items) ? items : JSON.stringify(items));
+      addLeaf(walk, entry, isHomogeneousScalarArray(items) ? items : JSON.stringify(items));
     } else {
       setOwn(copy, key, value);
-      addLeaf(walk, childPath, value);
+      addLeaf(walk, entry, value);
     }
     if (walk.bytes > walk.limits.maxDataBytes) fail(walk, '', `is larger than ${walk.limits.maxDataBytes} bytes (limits.maxDataBytes)`);
   }
@@ -183,32 +217,33 @@ function isHomogeneousScalarArray(items: unknown[]): boolean {
   return items.every((item) => typeof item === kind);
 }
 
-function addLeaf(walk: Walk, path: string, value: unknown): void {
+function addLeaf(walk: Walk, entry: PathEntry, value: unknown): void {
+  const { path, attribute } = entry;
   if (path === OVERFLOW_KEY || path === OVERFLOW_COUNT_KEY) fail(walk, path, `uses a key reserved for the attribute overflow (audit.data.${path})`);
-  if (walk.leaves.has(path)) {
+  // Templates pre-declare keys as undefined, so "already produced" means a defined value.
+  if (walk.attributes[attribute] !== undefined) {
     // rule: keys containing dots are kept, so {"a.b":1} and {"a":{"b":2}} collide; never overwrite silently
-    fail(walk, path, `flattens to the attribute "${DATA_PREFIX}${path}", which another data key already produced (a key with dots collides with a nested key)`);
+    fail(walk, path, `flattens to the attribute "${attribute}", which another data key already produced (a key with dots collides with a nested key)`);
   }
-  walk.leaves.set(path, value);
+  walk.attributes[attribute] = value;
+  walk.leafCount++;
 }
 
-/** Within the budget every leaf is an attribute; past it, the rest goes into one JSON attribute with a count. */
-function toAttributes(walk: Walk): Omit<FlattenResult, 'data'> {
-  const attributes: Record<string, unknown> = {};
-  const budget = walk.limits.attributeBudget;
-  if (walk.leaves.size <= budget) {
-    for (const [path, value] of walk.leaves) attributes[DATA_PREFIX + path] = value;
-    return { attributes, overflowCount: 0 };
-  }
-  const keep = Math.max(0, budget - 2);
+/** Past the budget: the first (budget − 2) leaves stay attributes, the rest go into one JSON attribute with a count. */
+function spill(walk: Walk): number {
+  const keep = Math.max(0, walk.limits.attributeBudget - 2);
+  const kept: Record<string, unknown> = {};
   const overflow: Record<string, unknown> = {};
   let index = 0;
-  for (const [path, value] of walk.leaves) {
-    if (index++ < keep) attributes[DATA_PREFIX + path] = value;
-    else setOwn(overflow, path, value);
+  for (const [key, value] of Object.entries(walk.attributes)) {
+    if (value === undefined) continue;
+    if (!key.startsWith(DATA_PREFIX)) kept[key] = value;
+    else if (index++ < keep) kept[key] = value;
+    else setOwn(overflow, key.slice(DATA_PREFIX.length), value);
   }
-  const overflowCount = walk.leaves.size - keep;
-  attributes[DATA_PREFIX + OVERFLOW_KEY] = JSON.stringify(overflow);
-  attributes[DATA_PREFIX + OVERFLOW_COUNT_KEY] = overflowCount;
-  return { attributes, overflowCount };
+  const overflowCount = walk.leafCount - keep;
+  kept[DATA_PREFIX + OVERFLOW_KEY] = JSON.stringify(overflow);
+  kept[DATA_PREFIX + OVERFLOW_COUNT_KEY] = overflowCount;
+  walk.attributes = kept;
+  return overflowCount;
 }

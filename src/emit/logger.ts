@@ -11,7 +11,7 @@ import { contractField } from '../event/contract.js';
 import { AuditValidationError } from '../event/errors.js';
 import type { AuditEventFields } from '../event/event.js';
 import { AuditLogRecordProcessor } from './processor.js';
-import { DEFAULT_LIMITS, toLogRecord, type MappingLimits } from './to-log-record.js';
+import { DEFAULT_LIMITS, mapEvent, type MappingLimits } from './to-log-record.js';
 
 /** BatchLogRecordProcessor options without the exporter. */
 export type BatchOptions = Omit<BatchLogRecordProcessorOptions, 'exporter'>;
@@ -99,7 +99,7 @@ export function createAuditLogger<C extends Catalog>(options: AuditLoggerOptions
     emit(name, event) {
       let record;
       try {
-        record = toLogRecord({ ...event, name }, catalog, limits);
+        record = mapEvent(name, event, catalog, limits);
       } catch (error) {
         if (policy === 'throw' || !(error instanceof AuditValidationError)) throw error;
         invalidCount++;

@@ -2,12 +2,13 @@
 // The attribute names come from the contract rows, not from this file, so a
 // renamed attribute changes the output and fails the tests that read the contract.
 import type { AnyValue, HrTime, LogRecord } from '@opentelemetry/api';
-import type { Catalog } from '../event/catalog.js';
+import type { Catalog, CatalogEvent } from '../event/catalog.js';
 import { contract } from '../event/contract.js';
-import type { AuditEvent, CanonicalEvent } from '../event/event.js';
+import type { AuditEvent, CanonicalEvent, Severity } from '../event/event.js';
+import { schemaFields } from '../event/schema-fields.js';
 import { uuidv7 } from '../event/uuid.js';
 import { validateEvent } from '../event/validate.js';
-import { flattenData } from './flatten.js';
+import { DATA_PREFIX, flattenData } from './flatten.js';
 
 export interface MappingLimits {
   /** The LoggerProvider's `logRecordLimits.attributeCountLimit` (SDK default 128); data past it goes to `audit.data._overflow`. */
@@ -52,17 +53,43 @@ function attributeRules(): AttributeRule[] {
     .map((row) => {
       const keys = [row.attribute!, ...(row.alsoAttributes ?? [])];
       if (row.from === 'catalog') return { read: (_e, catalog) => (catalog as unknown as Record<string, unknown>)[row.field], keys };
-      const path = row.field.split('.');
-      return { read: (event) => path.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], event), keys };
+      const [head, child, ...rest] = row.field.split('.') as [string, string?, ...string[]];
+      if (rest.length > 0) throw new Error(`schemas/contract.json: field ${row.field} is nested deeper than the canonical event`);
+      const read = child === undefined
+        ? (event: CanonicalEvent) => (event as unknown as Record<string, unknown>)[head]
+        : (event: CanonicalEvent) => ((event as unknown as Record<string, Record<string, unknown> | undefined>)[head])?.[child];
+      return { read, keys };
     });
   return rules;
 }
 
-const mapped = new WeakSet<object>();
+const templates = new WeakMap<CatalogEvent, Record<string, undefined>>();
+
+/** Every contract attribute, then every data attribute the event's schema declares, all undefined. */
+function attributeTemplate(catalogEvent: CatalogEvent): Record<string, undefined> {
+  let template = templates.get(catalogEvent);
+  if (!template) {
+    const keys = attributeRules().flatMap((rule) => rule.keys);
+    for (const field of schemaFields(catalogEvent.definition.data)) if (!field.path.includes('[]')) keys.push(DATA_PREFIX + field.path);
+    template = Object.fromEntries(keys.map((key) => [key, undefined]));
+    templates.set(catalogEvent, template);
+  }
+  return template;
+}
+
+/** The body toLogRecord builds: a plain map to the SDK and exporters; the class marks it as already mapped. */
+class MappedBody {
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    readonly time: string,
+    readonly severity: Severity,
+  ) {}
+}
 
 /** True for a body toLogRecord built: such records are already validated, mapped and redacted. */
 export function isMappedBody(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && mapped.has(body);
+  return body instanceof MappedBody;
 }
 
 /**
@@ -72,17 +99,17 @@ export function isMappedBody(body: unknown): boolean {
  * match the catalog or its data cannot be mapped (circular, too large, colliding keys).
  */
 export function toLogRecord(event: AuditEvent, catalog: Catalog, options: MappingOptions = {}): AuditLogRecord {
+  return mapEvent(event.name, event, catalog, options);
+}
+
+/** toLogRecord with the name beside the event, as emit(name, event) receives it (saves copying the event). */
+export function mapEvent(name: string, event: Omit<AuditEvent, 'name'>, catalog: Catalog, options: MappingOptions = {}): AuditLogRecord {
   const now = options.now?.() ?? Date.now();
-  const { catalogEvent, timeMs } = validateEvent(event, catalog, now);
+  const { catalogEvent, timeMs } = validateEvent(event as AuditEvent, catalog, now, name);
   const severity = event.severity ?? catalogEvent.severity;
   const level = contract().severities[severity];
 
-  const body = {
-    id: event.id ?? options.newId?.() ?? uuidv7(now),
-    name: event.name,
-    time: new Date(timeMs).toISOString(),
-    severity,
-  } as CanonicalEvent & Record<string, AnyValue>;
+  const body = new MappedBody(event.id ?? options.newId?.() ?? uuidv7(now), name, isoTime(timeMs), severity) as unknown as CanonicalEvent & Record<string, AnyValue>;
   if (event.source !== undefined) body.source = event.source;
   if (event.outcome !== undefined) body.outcome = event.outcome;
   if (event.actor !== undefined) body.actor = { ...event.actor };
@@ -93,7 +120,10 @@ export function toLogRecord(event: AuditEvent, catalog: Catalog, options: Mappin
   if (event.subscription !== undefined) body.subscription = event.subscription;
   if (event.transactionId !== undefined) body.transactionId = event.transactionId;
 
-  const attributes: Record<string, AnyValue> = {};
+  // Cloning a template with every contract key and declared data key gives the
+  // object its shape at once; keys added one by one were the largest cost of
+  // mapping. Unset keys stay undefined, which the SDK neither stores nor counts.
+  let attributes: Record<string, AnyValue> = { ...attributeTemplate(catalogEvent) };
   let count = 0;
   for (const rule of attributeRules()) {
     const value = rule.read(body, catalog);
@@ -106,17 +136,35 @@ export function toLogRecord(event: AuditEvent, catalog: Catalog, options: Mappin
 
   if (event.data !== undefined) {
     const limit = options.attributeCountLimit ?? DEFAULT_LIMITS.attributeCountLimit;
-    const flat = flattenData(event.name, event.data, catalogEvent.sensitivePaths, {
-      attributeBudget: limit - count,
-      maxDepth: options.maxDepth ?? DEFAULT_LIMITS.maxDepth,
-      maxDataBytes: options.maxDataBytes ?? DEFAULT_LIMITS.maxDataBytes,
-    });
-    Object.assign(attributes, flat.attributes);
+    const flat = flattenData(
+      name,
+      event.data,
+      catalogEvent.sensitivePaths,
+      { attributeBudget: limit - count, maxDepth: options.maxDepth ?? DEFAULT_LIMITS.maxDepth, maxDataBytes: options.maxDataBytes ?? DEFAULT_LIMITS.maxDataBytes },
+      attributes,
+    );
+    attributes = flat.attributes as Record<string, AnyValue>;
     body.data = flat.data;
   }
 
-  mapped.add(body);
-  return { eventName: event.name, timestamp: toHrTime(timeMs), severityNumber: level.number, severityText: level.text, body, attributes };
+  return { eventName: name, timestamp: toHrTime(timeMs), severityNumber: level.number, severityText: level.text, body, attributes };
+}
+
+// Events come in bursts within the same second: format the date part once per second.
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
+/** RFC 3339 UTC with milliseconds, like Date#toISOString. */
+function isoTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    const iso = new Date(second * 1000).toISOString(); // 2026-11-21T14:16:09.000Z
+    if (iso.length !== 24) return new Date(ms).toISOString(); // years past 9999 or before 0
+    cachedSecond = second;
+    cachedPrefix = iso.slice(0, 20);
+  }
+  const millis = ms - second * 1000;
+  return `${cachedPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
 }
 
 function toHrTime(ms: number): HrTime {

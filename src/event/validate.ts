@@ -14,8 +14,10 @@ let envelope: ValidateFunction | undefined;
 /** The event schema without `time` (a Date is accepted there, which JSON Schema cannot say; checked by hand). */
 function envelopeValidator(): ValidateFunction {
   if (!envelope) {
-    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'event.schema.json'), 'utf8')) as { properties: Record<string, unknown> };
+    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'event.schema.json'), 'utf8')) as { properties: Record<string, unknown>; required: string[] };
     schema.properties.time = {};
+    // The name is checked against the catalog instead, and emit() passes it beside the event.
+    schema.required = schema.required.filter((field) => field !== 'name');
     envelope = new Ajv2020({ strict: false, allErrors: false }).compile(schema);
   }
   return envelope;
@@ -27,10 +29,10 @@ export interface ValidatedEvent {
   timeMs: number;
 }
 
-/** Throws AuditValidationError unless `event` is a valid event of `catalog`. */
-export function validateEvent(event: AuditEvent, catalog: Catalog, now: number = Date.now()): ValidatedEvent {
-  if (typeof event !== 'object' || event === null) throw new AuditValidationError(String(event), '', 'must be an object');
-  const name = typeof event.name === 'string' ? event.name : String(event.name);
+/** Throws AuditValidationError unless `event` is a valid event of `catalog`; `name` defaults to `event.name`. */
+export function validateEvent(event: AuditEvent, catalog: Catalog, now: number = Date.now(), name: string = event?.name): ValidatedEvent {
+  if (typeof event !== 'object' || event === null) throw new AuditValidationError(String(name), '', 'must be an object');
+  if (typeof name !== 'string') throw new AuditValidationError(String(name), 'name', 'must be a string');
   const catalogEvent = catalog.events.get(name);
   if (!catalogEvent) {
     throw new AuditValidationError(name, 'name', `is not an event of the catalog ${catalog.source} (domain ${catalog.domain})`);
@@ -40,7 +42,7 @@ export function validateEvent(event: AuditEvent, catalog: Catalog, now: number =
     const error = validate.errors![0]!;
     throw new AuditValidationError(name, ajvErrorPath(error), ajvReason(error));
   }
-  const timeMs = eventTime(event, now);
+  const timeMs = eventTime(event, name, now);
   const data = event.data ?? {};
   if (catalogEvent.validateData && !catalogEvent.validateData(data)) {
     const error = catalogEvent.validateData.errors![0]!;
@@ -49,10 +51,10 @@ export function validateEvent(event: AuditEvent, catalog: Catalog, now: number =
   return { catalogEvent, timeMs };
 }
 
-function eventTime(event: AuditEvent, now: number): number {
+function eventTime(event: AuditEvent, name: string, now: number): number {
   const time = event.time;
   if (time === undefined) return now;
   const ms = time instanceof Date ? time.getTime() : typeof time === 'string' && /^\d{4}-\d\d-\d\dT/.test(time) ? Date.parse(time) : Number.NaN;
-  if (Number.isNaN(ms)) throw new AuditValidationError(event.name, 'time', 'must be a valid Date or an RFC 3339 date-time string');
+  if (Number.isNaN(ms)) throw new AuditValidationError(name, 'time', 'must be a valid Date or an RFC 3339 date-time string');
   return ms;
 }
