@@ -67,14 +67,14 @@ async function main(): Promise<void> {
   const audit = createAuditLogger({ catalog, exporter: auditExporter, batch });
   const emitAudit = (i: number) => {
     const input = inputs[i % CHUNK]!;
-    audit.emit(input.name, input.event as never);
+    audit.emit(input.name, input.event);
   };
 
   // raw: the same events already mapped (as a caller assembling attributes by hand would), through the same chain.
   const rawExporter = new InMemoryLogRecordExporter();
   const rawProvider = new LoggerProvider({ processors: [new AuditLogRecordProcessor({ catalog }), new BatchLogRecordProcessor({ ...batch, exporter: rawExporter })] });
   const rawLogger = rawProvider.getLogger('raw');
-  const raw: LogRecord[] = inputs.map((input) => toLogRecord({ ...input.event, name: input.name } as never, catalog));
+  const raw: LogRecord[] = inputs.map((input) => toLogRecord({ ...input.event, name: input.name }, catalog));
   const emitRaw = (i: number) => rawLogger.emit(raw[i % CHUNK]!);
 
   // processor path: plain logs-API records (eventName + body) that the processor validates and maps in onEmit.
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   const procLogger = procProvider.getLogger('app');
   const emitProc = (i: number) => {
     const input = inputs[i % CHUNK]!;
-    procLogger.emit({ eventName: input.name, body: input.event as Record<string, string> });
+    procLogger.emit({ eventName: input.name, body: input.event });
   };
 
   const modes = [

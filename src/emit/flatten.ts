@@ -68,7 +68,7 @@ function pathEntry(parent: string, key: string): PathEntry {
   const path = parent === '' ? key : `${parent}.${key}`;
   entry = { path, attribute: DATA_PREFIX + path, sensitiveName: isSensitiveName(key) };
   if (cachedPaths < MAX_CACHED_PATHS) {
-    if (!children) pathCache.set(parent, (children = new Map()));
+    if (!children) pathCache.set(parent, (children = new Map<string, PathEntry>()));
     children.set(key, entry);
     cachedPaths++;
   }

@@ -143,7 +143,7 @@ export function mapEvent(name: string, event: Omit<AuditEvent, 'name'>, catalog:
       { attributeBudget: limit - count, maxDepth: options.maxDepth ?? DEFAULT_LIMITS.maxDepth, maxDataBytes: options.maxDataBytes ?? DEFAULT_LIMITS.maxDataBytes },
       attributes,
     );
-    attributes = flat.attributes as Record<string, AnyValue>;
+    attributes = flat.attributes;
     body.data = flat.data;
   }
 
