@@ -66,7 +66,7 @@ export function parseCondition(condition: string): ConditionNode {
       position++;
       return inner;
     }
-    if (lower === '1' || lower === 'all' || lower === 'any') {
+    if (lower === '1' || lower === 'all') {
       if (peek() !== 'of') throw new ConditionSyntaxError(`"${token}" must be followed by "of" in condition "${condition}"`);
       position++;
       const target = next();
