@@ -49,6 +49,7 @@ describe('webhook destinations', () => {
       expect(request.url).toContain('api_key=k-query');
       expect(request.url).toContain('tenant=acme');
       expect(request.headers['x-custom']).toBe('yes');
+      expect(request.headers['idempotency-key']).toBe((JSON.parse(request.body) as { id: string }).id);
       expect(request.headers[WEBHOOK_HEADERS.signature]).toMatch(/^[0-9a-f]{64}, [0-9a-f]{64}$/);
       const now = Number(request.headers[WEBHOOK_HEADERS.timestamp]) * 1000;
       // A receiver that knows only the old secret, only the new one, or both, accepts it.

@@ -180,21 +180,27 @@ class WebhookExporter implements LogRecordExporter, StatefulDestination {
     void delivery.finally(() => this.inFlight.delete(delivery));
   }
 
-  private chunks(events: unknown[]): string[] {
+  /** Request bodies; a single event also gets its id as Idempotency-Key (receivers may dedupe on it). */
+  private chunks(events: unknown[]): { body: string; id?: string }[] {
     const batch = this.options.batch ?? false;
-    if (batch === false) return events.map((event) => JSON.stringify(event));
+    if (batch === false) {
+      return events.map((event) => {
+        const id = (event as { id?: unknown } | null)?.id;
+        return { body: JSON.stringify(event), id: typeof id === 'string' ? id : undefined };
+      });
+    }
     const size = batch === true ? events.length : batch.maxEvents;
-    const bodies: string[] = [];
-    for (let i = 0; i < events.length; i += size) bodies.push(JSON.stringify(events.slice(i, i + size)));
+    const bodies: { body: string }[] = [];
+    for (let i = 0; i < events.length; i += size) bodies.push({ body: JSON.stringify(events.slice(i, i + size)) });
     return bodies;
   }
 
   private async deliver(records: ReadableLogRecord[]): Promise<void> {
     const eventOf = this.options.eventOf ?? ((record: ReadableLogRecord) => record.body);
-    for (const body of this.chunks(records.map(eventOf))) {
+    for (const { body, id } of this.chunks(records.map(eventOf))) {
       let response: WebhookResponse;
       try {
-        response = await postWebhook(this.options, body);
+        response = await postWebhook(id === undefined ? this.options : { ...this.options, headers: { ...this.options.headers, 'idempotency-key': id } }, body);
       } catch (error) {
         throw new WebhookDeliveryError(`POST ${this.name} failed: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`, undefined, true);
       }
