@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../tools/cache.js';
 
 interface ContractFile {
-  fields: { field: string; attribute?: string; attributePrefix?: string }[];
+  fields: { field: string; attribute?: string; alsoAttributes?: string[]; attributePrefix?: string }[];
   sensitive: { attributePattern: string; replacement: string };
 }
 
@@ -21,6 +21,8 @@ export interface CollectorContract {
   /** The same rule for one key of a nested map (the body's `data` object). */
   sensitiveKeyPattern: string;
   replacement: string;
+  /** Every fixed attribute name of the contract (not the audit.data.* ones). */
+  attributes: string[];
 }
 
 let cached: CollectorContract | undefined;
@@ -53,6 +55,7 @@ export function collectorContract(): CollectorContract {
     sensitiveAttributePattern: pattern,
     sensitiveKeyPattern: `^${pattern.slice(head.length)}`,
     replacement: contract.sensitive.replacement,
+    attributes: contract.fields.flatMap((f) => [...(f.attribute ? [f.attribute] : []), ...(f.alsoAttributes ?? [])]),
   };
   return cached;
 }

@@ -20,16 +20,3 @@ export class DestinationsError extends Error {
     super(`${issues.length} problem${issues.length === 1 ? '' : 's'} in ${issues[0]?.file ?? 'the destinations file'}:\n` + issues.map((i) => `  ${formatIssue(i)}`).join('\n'));
   }
 }
-
-/** The collector's own `validate` refused a rendered config. */
-export class CollectorValidationError extends Error {
-  override readonly name = 'CollectorValidationError';
-  constructor(
-    message: string,
-    /** The destination whose component the collector named, when it named one. */
-    readonly destination: string | undefined,
-    readonly output: string,
-  ) {
-    super(message);
-  }
-}

@@ -4,7 +4,7 @@ export { ToolUnavailableError } from '../tools/errors.js';
 export { loadDestinations, parseDestinations, formatPath } from './load.js';
 export { withDefaults, destinationsSchemaPath } from './spec.js';
 export type { Destination, DestinationType, DestinationsInput, DestinationsSpec, CollectorSettings } from './spec.js';
-export { DestinationsError, CollectorValidationError, formatIssue } from './errors.js';
+export { DestinationsError, formatIssue } from './errors.js';
 export type { SpecIssue } from './errors.js';
 export { buildCollectorConfig, renderCollectorConfig, OUTPUT_FORMATS, IDS } from './render.js';
 export type { BuiltConfig, CollectorConfig, OutputFormat, RenderOptions } from './render.js';

@@ -54,11 +54,14 @@ function globalProcessors(spec: DestinationsSpec): Record<string, unknown> {
     [IDS.memoryLimiter]: { check_interval: c.memoryLimiter.checkInterval, limit_mib: c.memoryLimiter.limitMiB, spike_limit_mib: c.memoryLimiter.spikeLimitMiB },
     [IDS.domainFilter]: { error_mode: 'ignore', logs: { log_record: [dropUnlessEquals(contract.domainAttribute, spec.domain)] } },
     [IDS.redaction]: {
-      // Keep every attribute; only mask values of sensitive keys (attributes and
-      // nested body keys). Values the emitter already replaced stay as they are.
+      // Keep every attribute; only mask values of sensitive keys: audit.data.*
+      // attributes, and (collector.redaction.body) each nested key of the body.
+      // Values the emitter already replaced stay as they are.
       allow_all_keys: true,
-      blocked_key_patterns: [contract.sensitiveAttributePattern, contract.sensitiveKeyPattern],
+      blocked_key_patterns: c.redaction.body ? [contract.sensitiveAttributePattern, contract.sensitiveKeyPattern] : [contract.sensitiveAttributePattern],
       allowed_values: [`^${escapeRegex(contract.replacement)}$`],
+      // The contract's own attributes are never data keys: skip the regexes for them.
+      ignored_keys: contract.attributes.filter((name) => !new RegExp(contract.sensitiveAttributePattern).test(name) && !new RegExp(contract.sensitiveKeyPattern).test(name)),
       summary: 'silent',
     },
   };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../../src/tools/cache.js';
 
 const contract = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'contract.json'), 'utf8')) as {
-  fields: { field: string; attribute?: string; attributePrefix?: string }[];
+  fields: { field: string; attribute?: string; alsoAttributes?: string[]; attributePrefix?: string }[];
   severities: Record<string, { number: number; text: string }>;
 };
 
@@ -36,23 +36,32 @@ function flatten(data: Record<string, unknown>, prefix: string, into: Record<str
   return into;
 }
 
+/** A canonical audit event (the fields the tests use; the rest of the contract works the same way). */
 export interface TestEvent {
   id: string;
   name: string;
   domain: string;
+  source?: string;
+  outcome?: string;
+  actor?: { id?: string; type?: string; email?: string; name?: string; ip?: string; userAgent?: string };
+  target?: { type?: string; id?: string; name?: string };
   organization?: string;
   data?: Record<string, unknown>;
 }
 
+function valueAt(event: TestEvent, path: string): unknown {
+  return path.split('.').reduce<unknown>((v, key) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined), event);
+}
+
 /** One OTLP log record for a canonical event: attributes per the contract, the event itself as the body. */
 export function auditLogRecord(event: TestEvent): Record<string, unknown> {
-  const attributes: Record<string, unknown> = {
-    [attributeOf('id')]: event.id,
-    [attributeOf('name')]: event.name,
-    [attributeOf('domain')]: event.domain,
-    ...(event.organization ? { [attributeOf('organization')]: event.organization } : {}),
-    ...flatten(event.data ?? {}, attributeOf('data')),
-  };
+  const attributes: Record<string, unknown> = {};
+  for (const field of contract.fields) {
+    const value = valueAt(event, field.field);
+    if (!field.attribute || value === undefined) continue;
+    for (const name of [field.attribute, ...(field.alsoAttributes ?? [])]) attributes[name] = value;
+  }
+  Object.assign(attributes, flatten(event.data ?? {}, attributeOf('data')));
   const info = contract.severities.info!;
   return {
     timeUnixNano: `${Date.now()}000000`,

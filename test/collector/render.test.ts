@@ -157,3 +157,19 @@ describe('compose.yaml', () => {
     for (const [, name] of yaml.matchAll(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g)) expect(env).toHaveProperty([name!]);
   });
 });
+
+describe('collector.redaction.body', () => {
+  const spec = (body?: boolean) => withDefaults({ domain: 'acme.audit', collector: body === undefined ? {} : { redaction: { body } }, destinations: [{ name: 'a', type: 'debug' }] });
+  const patterns = (body?: boolean) => (buildCollectorConfig(spec(body)).config.processors['redaction/audit-sensitive'] as { blocked_key_patterns: string[] }).blocked_key_patterns;
+
+  it('masks body keys by default and only audit.data.* attributes when switched off', () => {
+    expect(patterns()).toHaveLength(2);
+    expect(patterns(false)).toEqual([contract.sensitive.attributePattern]);
+  });
+
+  it('never lets a sensitive name into the ignored keys', () => {
+    const redaction = buildCollectorConfig(spec()).config.processors['redaction/audit-sensitive'] as { ignored_keys: string[]; blocked_key_patterns: string[] };
+    expect(redaction.ignored_keys).toContain(attributeOf('name'));
+    for (const key of redaction.ignored_keys) for (const p of redaction.blocked_key_patterns) expect(new RegExp(p).test(key)).toBe(false);
+  });
+});

@@ -5,6 +5,8 @@ import { compact, str } from './types.js';
 
 const defaults = {
   format: 'json',
+  // Keep earlier records across restarts. The exporter refuses `append` with
+  // rotation; its rotating writer appends to the current file by itself.
   append: true,
 };
 
@@ -19,7 +21,7 @@ export const file: DestinationModule = {
       : undefined;
     return {
       exporterType: 'file',
-      config: compact({ ...defaults, path: str(d, 'path'), flush_interval: str(d, 'flushInterval'), rotation }),
+      config: compact({ ...defaults, append: rotation ? undefined : defaults.append, path: str(d, 'path'), flush_interval: str(d, 'flushInterval'), rotation }),
     };
   },
 };
