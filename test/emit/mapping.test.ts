@@ -1,5 +1,6 @@
 // One test per row of schemas/contract.json: iterating the contract means a new
 // row without a sample value here fails, and a renamed attribute fails too.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { contract } from '../../src/event/contract.js';
 import { toLogRecord } from '../../src/emit/to-log-record.js';
@@ -87,5 +88,20 @@ describe('toLogRecord follows every contract row', () => {
     // The contract's own regex agrees on which attributes were redacted.
     const pattern = new RegExp(contract().sensitive.attributePattern);
     for (const [key, value] of Object.entries(r.attributes)) if (pattern.test(key)) expect(value, key).toBe(replacement);
+  });
+
+  it('writes the body time exactly as Date#toISOString and the timestamp to the nanosecond', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date(Date.UTC(1, 0, 1)), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true }), (date) => {
+        const r = toLogRecord({ name: 'auth.login', time: date }, catalog);
+        expect(r.body.time).toBe(date.toISOString());
+        expect(r.timestamp[0] * 1000 + r.timestamp[1] / 1e6).toBe(date.getTime());
+      }),
+    );
+  });
+
+  it('builds a body that survives JSON unchanged (plain JSON values only)', () => {
+    expect(JSON.parse(JSON.stringify(record.body))).toEqual(record.body);
+    expect(Object.keys(record.body)).toEqual(['id', 'name', 'time', 'severity', 'source', 'outcome', 'actor', 'target', 'organization', 'team', 'cloudAccount', 'subscription', 'transactionId', 'data']);
   });
 });
