@@ -1,8 +1,10 @@
 // Destinations spec → OpenTelemetry Collector config (contrib 0.139 component
-// names). The global part: OTLP receiver, memory_limiter first, a filter that
-// keeps only the file's domain, redaction of sensitive keys, health_check. Per
-// destination: its own pipeline with its events/organizations filter and an
-// exporter whose persistent queue (file_storage) batches and retries.
+// names). One intake pipeline does the shared work once: OTLP receiver,
+// memory_limiter first, a filter that keeps only the file's domain, redaction
+// of sensitive keys. A routing connector then hands every record to one
+// pipeline per destination, with that destination's events/organizations
+// filter and an exporter whose persistent queue (file_storage) batches and
+// retries.
 import { Document } from 'yaml';
 import { collectorContract, escapeRegex } from './contract.js';
 import { destinationModule, type DestinationModule } from './destinations/index.js';
@@ -17,6 +19,7 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['config', 'helm', 'opera
 export type CollectorConfig = Record<string, unknown> & {
   receivers: Record<string, unknown>;
   processors: Record<string, unknown>;
+  connectors: Record<string, unknown>;
   exporters: Record<string, unknown>;
   extensions: Record<string, unknown>;
   service: { extensions: string[]; pipelines: Record<string, { receivers: string[]; processors: string[]; exporters: string[] }>; telemetry?: Record<string, unknown> };
@@ -41,6 +44,8 @@ export const IDS = {
   batch: 'batch',
   health: 'health_check',
   storage: 'file_storage/audit-queue',
+  fanout: 'routing/audit-fanout',
+  intake: 'logs',
 } as const;
 
 function hostPort(bind: string, port: number): string {
@@ -115,7 +120,7 @@ export function buildCollectorConfig(spec: DestinationsSpec): BuiltConfig {
     }
     needsStorage ||= module.queue === 'persistent';
 
-    const pipelineProcessors: string[] = [IDS.memoryLimiter, IDS.domainFilter, IDS.redaction];
+    const pipelineProcessors: string[] = [];
     const conditions: string[] = [];
     if (d.events) conditions.push(dropUnlessGlob(contract.nameAttribute, d.events));
     if (d.organizations) conditions.push(dropUnlessOneOf(contract.organizationAttribute, d.organizations));
@@ -130,13 +135,19 @@ export function buildCollectorConfig(spec: DestinationsSpec): BuiltConfig {
       needsBatch = true;
     }
     const pipelineId = `logs/${d.name}`;
-    pipelines[pipelineId] = { receivers: [IDS.receiver], processors: pipelineProcessors, exporters: [exporterId] };
+    pipelines[pipelineId] = { receivers: [IDS.fanout], processors: pipelineProcessors, exporters: [exporterId] };
     owners.set(pipelineId, d.name);
   }
 
   if (Object.keys(pipelines).length === 0) {
     throw new DestinationsError([{ file: spec.file, path: 'destinations', message: 'every destination is disabled (enabled: false); a collector needs at least one' }]);
   }
+  const destinationPipelines = Object.keys(pipelines);
+  const intake = { receivers: [IDS.receiver], processors: [IDS.memoryLimiter, IDS.domainFilter, IDS.redaction], exporters: [IDS.fanout] };
+  // The routing connector as a fan-out: one route that matches every resource
+  // and lists every destination pipeline. (Its first-match routing cannot
+  // express overlapping destinations, so each destination filters for itself.)
+  const connectors = { [IDS.fanout]: { table: [{ context: 'resource', condition: 'true', pipelines: destinationPipelines }] } };
   if (needsBatch) processors[IDS.batch] = { timeout: c.batch.timeout, send_batch_size: c.batch.minSize, send_batch_max_size: c.batch.maxSize };
   if (needsStorage) extensions[IDS.storage] = { directory: c.queue.directory, create_directory: true, timeout: '1s' };
 
@@ -149,11 +160,12 @@ export function buildCollectorConfig(spec: DestinationsSpec): BuiltConfig {
       [IDS.receiver]: { protocols: { grpc: { endpoint: hostPort(c.receiver.bind, c.receiver.grpcPort) }, http: { endpoint: hostPort(c.receiver.bind, c.receiver.httpPort) } } },
     },
     processors,
+    connectors,
     exporters,
     extensions,
     service: {
       extensions: Object.keys(extensions),
-      pipelines,
+      pipelines: { [IDS.intake]: intake, ...pipelines },
       ...(Object.keys(telemetry).length > 0 ? { telemetry } : {}),
     },
   };

@@ -1,12 +1,14 @@
 // What the renderer writes, without running the collector: the checked-in
 // renderings are current, the manifest has every component the renderer can
 // emit, and the contract (not a copy of it) drives filtering and redaction.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildCollectorConfig, destinationModules, helmConfigPart, parseDestinations, renderCollectorConfig, withDefaults, type CollectorConfig } from '../../src/collector/index.js';
 import { globToRegex } from '../../src/collector/ottl.js';
+import { buildProgram } from '../../src/cli/program.js';
 import { docExample, docPath, exampleBlock, exampleNames, goldenPath, referenceConfigPath, renderExample, root } from './examples.js';
 
 const REGENERATE = 'run `npx tsx test/collector/regenerate.ts` after a deliberate renderer change';
@@ -61,12 +63,12 @@ describe('collector/builder-config.yaml', () => {
   const typeKey = (id: string) => id.split('/')[0]!.replace(/_/g, '');
 
   it('holds every component the renderer can emit', () => {
-    const sections = { receivers: 'receiver', processors: 'processor', exporters: 'exporter', extensions: 'extension' } as const;
+    const sections = { receivers: 'receiver', processors: 'processor', connectors: 'connector', exporters: 'exporter', extensions: 'extension' } as const;
     const missing: string[] = [];
     for (const config of everything()) {
       for (const [section, kind] of Object.entries(sections)) {
         const available = new Set((manifest[section] ?? []).map((m) => moduleKey(m.gomod, kind)));
-        for (const id of Object.keys(config[section] as Record<string, unknown>)) {
+        for (const id of Object.keys((config[section] ?? {}) as Record<string, unknown>)) {
           if (!available.has(typeKey(id))) missing.push(`${section}: ${id}`);
         }
       }
@@ -87,10 +89,15 @@ describe('the rendered config', () => {
     expect(redaction.allow_all_keys).toBe(true);
   });
 
-  it('puts memory_limiter first in every pipeline and gives each enabled destination its own', () => {
+  it('runs memory_limiter first in the intake pipeline and fans out to one pipeline per enabled destination', () => {
     const pipelines = config.service.pipelines;
-    expect(Object.keys(pipelines)).toEqual(['logs/tenant-globex', 'logs/tenant-initech', 'logs/secops']);
-    for (const pipeline of Object.values(pipelines)) expect(pipeline.processors[0]).toBe('memory_limiter');
+    expect(Object.keys(pipelines)).toEqual(['logs', 'logs/tenant-globex', 'logs/tenant-initech', 'logs/secops']);
+    expect(pipelines.logs).toEqual({ receivers: ['otlp'], processors: ['memory_limiter', 'filter/audit-domain', 'redaction/audit-sensitive'], exporters: ['routing/audit-fanout'] });
+    const fanout = (config.connectors['routing/audit-fanout'] as { table: { pipelines: string[] }[] }).table;
+    expect(fanout).toEqual([{ context: 'resource', condition: 'true', pipelines: ['logs/tenant-globex', 'logs/tenant-initech', 'logs/secops'] }]);
+    for (const id of ['tenant-globex', 'tenant-initech', 'secops']) {
+      expect(pipelines[`logs/${id}`]).toMatchObject({ receivers: ['routing/audit-fanout'], processors: [`filter/route-${id}`] });
+    }
     expect(owners.get('splunk_hec/tenant-globex')).toBe('tenant-globex');
     expect(owners.get('basicauth/secops')).toBe('secops');
   });
@@ -171,5 +178,27 @@ describe('collector.redaction.body', () => {
     const redaction = buildCollectorConfig(spec()).config.processors['redaction/audit-sensitive'] as { ignored_keys: string[]; blocked_key_patterns: string[] };
     expect(redaction.ignored_keys).toContain(attributeOf('name'));
     for (const key of redaction.ignored_keys) for (const p of redaction.blocked_key_patterns) expect(new RegExp(p).test(key)).toBe(false);
+  });
+});
+
+describe('otel-audit collector render', () => {
+  it.each(['config', 'helm', 'operator'] as const)('writes --format %s to -o', async (format) => {
+    const out = join(mkdtempSync(join(tmpdir(), 'otel-audit-render-')), 'out.yaml');
+    const file = join('collector', 'examples', 'multi-tenant.yaml');
+    const cwd = process.cwd();
+    process.chdir(root);
+    try {
+      await buildProgram().parseAsync(['node', 'otel-audit', 'collector', 'render', '-f', file, '-o', out, '--format', format]);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(readFileSync(out, 'utf8')).toBe(renderCollectorConfig(parseDestinations(readFileSync(join(root, file), 'utf8'), file), { format }));
+  });
+});
+
+describe('a file whose destinations are all paused', () => {
+  it('is refused with the file and the reason', () => {
+    const spec = parseDestinations('domain: acme.audit\ndestinations:\n  - name: a\n    type: debug\n    enabled: false\n', 'paused.yaml');
+    expect(() => renderCollectorConfig(spec)).toThrow('paused.yaml: destinations: every destination is disabled (enabled: false); a collector needs at least one');
   });
 });
