@@ -13,7 +13,8 @@ export interface CanonicalEvent {
   id?: string;
   name: string;
   domain?: string;
-  time?: string | number;
+  /** RFC 3339 text, epoch milliseconds, or a Date (as AuditEvent allows). */
+  time?: string | number | Date;
   data?: Record<string, unknown>;
   [field: string]: unknown;
 }
@@ -106,6 +107,7 @@ function scalars(value: unknown, out: unknown[]): unknown[] {
 
 function toMillis(time: unknown): number | undefined {
   if (typeof time === 'number') return time;
+  if (time instanceof Date) return time.getTime();
   if (typeof time === 'string' && time !== '') {
     if (/^\d+$/.test(time)) return time.length > 15 ? Number(BigInt(time) / 1_000_000n) : Number(time);
     const parsed = Date.parse(time);

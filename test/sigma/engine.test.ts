@@ -72,9 +72,11 @@ correlation: {type: event_count, rules: [failed], group-by: [user.id], timespan:
     expect(ids(engine, [login(0, 'a', '1'), login(1, 'a', '2'), { ...success, target: { id: 'other' } }])).toEqual([]);
   });
 
-  it('sorts events by time before correlating', () => {
+  it('sorts events by time before correlating; times may be text, epoch ms or Date', () => {
     const engine = SigmaEngine.fromText(`title: O\ncorrelation: {type: temporal_ordered, rules: [x, y], group-by: [user.id], timespan: 30m}\n---${base('x', 'x.happened')}---${base('y', 'y.happened')}`);
     expect(ids(engine, [at(5, { id: '2', name: 'y.happened' }), at(1, { id: '1', name: 'x.happened' })])).toEqual(['O:1,2']);
+    const t0 = Date.UTC(2026, 10, 21, 10);
+    expect(ids(engine, [{ id: '2', name: 'y.happened', time: new Date(t0 + 60_000) }, { id: '1', name: 'x.happened', time: t0 }])).toEqual(['O:1,2']);
   });
 });
 
