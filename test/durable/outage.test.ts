@@ -34,8 +34,8 @@ describe('a 30-second outage of the destination', () => {
     expect(peakHeap).toBeLessThan(64 * 2 ** 20);
     // Draining sends 1 MB batches back to back: V8 grows its heap reservation (RSS), but the live
     // heap stays bounded by the batch size, not the backlog.
-    expect(Math.max(...samples.map((s) => s.rss))).toBeLessThan(400 * 2 ** 20);
-    expect(Math.max(...samples.map((s) => s.heapUsed))).toBeLessThan(128 * 2 ** 20);
+    expect(Math.max(...samples.map((s) => s.rss))).toBeLessThan(450 * 2 ** 20);
+    expect(Math.max(...samples.map((s) => s.heapUsed))).toBeLessThan(160 * 2 ** 20);
     const ids = new Set(receiver.ids());
     expect(ids.size).toBe(total);
     console.log(`outage: ${ids.size} distinct delivered, ${receiver.ids().length - ids.size} duplicates`);
