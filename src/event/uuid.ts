@@ -1,27 +1,23 @@
-// UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then random bits. Sorts by
-// time, so SIEMs and the dedupe key index well. Random bytes come from a pooled
-// node:crypto buffer because one syscall per event would dominate emit's cost.
-import { randomFillSync } from 'node:crypto';
+// UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, the version 7, then random
+// bits. Sorts by time, so SIEMs and the dedupe key index well. The random part
+// comes from node:crypto's randomUUID (v4, pooled entropy, RFC variant bits
+// already set); only its time and version digits are replaced.
+import { randomUUID } from 'node:crypto';
 
-const POOL_SIZE = 16 * 512;
-const pool = Buffer.alloc(POOL_SIZE);
-let offset = POOL_SIZE;
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+let cachedMs = Number.NaN;
+let cachedPrefix = '';
+
+/** `xxxxxxxx-xxxx` from the 48-bit millisecond timestamp, formatted once per millisecond. */
+function timePrefix(ms: number): string {
+  if (ms !== cachedMs) {
+    const hex = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0').slice(-12);
+    cachedPrefix = `${hex.slice(0, 8)}-${hex.slice(8)}`;
+    cachedMs = ms;
+  }
+  return cachedPrefix;
+}
 
 export function uuidv7(now: number = Date.now()): string {
-  if (offset + 10 > POOL_SIZE) {
-    randomFillSync(pool);
-    offset = 0;
-  }
-  const r = offset;
-  offset += 10;
-  const hi = Math.floor(now / 0x1000000); // upper 24 bits of 48
-  const lo = now % 0x1000000;
-  return (
-    HEX[(hi >>> 16) & 0xff]! + HEX[(hi >>> 8) & 0xff]! + HEX[hi & 0xff]! + HEX[(lo >>> 16) & 0xff]! + '-' +
-    HEX[(lo >>> 8) & 0xff]! + HEX[lo & 0xff]! + '-' +
-    HEX[0x70 | (pool[r]! & 0x0f)]! + HEX[pool[r + 1]!]! + '-' +
-    HEX[0x80 | (pool[r + 2]! & 0x3f)]! + HEX[pool[r + 3]!]! + '-' +
-    HEX[pool[r + 4]!]! + HEX[pool[r + 5]!]! + HEX[pool[r + 6]!]! + HEX[pool[r + 7]!]! + HEX[pool[r + 8]!]! + HEX[pool[r + 9]!]!
-  );
+  // randomUUID: 8-4-4-4-12 with the version at index 14; keep everything after it.
+  return `${timePrefix(now)}-7${randomUUID().slice(15)}`;
 }
