@@ -4,7 +4,7 @@
 // of sensitive keys. A routing connector then hands every record to one
 // pipeline per destination, with that destination's events/organizations
 // filter and an exporter whose persistent queue (file_storage) batches and
-// retries.
+// retries. With a single destination, one pipeline does both.
 import { Document } from 'yaml';
 import { collectorContract, escapeRegex } from './contract.js';
 import { destinationModule, type DestinationModule } from './destinations/index.js';
@@ -19,7 +19,7 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['config', 'helm', 'opera
 export type CollectorConfig = Record<string, unknown> & {
   receivers: Record<string, unknown>;
   processors: Record<string, unknown>;
-  connectors: Record<string, unknown>;
+  connectors?: Record<string, unknown>;
   exporters: Record<string, unknown>;
   extensions: Record<string, unknown>;
   service: { extensions: string[]; pipelines: Record<string, { receivers: string[]; processors: string[]; exporters: string[] }>; telemetry?: Record<string, unknown> };
@@ -142,12 +142,22 @@ export function buildCollectorConfig(spec: DestinationsSpec): BuiltConfig {
   if (Object.keys(pipelines).length === 0) {
     throw new DestinationsError([{ file: spec.file, path: 'destinations', message: 'every destination is disabled (enabled: false); a collector needs at least one' }]);
   }
-  const destinationPipelines = Object.keys(pipelines);
-  const intake = { receivers: [IDS.receiver], processors: [IDS.memoryLimiter, IDS.domainFilter, IDS.redaction], exporters: [IDS.fanout] };
-  // The routing connector as a fan-out: one route that matches every resource
-  // and lists every destination pipeline. (Its first-match routing cannot
-  // express overlapping destinations, so each destination filters for itself.)
-  const connectors = { [IDS.fanout]: { table: [{ context: 'resource', condition: 'true', pipelines: destinationPipelines }] } };
+  const shared = [IDS.memoryLimiter, IDS.domainFilter, IDS.redaction];
+  const connectors: Record<string, unknown> = {};
+  let servicePipelines: CollectorConfig['service']['pipelines'];
+  const only = Object.entries(pipelines);
+  if (only.length === 1) {
+    // One destination: its pipeline does everything, no fan-out copy needed.
+    const [id, pipeline] = only[0]!;
+    servicePipelines = { [id]: { receivers: [IDS.receiver], processors: [...shared, ...pipeline.processors], exporters: pipeline.exporters } };
+  } else {
+    // The routing connector as a fan-out: one route that matches every resource
+    // and lists every destination pipeline. (Its first-match routing cannot
+    // express overlapping destinations, so each destination filters for itself.)
+    connectors[IDS.fanout] = { table: [{ context: 'resource', condition: 'true', pipelines: Object.keys(pipelines) }] };
+    const intake = { receivers: [IDS.receiver], processors: shared, exporters: [IDS.fanout] };
+    servicePipelines = { [IDS.intake]: intake, ...pipelines };
+  }
   if (needsBatch) processors[IDS.batch] = { timeout: c.batch.timeout, send_batch_size: c.batch.minSize, send_batch_max_size: c.batch.maxSize };
   if (needsStorage) extensions[IDS.storage] = { directory: c.queue.directory, create_directory: true, timeout: '1s' };
 
@@ -160,12 +170,12 @@ export function buildCollectorConfig(spec: DestinationsSpec): BuiltConfig {
       [IDS.receiver]: { protocols: { grpc: { endpoint: hostPort(c.receiver.bind, c.receiver.grpcPort) }, http: { endpoint: hostPort(c.receiver.bind, c.receiver.httpPort) } } },
     },
     processors,
-    connectors,
+    ...(Object.keys(connectors).length > 0 ? { connectors } : {}),
     exporters,
     extensions,
     service: {
       extensions: Object.keys(extensions),
-      pipelines: { [IDS.intake]: intake, ...pipelines },
+      pipelines: servicePipelines,
       ...(Object.keys(telemetry).length > 0 ? { telemetry } : {}),
     },
   };

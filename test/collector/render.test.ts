@@ -68,7 +68,7 @@ describe('collector/builder-config.yaml', () => {
     for (const config of everything()) {
       for (const [section, kind] of Object.entries(sections)) {
         const available = new Set((manifest[section] ?? []).map((m) => moduleKey(m.gomod, kind)));
-        for (const id of Object.keys((config[section] ?? {}) as Record<string, unknown>)) {
+        for (const id of Object.keys((config[section] ?? {}))) {
           if (!available.has(typeKey(id))) missing.push(`${section}: ${id}`);
         }
       }
@@ -93,7 +93,7 @@ describe('the rendered config', () => {
     const pipelines = config.service.pipelines;
     expect(Object.keys(pipelines)).toEqual(['logs', 'logs/tenant-globex', 'logs/tenant-initech', 'logs/secops']);
     expect(pipelines.logs).toEqual({ receivers: ['otlp'], processors: ['memory_limiter', 'filter/audit-domain', 'redaction/audit-sensitive'], exporters: ['routing/audit-fanout'] });
-    const fanout = (config.connectors['routing/audit-fanout'] as { table: { pipelines: string[] }[] }).table;
+    const fanout = (config.connectors?.['routing/audit-fanout'] as { table: { pipelines: string[] }[] }).table;
     expect(fanout).toEqual([{ context: 'resource', condition: 'true', pipelines: ['logs/tenant-globex', 'logs/tenant-initech', 'logs/secops'] }]);
     for (const id of ['tenant-globex', 'tenant-initech', 'secops']) {
       expect(pipelines[`logs/${id}`]).toMatchObject({ receivers: ['routing/audit-fanout'], processors: [`filter/route-${id}`] });
@@ -200,5 +200,15 @@ describe('a file whose destinations are all paused', () => {
   it('is refused with the file and the reason', () => {
     const spec = parseDestinations('domain: acme.audit\ndestinations:\n  - name: a\n    type: debug\n    enabled: false\n', 'paused.yaml');
     expect(() => renderCollectorConfig(spec)).toThrow('paused.yaml: destinations: every destination is disabled (enabled: false); a collector needs at least one');
+  });
+});
+
+describe('a single destination', () => {
+  it('gets one pipeline doing everything, without the fan-out', () => {
+    const { config } = buildCollectorConfig(withDefaults({ domain: 'acme.audit', destinations: [{ name: 'splunk', type: 'splunk_hec', endpoint: 'https://s:8088', token: '${env:T}', events: ['repo.*'] }] }));
+    expect(config.connectors).toBeUndefined();
+    expect(config.service.pipelines).toEqual({
+      'logs/splunk': { receivers: ['otlp'], processors: ['memory_limiter', 'filter/audit-domain', 'redaction/audit-sensitive', 'filter/route-splunk'], exporters: ['splunk_hec/splunk'] },
+    });
   });
 });
