@@ -3,6 +3,7 @@
 import { expandPattern, parseCondition, type ConditionNode } from './condition.js';
 import { compileField, type CompiledField, type EventView } from './events.js';
 import {
+  asString,
   base64,
   base64Offsets,
   cidrPredicate,
@@ -138,6 +139,15 @@ function compileItem(key: string, rawValue: unknown, options: CompileOptions, pa
 
   const stringMode: StringMode = (modifiers.find((m) => STRING_MODES.has(m)) as StringMode | undefined) ?? (field ? 'eq' : 'contains');
   const cased = has('cased');
+  // The common case, `field: [a, b, c]` without modifiers or wildcards: one set lookup.
+  if (field && modifiers.length === 0 && values.length > 1 && values.every((v) => (typeof v === 'string' && !/[*?\\]/.test(v)) || typeof v === 'number' || typeof v === 'boolean')) {
+    const set = new Set(values.map((v) => String(v as string).toLowerCase()));
+    const test = lift((v) => {
+      const text = asString(v);
+      return text !== undefined && (set.has(text) || set.has(text.toLowerCase()));
+    });
+    return (event) => test(event.value(field));
+  }
   const predicates: Matcher[] = (values as Scalar[]).map((value, index) => {
     const at = Array.isArray(rawValue) ? `${path}[${index}]` : path;
     if (has('fieldref')) {

@@ -51,6 +51,14 @@ export function stringPredicate(value: string, mode: StringMode, cased: boolean,
   if (!tokens.some((token) => token.wildcard)) {
     const text = tokens.map((token) => token.text).join('');
     const expected = cased ? text : text.toLowerCase();
+    if (mode === 'eq' && !cased && !/[^\x20-\x7e]/.test(expected)) {
+      // Lower-casing never shortens a string, and only non-ASCII letters lengthen
+      // one, so a value of another length cannot equal an ASCII expectation.
+      return (v) => {
+        const s = asString(v);
+        return s !== undefined && s.length === expected.length && (s === expected || s.toLowerCase() === expected);
+      };
+    }
     const compare = {
       eq: (s: string) => s === expected,
       contains: (s: string) => s.includes(expected),

@@ -30,6 +30,13 @@ describe('values and wildcards', () => {
   });
   it('ORs list values and ANDs map keys; an array event value matches if any element does', () => {
     expect(matches(sel({ 'event.name': ['a', 'b'] }), { 'event.name': 'b' })).toBe(true);
+    expect(matches(sel({ 'event.name': ['a', 'b'] }), { 'event.name': 'B' })).toBe(true);
+    expect(matches(sel({ 'event.name': ['a', 'b'] }), { 'event.name': 'c' })).toBe(false);
+    expect(matches(sel({ 'audit.data.n': [1, 2] }), { 'audit.data.n': 2 })).toBe(true);
+    expect(matches(sel({ 'audit.data.n': [1, 'x*'] }), { 'audit.data.n': 'xyz' })).toBe(true);
+    // Case folding beyond ASCII: the Kelvin sign lower-cases to k.
+    expect(matches(sel({ 'audit.data.unit': 'k' }), { 'audit.data.unit': '\u212a' })).toBe(true);
+    expect(matches(sel({ 'audit.data.unit': ['k', 'm'] }), { 'audit.data.unit': '\u212a' })).toBe(true);
     expect(matches(sel({ 'event.name': 'a', 'user.id': 'x' }), { 'event.name': 'a', 'user.id': 'y' })).toBe(false);
     expect(matches(sel({ 'audit.data.tags': 'admin' }), { 'audit.data.tags': ['dev', 'admin'] })).toBe(true);
   });
