@@ -39,42 +39,45 @@ export interface AuditLogRecord extends LogRecord {
 
 export const DEFAULT_LIMITS: Required<MappingLimits> = { attributeCountLimit: 128, maxDepth: 32, maxDataBytes: 65_536 };
 
-interface AttributeRule {
-  read: (event: CanonicalEvent, catalog: Catalog) => unknown;
-  keys: string[];
+type AttributeBuilder = (body: CanonicalEvent, catalog: Catalog) => Record<string, AnyValue>;
+
+const builders = new WeakMap<CatalogEvent, AttributeBuilder>();
+
+/** The number of attribute keys the contract can set (data gets the rest of the limit). */
+export function contractAttributeCount(): number {
+  contractKeys ??= contract().fields.reduce((n, row) => n + (row.attribute ? 1 + (row.alsoAttributes?.length ?? 0) : 0), 0);
+  return contractKeys;
 }
 
-let rules: AttributeRule[] | undefined;
+let contractKeys: number | undefined;
 
-/** Compiles the contract's attribute rows into readers, once. */
-function attributeRules(): AttributeRule[] {
-  rules ??= contract()
-    .fields.filter((row) => row.attribute !== undefined)
-    .map((row) => {
-      const keys = [row.attribute!, ...(row.alsoAttributes ?? [])];
-      if (row.from === 'catalog') return { read: (_e, catalog) => (catalog as unknown as Record<string, unknown>)[row.field], keys };
-      const [head, child, ...rest] = row.field.split('.') as [string, string?, ...string[]];
-      if (rest.length > 0) throw new Error(`schemas/contract.json: field ${row.field} is nested deeper than the canonical event`);
-      const read = child === undefined
-        ? (event: CanonicalEvent) => (event as unknown as Record<string, unknown>)[head]
-        : (event: CanonicalEvent) => ((event as unknown as Record<string, Record<string, unknown> | undefined>)[head])?.[child];
-      return { read, keys };
-    });
-  return rules;
-}
-
-const templates = new WeakMap<CatalogEvent, Record<string, undefined>>();
-
-/** Every contract attribute, then every data attribute the event's schema declares, all undefined. */
-function attributeTemplate(catalogEvent: CatalogEvent): Record<string, undefined> {
-  let template = templates.get(catalogEvent);
-  if (!template) {
-    const keys = attributeRules().flatMap((rule) => rule.keys);
-    for (const field of schemaFields(catalogEvent.definition.data)) if (!field.path.includes('[]')) keys.push(DATA_PREFIX + field.path);
-    template = Object.fromEntries(keys.map((key) => [key, undefined]));
-    templates.set(catalogEvent, template);
+/**
+ * Compiles, once per catalog event, a function returning the record's attributes
+ * as one object literal: each contract attribute read from the body (names and
+ * paths from contract.json), then each data attribute the event's schema declares,
+ * undefined until flattening fills it. A literal gets its final shape at once;
+ * adding ~25 computed keys one by one was the largest cost of mapping. Unset keys
+ * stay undefined, which the SDK neither stores nor counts.
+ */
+function attributeBuilder(catalogEvent: CatalogEvent): AttributeBuilder {
+  let builder = builders.get(catalogEvent);
+  if (!builder) {
+    const entries: string[] = [];
+    for (const row of contract().fields) {
+      if (!row.attribute) continue;
+      const source = row.from === 'catalog' ? 'catalog' : 'body';
+      const read = source + row.field.split('.').map((key) => `?.[${JSON.stringify(key)}]`).join('');
+      for (const key of [row.attribute, ...(row.alsoAttributes ?? [])]) entries.push(`${JSON.stringify(key)}: ${read}`);
+    }
+    for (const field of schemaFields(catalogEvent.definition.data)) {
+      if (!field.path.includes('[]')) entries.push(`${JSON.stringify(DATA_PREFIX + field.path)}: undefined`);
+    }
+    // Only JSON-quoted strings from contract.json and the catalog reach the source text.
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    builder = new Function('body', 'catalog', `"use strict";\nreturn {\n${entries.join(',\n')}\n};`) as AttributeBuilder;
+    builders.set(catalogEvent, builder);
   }
-  return template;
+  return builder;
 }
 
 /** The body toLogRecord builds: a plain map to the SDK and exporters; the class marks it as already mapped. */
@@ -120,19 +123,7 @@ export function mapEvent(name: string, event: Omit<AuditEvent, 'name'>, catalog:
   if (event.subscription !== undefined) body.subscription = event.subscription;
   if (event.transactionId !== undefined) body.transactionId = event.transactionId;
 
-  // Cloning a template with every contract key and declared data key gives the
-  // object its shape at once; keys added one by one were the largest cost of
-  // mapping. Unset keys stay undefined, which the SDK neither stores nor counts.
-  let attributes: Record<string, AnyValue> = { ...attributeTemplate(catalogEvent) };
-  let count = 0;
-  for (const rule of attributeRules()) {
-    const value = rule.read(body, catalog);
-    if (value === undefined) continue;
-    for (const key of rule.keys) {
-      attributes[key] = value;
-      count++;
-    }
-  }
+  let attributes = attributeBuilder(catalogEvent)(body, catalog);
 
   if (event.data !== undefined) {
     const limit = options.attributeCountLimit ?? DEFAULT_LIMITS.attributeCountLimit;
@@ -140,7 +131,7 @@ export function mapEvent(name: string, event: Omit<AuditEvent, 'name'>, catalog:
       name,
       event.data,
       catalogEvent.sensitivePaths,
-      { attributeBudget: limit - count, maxDepth: options.maxDepth ?? DEFAULT_LIMITS.maxDepth, maxDataBytes: options.maxDataBytes ?? DEFAULT_LIMITS.maxDataBytes },
+      { attributeBudget: limit - contractAttributeCount(), maxDepth: options.maxDepth ?? DEFAULT_LIMITS.maxDepth, maxDataBytes: options.maxDataBytes ?? DEFAULT_LIMITS.maxDataBytes },
       attributes,
     );
     attributes = flat.attributes;
