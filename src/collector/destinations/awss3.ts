@@ -23,7 +23,7 @@ export const awss3: DestinationModule = {
         s3_bucket: str(d, 'bucket'),
         s3_prefix: str(d, 'prefix'),
         s3_partition_format: str(d, 'partitionFormat'),
-        file_prefix: 'audit',
+        file_prefix: 'audit-',
         compression: d.compression === 'gzip' ? 'gzip' : undefined,
         endpoint: str(d, 'endpoint'),
         s3_force_path_style: typeof d.forcePathStyle === 'boolean' ? d.forcePathStyle : undefined,
