@@ -122,3 +122,21 @@ ${splunk()}`;
     expect(() => loadDestinations(file)).toThrow(/empty-list\.yaml:2:15: destinations: must NOT have fewer than 1 items/);
   });
 });
+
+describe('sentinel identities', () => {
+  it('asks for the ids each identity needs', () => {
+    const text = `domain: acme.audit
+destinations:
+  - name: soc
+    type: sentinel
+    endpoint: https://dce.example.com
+    dcrImmutableId: dcr-00000000000000000000000000000000
+    identity: workload
+    clientId: c
+`;
+    expect(problems(text)).toEqual([
+      'audit-collector.yaml:3:5: destinations[0].tenantId: missing required key "tenantId"',
+      'audit-collector.yaml:3:5: destinations[0].federatedTokenFile: missing required key "federatedTokenFile"',
+    ]);
+  });
+});

@@ -1,12 +1,12 @@
 // The collector's own `validate` accepts every rendering (config, and the
 // config inside Helm values and the operator resource), and a config it refuses
 // is reported against the destination that caused it.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import { buildCollectorConfig, helmConfigPart, parseDestinations, renderCollectorConfig, validateConfigWithCollector, validateWithCollector, withDefaults, type Destination, type DestinationsSpec } from '../../src/collector/index.js';
+import { buildCollectorConfig, findCollectorBinary, helmConfigPart, ToolUnavailableError, parseDestinations, renderCollectorConfig, validateConfigWithCollector, validateWithCollector, withDefaults, type Destination, type DestinationsSpec } from '../../src/collector/index.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { collectorBinary } from '../harness/collector.js';
 import { exampleNames, root } from './examples.js';
@@ -40,19 +40,19 @@ describe('collector validate', () => {
   });
 
   it("reports the collector's error against the destination that caused it", async () => {
-    // The schema cannot know azureauth's rule: workload identity needs a client and tenant id.
+    // The schema does not know the exporter's placeholder list for log group names.
     const spec = withDefaults({
       domain: 'acme.audit',
       destinations: [
         { name: 'archive', type: 'file', path: '/tmp/otel-audit-archive.jsonl' },
-        { name: 'soc', type: 'sentinel', endpoint: 'https://dce.example.com', dcrImmutableId: 'dcr-00000000000000000000000000000000', identity: 'workload' },
+        { name: 'cw', type: 'awscloudwatchlogs', region: 'eu-west-1', logGroup: '/acme/{Tenant}', logStream: 'audit' },
       ],
     });
     const result = await validateWithCollector(spec, { binary: binary() });
     expect(result.ok).toBe(false);
-    expect(result.destination).toBe('soc');
-    expect(result.component).toBe('azureauth/soc');
-    expect(result.error).toMatch(/azureauth\/soc/);
+    expect(result.destination).toBe('cw');
+    expect(result.component).toBe('awscloudwatchlogs/cw');
+    expect(result.error).toBe("exporters::awscloudwatchlogs/cw: 'log_group_name' has an invalid pattern between curly brackets: Tenant");
   });
 
   it('`otel-audit collector validate` prints the verdict and sets the exit code', async () => {
@@ -69,9 +69,9 @@ describe('collector validate', () => {
       expect(lines.pop()).toBe(`${good}: valid (checked by ${binary()})`);
       expect(process.exitCode ?? 0).toBe(0);
       const bad = join(dir, 'bad.yaml');
-      writeFileSync(bad, 'domain: acme.audit\ndestinations:\n  - name: soc\n    type: sentinel\n    endpoint: https://dce.example.com\n    dcrImmutableId: dcr-00000000000000000000000000000000\n    identity: workload\n');
+      writeFileSync(bad, 'domain: acme.audit\ndestinations:\n  - name: cw\n    type: awscloudwatchlogs\n    region: eu-west-1\n    logGroup: /acme/{Tenant}\n    logStream: audit\n');
       await buildProgram().parseAsync(['node', 'otel-audit', 'collector', 'validate', '-f', bad]);
-      expect(lines.pop()).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the collector refused destination "soc" \\(azureauth/soc\\): `));
+      expect(lines.pop()).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the collector refused destination "cw" \\(awscloudwatchlogs/cw\\): .*invalid pattern between curly brackets: Tenant$`));
       expect(process.exitCode).toBe(1);
     } finally {
       log.mockRestore();
@@ -85,5 +85,20 @@ describe('collector validate', () => {
   it('validates the config helpers render (sanity: the built object equals the YAML)', () => {
     const spec = example('reference');
     expect(parse(renderCollectorConfig(spec))).toEqual(JSON.parse(JSON.stringify(buildCollectorConfig(spec).config)));
+  });
+});
+
+describe('findCollectorBinary', () => {
+  it('takes OTELCOL_BIN, then otelcol-contrib or otelcol on PATH, then the cached build, and says how to get one', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'otel-audit-nobin-'));
+    const env = { PATH: empty, OTEL_AUDIT_CACHE: empty };
+    expect(() => findCollectorBinary(env)).toThrow(ToolUnavailableError);
+    expect(() => findCollectorBinary(env)).toThrow(/How to fix: run `otel-audit collector build`.*or set OTELCOL_BIN/);
+    expect(() => findCollectorBinary({ ...env, OTELCOL_BIN: join(empty, 'nope') })).toThrow(/OTELCOL_BIN=.*nope is not an executable file/);
+    const onPath = join(empty, 'otelcol');
+    writeFileSync(onPath, '#!/bin/sh\n');
+    chmodSync(onPath, 0o755);
+    expect(findCollectorBinary(env)).toBe(onPath);
+    expect(findCollectorBinary({ ...env, OTELCOL_BIN: binary() })).toBe(binary());
   });
 });
