@@ -10,6 +10,7 @@ import type { Catalog, EventData, EventName } from '../event/catalog.js';
 import { contractField } from '../event/contract.js';
 import { AuditValidationError } from '../event/errors.js';
 import type { AuditEventFields } from '../event/event.js';
+import { createDurableLogRecordProcessor, emitDurably, type DurableLogRecordProcessor, type DurableProcessorOptions } from './durable/index.js';
 import { AuditLogRecordProcessor } from './processor.js';
 import { DEFAULT_LIMITS, mapEvent, type MappingLimits } from './to-log-record.js';
 
@@ -46,6 +47,12 @@ export interface AuditLoggerOptions<C extends Catalog> {
   limits?: MappingLimits;
   /** Use this exporter instead of OTLP/HTTP (tests, benchmarks, other transports). */
   exporter?: LogRecordExporter;
+  /**
+   * Durable delivery (docs/delivery.md): every record is appended to an on-disk
+   * spool before emit() returns and is sent until the destination accepts it.
+   * Replaces the in-memory batch processor, which drops records when full.
+   */
+  durable?: Omit<DurableProcessorOptions, 'exporter'>;
 }
 
 /** What emit() accepts for event `N`: the canonical fields plus data typed by the catalog. */
@@ -54,8 +61,19 @@ export type EmitInput<C extends Catalog, N extends string> = AuditEventFields &
   (Partial<EventData<C, N>> extends EventData<C, N> ? { data?: EventData<C, N> } : { data: EventData<C, N> });
 
 export interface AuditLogger<C extends Catalog> {
-  /** Validates, maps and queues one event; returns its id. Never waits for the network and never throws because of it. */
+  /**
+   * Validates, maps and queues one event; returns its id. Never waits for the
+   * network and never throws because of it. With `durable`, it can throw
+   * SpoolFullError (onFull 'reject') or SpoolWriteError (the disk failed).
+   */
   emit<N extends EventName<C>>(name: N, event: EmitInput<C, N>): string | undefined;
+  /**
+   * Like emit(), and resolves once the record is on disk (fsynced); needs
+   * `durable`. Under onFull 'block' it first waits until the spool has room.
+   */
+  emitDurable<N extends EventName<C>>(name: N, event: EmitInput<C, N>): Promise<string | undefined>;
+  /** The durable spool (pause, resume, stats, recovery) when `durable` is set. */
+  readonly durable: DurableLogRecordProcessor | undefined;
   /** Events emit() dropped under `onInvalid: 'drop'`. */
   readonly invalidCount: number;
   /** Exports everything queued so far. */
@@ -67,10 +85,12 @@ export interface AuditLogger<C extends Catalog> {
 
 export interface ExportProcessorOptions {
   batch?: BatchOptions;
+  durable?: Omit<DurableProcessorOptions, 'exporter'>;
 }
 
-/** The processor that queues and exports records. One place, so delivery options (e.g. a durable spool) can swap it. */
+/** The processor that queues and exports records: the durable spool when asked for, else the SDK's batch processor. */
 export function makeExportProcessor(exporter: LogRecordExporter, options: ExportProcessorOptions = {}): LogRecordProcessor {
+  if (options.durable) return createDurableLogRecordProcessor({ ...options.durable, exporter });
   return new BatchLogRecordProcessor({ ...options.batch, exporter });
 }
 
@@ -86,16 +106,18 @@ export function createAuditLogger<C extends Catalog>(options: AuditLoggerOptions
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const exporter = options.exporter ?? makeOtlpExporter(options.endpoint, options.protocol, options.headers, options.timeoutMillis);
   const resource = options.resource ?? defaultResource().merge(resourceFromAttributes(options.serviceName ? { 'service.name': options.serviceName } : {}));
+  const exportProcessor = makeExportProcessor(exporter, { batch: options.batch, durable: options.durable });
+  const durable = options.durable ? (exportProcessor as DurableLogRecordProcessor) : undefined;
   const provider = new LoggerProvider({
     resource,
     logRecordLimits: { attributeCountLimit: limits.attributeCountLimit },
-    processors: [new AuditLogRecordProcessor({ catalog, onInvalid: 'throw', limits }), makeExportProcessor(exporter, { batch: options.batch })],
+    processors: [new AuditLogRecordProcessor({ catalog, onInvalid: 'throw', limits }), exportProcessor],
   });
   const logger: Logger = provider.getLogger('otel-audit', undefined, { attributes: { [contractField('domain').attribute!]: catalog.domain } });
   const policy = options.onInvalid ?? 'throw';
   let invalidCount = 0;
 
-  return {
+  const audit: AuditLogger<C> = {
     emit(name, event) {
       let record;
       try {
@@ -113,8 +135,18 @@ export function createAuditLogger<C extends Catalog>(options: AuditLoggerOptions
     get invalidCount() {
       return invalidCount;
     },
+    async emitDurable(name, event) {
+      if (!durable) throw new Error('emitDurable needs createAuditLogger({ durable: { directory } })');
+      let id: string | undefined;
+      await emitDurably(durable, () => {
+        id = audit.emit(name, event);
+      });
+      return id;
+    },
+    durable,
     flush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
     provider,
   };
+  return audit;
 }
