@@ -58,7 +58,7 @@ describe('createAuditLogger with durable delivery', () => {
   });
 
   it('refuses emitDurable without a spool', async () => {
-    const audit = createAuditLogger({ catalog, endpoint: 'http://127.0.0.1:9', exporter: { export: (_l, done) => done({ code: 0 }), shutdown: async () => undefined, forceFlush: async () => undefined } });
+    const audit = createAuditLogger({ catalog, endpoint: 'http://127.0.0.1:9', exporter: { export: (_l, done) => done({ code: 0 }), shutdown: () => Promise.resolve(), forceFlush: () => Promise.resolve() } });
     await expect(audit.emitDurable('settings.update', {})).rejects.toThrow(/needs createAuditLogger\(\{ durable/);
     await audit.shutdown();
   });
