@@ -5,6 +5,7 @@ import { packageRoot } from '../tools/cache.js';
 import { registerCatalogCommands } from './commands/catalog.js';
 import { registerCollectorCommands } from './commands/collector.js';
 import { registerDeliveryCommands } from './commands/delivery.js';
+import { registerDemoCommands } from './commands/demo.js';
 import { registerSigmaCommands } from './commands/sigma.js';
 
 function packageVersion(): string {
@@ -23,5 +24,6 @@ export function buildProgram(): Command {
   registerCollectorCommands(program);
   registerSigmaCommands(program);
   registerDeliveryCommands(program);
+  registerDemoCommands(program);
   return program;
 }
