@@ -1,6 +1,7 @@
 // Fenced code blocks of the README and docs/, with where they start, so a
 // failing sample is reported at its file and line. A block is left out of the
-// checks by an HTML comment on the line before it: <!-- not-tested: reason -->.
+// checks by an HTML comment on the line before it: <!-- not-tested: reason -->;
+// <!-- run --> there asks for a ```ts block to be executed as well.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -13,10 +14,13 @@ export interface CodeBlock {
   code: string;
   /** The reason given by a not-tested marker, if any. */
   notTested?: string;
+  /** A `<!-- run -->` marker: the block is executed too, not only checked. */
+  run?: boolean;
 }
 
 const FENCE = /^(\s*)(`{3,}|~{3,})\s*([\w+-]*)/;
 const NOT_TESTED = /<!--\s*not-tested:\s*(.*?)\s*-->/;
+const RUN = /<!--\s*run\s*-->/;
 
 /** The Markdown files whose samples are checked: README.md and docs/**. */
 export function markdownFiles(root: string): string[] {
@@ -45,8 +49,9 @@ export function codeBlocks(root: string, file: string): CodeBlock[] {
     }
     let k = i - 1;
     while (k >= 0 && lines[k]!.trim() === '') k--;
-    const marker = k >= 0 ? NOT_TESTED.exec(lines[k]!) : null;
-    blocks.push({ file, line: i + 2, lang: lang!.toLowerCase(), code: body.join('\n') + '\n', ...(marker ? { notTested: marker[1] } : {}) });
+    const before = k >= 0 ? lines[k]! : '';
+    const marker = NOT_TESTED.exec(before);
+    blocks.push({ file, line: i + 2, lang: lang!.toLowerCase(), code: body.join('\n') + '\n', ...(marker ? { notTested: marker[1] } : {}), ...(RUN.test(before) ? { run: true } : {}) });
     i = j;
   }
   return blocks;
