@@ -9,6 +9,7 @@ import { startHecReceiver, type HecReceiver } from '../collector/hec-receiver.js
 import { loadDestinations } from '../collector/load.js';
 import { renderCollectorConfig } from '../collector/render.js';
 import { loadCatalog } from '../event/catalog.js';
+import { AuditValidationError } from '../event/errors.js';
 import { createAuditLogger } from '../emit/logger.js';
 import { SigmaEngine } from '../sigma/engine.js';
 import { viewOfCanonical, viewOfLogRecord, type CanonicalEvent } from '../sigma/events.js';
@@ -99,14 +100,23 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     const audit = createAuditLogger({ catalog, endpoint: `http://127.0.0.1:${ports.http}`, serviceName: day.service, batch: { scheduledDelayMillis: 50, maxExportBatchSize: 256 } });
     const sent: string[] = [];
     const partOf = new Map<string, string>();
-    for (const { name, part, event } of script) {
-      const id = audit.emit(name, event);
-      if (id) {
-        sent.push(id);
-        partOf.set(id, part);
+    try {
+      for (const { name, part, event } of script) {
+        let id: string | undefined;
+        try {
+          id = audit.emit(name, event);
+        } catch (error) {
+          if (!(error instanceof AuditValidationError)) throw error;
+          throw new ScenarioError(dayFile, part === 'routine' ? 'routine.templates' : `scenarios (${part})`, `event ${name} at ${event.time} does not fit the catalog ${catalog.source}: ${error.message}`);
+        }
+        if (id) {
+          sent.push(id);
+          partOf.set(id, part);
+        }
       }
+    } finally {
+      await audit.shutdown();
     }
-    await audit.shutdown();
     log(`[demo] emitted ${sent.length} events of ${day.date} (${day.scenarios.length} attack scenarios), waiting for delivery`);
 
     const sentSet = new Set(sent);

@@ -100,5 +100,9 @@ describe('otel-audit demo', () => {
       (d.scenarios as { expect: string[] }[])[1]!.expect.push('No Such Rule');
     });
     await expect(runDemo({ dayFile: unknownRule, log: quiet })).rejects.toThrow(/scenarios\[1\]\.expect\[\d+\]: "No Such Rule" is not the title of a rule/);
+    const badData = editedDay((d) => {
+      (d.scenarios as { steps: { data?: Record<string, unknown> }[] }[])[3]!.steps[0]!.data = { dataset: 'boards', row_count: 'many' };
+    });
+    await expect(runDemo({ dayFile: badData, log: quiet })).rejects.toThrow(/scenarios \(mass-export\): event data\.export at 2026-03-10T02:31:00\.000Z does not fit the catalog .*sigma\/catalog\.yaml: .*row_count/);
   });
 });
