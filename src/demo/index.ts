@@ -148,8 +148,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     const expectedTitles = new Set(expected.map((e) => e.title));
     const unexpected = detections.filter((d) => !expectedTitles.has(d.title)).map((d) => d.title);
     const ok = lost.file.length === 0 && lost.hec.length === 0 && expected.every((e) => e.found);
+    const count = (part: string) => script.filter((e) => e.part === part).length;
+    const parts = [{ name: 'routine', title: 'routine work during office hours', events: count('routine') }, ...day.scenarios.map((s) => ({ name: s.name, title: s.title, events: count(s.name) }))];
     return {
       ok,
+      day: { date: day.date, organization: day.organization, parts },
       sent: sent.length,
       received,
       lost,

@@ -26,8 +26,17 @@ export interface ExpectedDetection {
   found: boolean;
 }
 
+/** One part of the day: the routine activity or an attack. */
+export interface DayPart {
+  name: string;
+  title: string;
+  events: number;
+}
+
 export interface DemoReport {
   ok: boolean;
+  /** The scripted day: its date, organization and parts. */
+  day: { date: string; organization: string; parts: DayPart[] };
   sent: number;
   received: { file: number; hec: number };
   lost: { file: string[]; hec: string[] };
@@ -84,19 +93,24 @@ export function formatReport(report: DemoReport): string {
   const lines: string[] = [];
   const lostFile = report.lost.file.length;
   const lostHec = report.lost.hec.length;
+  lines.push('', `A scripted day (${report.day.date}) at ${report.day.organization}:`);
+  for (const part of report.day.parts) {
+    lines.push(`  ${part.name.padEnd(22)} ${String(part.events).padStart(4)} events  ${part.title}`);
+    for (const e of report.expected.filter((x) => x.scenario === part.name)) lines.push(`  ${''.padEnd(36)}${e.found ? 'caught by' : 'MISSED:  '} ${e.title}`);
+  }
   lines.push('', `Events sent: ${report.sent}`);
   lines.push(`Received:    file ${report.received.file}, Splunk HEC ${report.received.hec}`);
   lines.push(`Lost:        file ${lostFile}, Splunk HEC ${lostHec}${lostFile + lostHec > 0 ? `  (first: ${shortIds([...report.lost.file, ...report.lost.hec])})` : ''}`);
   if (report.duplicates.file + report.duplicates.hec > 0) lines.push(`Duplicates:  file ${report.duplicates.file}, Splunk HEC ${report.duplicates.hec} (at-least-once; dedupe on log.record.uid)`);
-  lines.push('', `Detections (Sigma pack over the delivered file; "HEC" = also found in what Splunk HEC received):`);
+  lines.push('', 'Detections (the Sigma pack over the delivered records):');
   const sorted = [...report.detections].sort((a, b) => LEVEL_ORDER.indexOf(a.level ?? '') - LEVEL_ORDER.indexOf(b.level ?? '') || a.title.localeCompare(b.title));
   for (const d of sorted) {
-    lines.push(`  [${(d.level ?? '?').padEnd(8)}] ${d.title}${d.kind === 'correlation' ? ' (correlation)' : ''}${d.inHec ? '  HEC' : '  NOT in HEC'}`);
-    lines.push(`             ${d.eventIds.length} event(s) from ${d.parts.join(', ')}: ${shortIds(d.eventIds)}`);
+    lines.push(`  ${(d.level ?? '?').padEnd(13)} ${d.title}${d.kind === 'correlation' ? ' (correlation)' : ''}${d.inHec ? '' : '  [not found in what Splunk HEC received]'}`);
+    lines.push(`  ${''.padEnd(13)} ${d.eventIds.length} event${d.eventIds.length === 1 ? '' : 's'} of ${d.parts.join(', ')}: ${shortIds(d.eventIds)}`);
   }
   if (sorted.length === 0) lines.push('  (none)');
   const missingExpected = report.expected.filter((e) => !e.found);
-  lines.push('', `Expected detections: ${report.expected.length - missingExpected.length}/${report.expected.length} found`);
+  lines.push('', `Expected detections: ${report.expected.length - missingExpected.length}/${report.expected.length} found (each must match an event of its attack, in the file and in HEC)`);
   for (const e of missingExpected) lines.push(`  MISSING: "${e.title}" for scenario ${e.scenario}`);
   if (report.unexpected.length > 0) lines.push(`Not expected by any scenario: ${report.unexpected.join('; ')}`);
   lines.push('');

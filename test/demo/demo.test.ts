@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { defaultDayPath, loadDay, runDemo, ScenarioError, scriptDay, type DemoReport } from '../../src/demo/index.js';
+import { defaultDayPath, formatReport, loadDay, runDemo, ScenarioError, scriptDay, type DemoReport } from '../../src/demo/index.js';
 import { packageRoot } from '../../src/tools/cache.js';
 
 const quiet = () => {};
@@ -55,6 +55,16 @@ describe('otel-audit demo', () => {
     expect(burst.kind).toBe('correlation');
     expect(burst.eventIds.length).toBeGreaterThanOrEqual(10);
     expect(burst.parts).toEqual(['brute-force']);
+  });
+
+  it('prints what the README shows', () => {
+    const readme = readFileSync(join(packageRoot(), 'README.md'), 'utf8');
+    const sample = /The report looks like this:\n\n```text\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(sample, 'README.md has the demo output sample').toBeDefined();
+    const normalize = (text: string) => text.replaceAll(`${packageRoot()}/`, '').replace(/otel-audit-demo-\w+/g, 'otel-audit-demo-XXXXXX').replace(/OK in [\d.]+s/, 'OK in …s');
+    const printed = new Set(normalize(formatReport(report)).split('\n'));
+    const shown = normalize(sample!).split('\n').filter((line) => line.trim() !== '…' && line !== '');
+    expect(shown.filter((line) => !printed.has(line))).toEqual([]);
   });
 
   it('scripts the same day every time (fixed seed, times and ids)', () => {
