@@ -96,9 +96,15 @@ describe('```ts blocks', () => {
   });
 });
 
-type YamlKind = 'destinations file' | 'collector config' | 'catalog' | 'Sigma rule test' | 'Sigma rule' | 'unknown';
+type YamlKind = 'destinations file' | 'collector config' | 'catalog' | 'Sigma rule test' | 'Sigma rule' | 'invalid YAML' | 'unknown';
 
-function yamlKind(value: unknown): YamlKind {
+function yamlKind(code: string): YamlKind {
+  let value: unknown;
+  try {
+    value = parse(code);
+  } catch {
+    return 'invalid YAML';
+  }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'unknown';
   const v = value as Record<string, unknown>;
   if (Array.isArray(v.destinations) && 'domain' in v) return 'destinations file';
@@ -116,7 +122,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'otel-audit-docs-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('```yaml blocks', () => {
-  const yamlBlocks = tested.filter((b) => YAML.has(b.lang)).map((b) => ({ block: b, kind: yamlKind(parse(b.code)) }));
+  const yamlBlocks = tested.filter((b) => YAML.has(b.lang)).map((b) => ({ block: b, kind: yamlKind(b.code) }));
 
   it.each(yamlBlocks.map((y) => [`${at(y.block)} (${y.kind})`, y] as const))('%s loads and is accepted', async (_label, { block, kind }) => {
     switch (kind) {
@@ -147,6 +153,9 @@ describe('```yaml blocks', () => {
         expect(engine.rules.length + engine.correlations.length).toBeGreaterThan(0);
         break;
       }
+      case 'invalid YAML':
+        parse(aligned(block)); // throws with the line in the Markdown file
+        break;
       default:
         throw new Error(`${at(block)}: not a destinations file, collector config, catalog, Sigma rule or rule test; mark it <!-- not-tested: reason --> if it is only an illustration`);
     }
