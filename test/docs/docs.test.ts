@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildProgram } from '../../src/cli/program.js';
 import { parseDestinations, validateConfigWithCollector, validateWithCollector } from '../../src/collector/index.js';
@@ -199,10 +199,13 @@ describe('otel-audit lines of ```sh blocks', () => {
     });
   }
 
+  beforeAll(() => {
+    for (const dir of ['collector', 'sigma', 'schemas', 'docs']) cpSync(join(root, dir), join(cwd, dir), { recursive: true });
+  });
+
   it('include commands to run', () => {
     expect(runnable.length).toBeGreaterThanOrEqual(8);
     expect(existsSync(cli), `${cli} is missing: run \`npm run build\` first (npm test does)`).toBe(true);
-    for (const dir of ['collector', 'sigma', 'schemas', 'docs']) cpSync(join(root, dir), join(cwd, dir), { recursive: true });
   });
 
   it.each(runnable.map((l) => [`${l.where}: otel-audit ${l.args.join(' ')}`, l] as const))('%s runs and succeeds', (_label, line) => {
