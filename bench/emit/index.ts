@@ -79,11 +79,15 @@ async function main(): Promise<void> {
     audit.emit(input.name, input.event);
   };
 
-  // raw: the same events already mapped (as a caller assembling attributes by hand would), through the same chain.
+  // raw: the same events already mapped, as a caller assembling attributes by hand
+  // would send them (only the keys that hold a value), through the same chain.
   const rawExporter = new InMemoryLogRecordExporter();
   const rawProvider = new LoggerProvider({ processors: [new AuditLogRecordProcessor({ catalog }), new BatchLogRecordProcessor({ ...batch, exporter: rawExporter })] });
   const rawLogger = rawProvider.getLogger('raw');
-  const raw: LogRecord[] = inputs.map((input) => toLogRecord({ ...input.event, name: input.name }, catalog));
+  const raw: LogRecord[] = inputs.map((input) => {
+    const record = toLogRecord({ ...input.event, name: input.name }, catalog);
+    return { ...record, attributes: Object.fromEntries(Object.entries(record.attributes).filter(([, value]) => value !== undefined)) };
+  });
   const emitRaw = (i: number) => rawLogger.emit(raw[i % CHUNK]!);
 
   // processor path: plain logs-API records (eventName + body) that the processor validates and maps in onEmit.

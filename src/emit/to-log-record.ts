@@ -5,9 +5,9 @@ import type { AnyValue, HrTime, LogRecord } from '@opentelemetry/api';
 import type { Catalog, CatalogEvent } from '../event/catalog.js';
 import { contract } from '../event/contract.js';
 import type { AuditEvent, CanonicalEvent, Severity } from '../event/event.js';
-import { schemaFields } from '../event/schema-fields.js';
 import { uuidv7 } from '../event/uuid.js';
 import { validateEvent } from '../event/validate.js';
+import { schemaFields } from '../event/schema-fields.js';
 import { DATA_PREFIX, flattenData } from './flatten.js';
 
 export interface MappingLimits {
@@ -52,29 +52,33 @@ export function contractAttributeCount(): number {
 let contractKeys: number | undefined;
 
 /**
- * Compiles, once per catalog event, a function returning the record's attributes
- * as one object literal: each contract attribute read from the body (names and
- * paths from contract.json), then each data attribute the event's schema declares,
- * undefined until flattening fills it. A literal gets its final shape at once;
- * adding ~25 computed keys one by one was the largest cost of mapping. Unset keys
- * stay undefined, which the SDK neither stores nor counts.
+ * Compiles, once per catalog event, a function returning the record's contract
+ * attributes: each attribute read from the body (names and paths from
+ * contract.json) and stored only when set. One function per event keeps each
+ * store site seeing one kind of record. The stores name constant keys, so V8
+ * gives every record of an event the same hidden-class path, and the SDK never
+ * walks keys that hold nothing (it iterates every key of the record's attributes).
  */
 function attributeBuilder(catalogEvent: CatalogEvent): AttributeBuilder {
   let builder = builders.get(catalogEvent);
   if (!builder) {
-    const entries: string[] = [];
+    // Data attributes the schema declares start as undefined: flattening then
+    // writes existing keys, where adding them one by one was its largest cost.
+    const declared = schemaFields(catalogEvent.definition.data)
+      .filter((field) => !field.path.includes('[]'))
+      .map((field) => `${JSON.stringify(DATA_PREFIX + field.path)}: undefined`);
+    const lines: string[] = ['"use strict";', `const a = { ${declared.join(', ')} };`, 'let v;'];
     for (const row of contract().fields) {
       if (!row.attribute) continue;
       const source = row.from === 'catalog' ? 'catalog' : 'body';
       const read = source + row.field.split('.').map((key) => `?.[${JSON.stringify(key)}]`).join('');
-      for (const key of [row.attribute, ...(row.alsoAttributes ?? [])]) entries.push(`${JSON.stringify(key)}: ${read}`);
+      const stores = [row.attribute, ...(row.alsoAttributes ?? [])].map((key) => `a[${JSON.stringify(key)}] = v;`).join(' ');
+      lines.push(`v = ${read};`, `if (v !== undefined) { ${stores} }`);
     }
-    for (const field of schemaFields(catalogEvent.definition.data)) {
-      if (!field.path.includes('[]')) entries.push(`${JSON.stringify(DATA_PREFIX + field.path)}: undefined`);
-    }
-    // Only JSON-quoted strings from contract.json and the catalog reach the source text.
+    lines.push('return a;');
+    // Only JSON-quoted strings from contract.json reach the source text.
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    builder = new Function('body', 'catalog', `"use strict";\nreturn {\n${entries.join(',\n')}\n};`) as AttributeBuilder;
+    builder = new Function('body', 'catalog', lines.join('\n')) as AttributeBuilder;
     builders.set(catalogEvent, builder);
   }
   return builder;

@@ -63,7 +63,7 @@ describe('bad input', () => {
     // Too many keys is not an error: the SDK limit is respected and the rest is kept in one counted attribute.
     const wide = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, i]));
     const r = toLogRecord({ name: 'settings.update', data: wide }, catalog);
-    // Unset contract keys are present as undefined, which the SDK neither stores nor counts.
+    // Data keys the schema declares but the event leaves unset are present as undefined, which the SDK neither stores nor counts.
     expect(Object.values(r.attributes).filter((v) => v !== undefined).length).toBeLessThanOrEqual(128);
     const overflow = JSON.parse(r.attributes['audit.data._overflow'] as string) as Record<string, number>;
     expect(Object.keys(overflow).length + Object.keys(r.attributes).filter((k) => /^audit\.data\.k\d+$/.test(k)).length).toBe(300);
