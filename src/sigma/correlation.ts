@@ -40,7 +40,11 @@ export function conditionTest(condition: CorrelationCondition | undefined, fallb
   if (c.eq !== undefined) tests.push((n) => n === c.eq!);
   if (c.neq !== undefined) tests.push((n) => n !== c.neq!);
   if (tests.length === 0) tests.push((n) => n >= fallback);
-  return (n) => tests.every((t) => t(n));
+  if (tests.length === 1) return tests[0]!;
+  return (n) => {
+    for (const t of tests) if (!t(n)) return false;
+    return true;
+  };
 }
 
 interface Entry {
@@ -50,34 +54,58 @@ interface Entry {
   value: string;
 }
 
-/** One group's sliding window, with a count per distinct value kept up to date. */
+/**
+ * One group's sliding window, with a count per distinct value kept up to date
+ * (when the correlation type needs it). Entries live in parallel arrays from
+ * `head` on: the eviction check reads only `times`, a contiguous array of
+ * numbers, instead of chasing one old entry object per event.
+ */
 class Window {
-  entries: Entry[] = [];
+  times: number[] = [];
+  ids: string[][] = [];
+  values: string[] = [];
   head = 0;
   readonly counts = new Map<string, number>();
 
+  /** event_count only needs the window's size, so it skips the per-value counts. */
+  constructor(private readonly countValues: boolean) {}
+
   get size(): number {
-    return this.entries.length - this.head;
+    return this.times.length - this.head;
   }
 
-  add(entry: Entry, oldest: number): void {
-    while (this.head < this.entries.length && this.entries[this.head]!.time < oldest) {
-      const gone = this.entries[this.head++]!;
-      const left = this.counts.get(gone.value)! - 1;
-      if (left === 0) this.counts.delete(gone.value);
-      else this.counts.set(gone.value, left);
+  add(time: number, eventIds: string[], value: string, oldest: number): void {
+    while (this.head < this.times.length && this.times[this.head]! < oldest) {
+      const gone = this.values[this.head++]!;
+      if (!this.countValues) continue;
+      const left = this.counts.get(gone)! - 1;
+      if (left === 0) this.counts.delete(gone);
+      else this.counts.set(gone, left);
     }
-    // Compact now and then, so the array does not grow without bound.
-    if (this.head > 1024 && this.head * 2 > this.entries.length) {
-      this.entries = this.entries.slice(this.head);
+    // Compact now and then, so the arrays do not grow without bound.
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.ids = this.ids.slice(this.head);
+      this.values = this.values.slice(this.head);
       this.head = 0;
     }
-    this.entries.push(entry);
-    this.counts.set(entry.value, (this.counts.get(entry.value) ?? 0) + 1);
+    this.times.push(time);
+    this.ids.push(eventIds);
+    this.values.push(value);
+    if (this.countValues) this.counts.set(value, (this.counts.get(value) ?? 0) + 1);
   }
 
   live(): Entry[] {
-    return this.entries.slice(this.head);
+    const entries: Entry[] = [];
+    for (let i = this.head; i < this.times.length; i++) entries.push({ time: this.times[i]!, eventIds: this.ids[i]!, value: this.values[i]! });
+    return entries;
+  }
+
+  /** The ids of every event in the window, oldest first. */
+  liveIds(): string[] {
+    const ids: string[] = [];
+    for (let i = this.head; i < this.ids.length; i++) for (const id of this.ids[i]!) ids.push(id);
+    return ids;
   }
 }
 
@@ -118,11 +146,10 @@ export class CorrelationState {
       value = String(hit.ruleIndex);
     }
     let window = this.groups.get(key);
-    if (!window) this.groups.set(key, (window = new Window()));
-    window.add({ time: hit.time, eventIds: hit.eventIds, value }, hit.time - this.spec.timespanMs);
+    if (!window) this.groups.set(key, (window = new Window(this.spec.type !== 'event_count')));
+    window.add(hit.time, hit.eventIds, value, hit.time - this.spec.timespanMs);
     if (!this.holds(window, hit.ruleIndex)) return undefined;
-    const live = window.live();
-    const eventIds = this.spec.type === 'temporal_ordered' ? this.orderedIds(live) : live.flatMap((e) => e.eventIds);
+    const eventIds = this.spec.type === 'temporal_ordered' ? this.orderedIds(window.live()) : window.liveIds();
     this.groups.delete(key);
     const group: Record<string, unknown> = {};
     groupBy.forEach((field, index) => (group[field] = values[index] ?? null));

@@ -65,6 +65,35 @@ function lift(predicate: ValuePredicate): ValuePredicate {
   return (value) => (Array.isArray(value) ? value.some(predicate) : predicate(value));
 }
 
+// allOf and anyOf combine matchers with plain loops: `every((m) => m(event))`
+// would allocate a closure per event and matcher, on the engine's hottest path.
+
+/** True when every matcher matches (in order, stopping at the first miss). */
+function allOf(matchers: readonly Matcher[]): Matcher {
+  if (matchers.length === 1) return matchers[0]!;
+  if (matchers.length === 2) {
+    const [a, b] = matchers as [Matcher, Matcher];
+    return (event) => a(event) && b(event);
+  }
+  return (event) => {
+    for (const matcher of matchers) if (!matcher(event)) return false;
+    return true;
+  };
+}
+
+/** True when some matcher matches (in order, stopping at the first hit). */
+function anyOf(matchers: readonly Matcher[]): Matcher {
+  if (matchers.length === 1) return matchers[0]!;
+  if (matchers.length === 2) {
+    const [a, b] = matchers as [Matcher, Matcher];
+    return (event) => a(event) || b(event);
+  }
+  return (event) => {
+    for (const matcher of matchers) if (matcher(event)) return true;
+    return false;
+  };
+}
+
 /** Applies the encoding modifiers (in the order written) to one value, giving its variants. */
 function encodeVariants(value: string, modifiers: readonly string[], placeholders: CompileOptions['placeholders'], path: string): { variants: string[]; encoded: boolean } {
   let variants: (string | Buffer)[] = [value];
@@ -214,10 +243,11 @@ function compileItem(key: string, rawValue: unknown, options: CompileOptions, pa
     }
     return (event) => {
       const v = read(event);
-      return tests.some((test) => test(v));
+      for (const test of tests) if (test(v)) return true;
+      return false;
     };
   });
-  const combined: Matcher = predicates.length === 1 ? predicates[0]! : has('all') ? (event) => predicates.every((p) => p(event)) : (event) => predicates.some((p) => p(event));
+  const combined: Matcher = has('all') ? allOf(predicates) : anyOf(predicates);
   return has('neq') ? (event) => !combined(event) : combined;
 }
 
@@ -239,7 +269,7 @@ function compileSearch(name: string, definition: unknown, options: CompileOption
   const compileMap = (map: Record<string, unknown>, at: string): Matcher => {
     const items = Object.entries(map).map(([key, value]) => compileItem(key, value, options, `${at}.${key}`));
     if (items.length === 0) throw new DetectionError(at, 'an empty search identifier matches nothing');
-    return items.length === 1 ? items[0]! : (event) => items.every((item) => item(event));
+    return allOf(items);
   };
   if (Array.isArray(definition)) {
     if (definition.length > 0 && definition.every((item) => typeof item === 'object' && item !== null && !Array.isArray(item))) {
@@ -247,7 +277,7 @@ function compileSearch(name: string, definition: unknown, options: CompileOption
       const matchers = maps.map((map, index) => compileMap(map, `${path}[${index}]`));
       const names = maps.map(requiredNamesOfMap);
       const eventNames = names.every((n) => n !== undefined) ? new Set(names.flatMap((n) => [...n])) : undefined;
-      return { match: (event) => matchers.some((m) => m(event)), eventNames };
+      return { match: anyOf(matchers), eventNames };
     }
     if (definition.every(isScalar)) return { match: compileItem('', definition, options, path), eventNames: undefined };
     throw new DetectionError(path, 'a list must hold only maps (ORed) or only values (keywords)');
@@ -289,16 +319,16 @@ export function compileCondition(node: ConditionNode, searches: Map<string, Sear
     case 'or': {
       const parts = node.items.map((item) => compileCondition(item, searches, path));
       const matchers = parts.map((p) => p.match);
-      if (node.type === 'and') return { match: (event) => matchers.every((m) => m(event)), eventNames: intersect(parts.map((p) => p.eventNames)) };
-      return { match: (event) => matchers.some((m) => m(event)), eventNames: union(parts.map((p) => p.eventNames)) };
+      if (node.type === 'and') return { match: allOf(matchers), eventNames: intersect(parts.map((p) => p.eventNames)) };
+      return { match: anyOf(matchers), eventNames: union(parts.map((p) => p.eventNames)) };
     }
     case 'of': {
       const selected = expandPattern(node.pattern, names);
       if (selected.length === 0) throw new DetectionError(path, `"${node.pattern}" matches no search identifier`);
       const parts = selected.map(lookup);
       const matchers = parts.map((p) => p.match);
-      if (node.quantifier === 'all') return { match: (event) => matchers.every((m) => m(event)), eventNames: intersect(parts.map((p) => p.eventNames)) };
-      return { match: (event) => matchers.some((m) => m(event)), eventNames: union(parts.map((p) => p.eventNames)) };
+      if (node.quantifier === 'all') return { match: allOf(matchers), eventNames: intersect(parts.map((p) => p.eventNames)) };
+      return { match: anyOf(matchers), eventNames: union(parts.map((p) => p.eventNames)) };
     }
   }
 }
@@ -330,5 +360,5 @@ export function compileDetection(detection: Record<string, unknown>, options: Co
   });
   if (parts.length === 1) return parts[0]!;
   const matchers = parts.map((p) => p.match);
-  return { match: (event) => matchers.some((m) => m(event)), eventNames: union(parts.map((p) => p.eventNames)) };
+  return { match: anyOf(matchers), eventNames: union(parts.map((p) => p.eventNames)) };
 }

@@ -179,13 +179,22 @@ export class SigmaEngine {
 
   /** The detection rules (after filters) that match one event, correlations aside. */
   matchingRules(event: EventView): readonly CompiledRule[] {
-    const name = event.value(EVENT_NAME);
-    const indexed = typeof name === 'string' ? this.byName.get(name.toLowerCase()) : undefined;
+    const indexed = this.candidates(event);
     // Most events match nothing: allocate only on a match.
     let result: CompiledRule[] | undefined;
     if (indexed) for (const rule of indexed) if (rule.match(event)) (result ??= []).push(rule);
     for (const rule of this.unindexed) if (rule.match(event)) (result ??= []).push(rule);
     return result ?? NONE;
+  }
+
+  /** The rules indexed under the event's name (the unindexed ones apply to every event). */
+  candidates(event: EventView): readonly CompiledRule[] | undefined {
+    const name = event.value(EVENT_NAME);
+    return typeof name === 'string' ? this.byName.get(name.toLowerCase()) : undefined;
+  }
+
+  get unindexedRules(): readonly CompiledRule[] {
+    return this.unindexed;
   }
 
   /** A stream over which correlations keep their state. Events must arrive in time order. */
@@ -212,20 +221,28 @@ export class SigmaSession {
   constructor(private readonly engine: SigmaEngine) {}
 
   push(event: EventView): SigmaMatch[] {
-    const rules = this.engine.matchingRules(event);
-    if (rules.length === 0) return [];
+    // Rules are tested and their matches built in one pass, in the order
+    // matchingRules() would list them, without an array of matching rules between.
     const matches: SigmaMatch[] = [];
-    const ids = event.id === undefined ? [] : [event.id];
-    for (const rule of rules) {
-      if (rule.emit) matches.push({ kind: 'detection', ruleId: rule.rule.id, title: rule.rule.title, level: rule.rule.level, file: rule.file, eventIds: ids, time: event.time });
-      for (const feed of rule.feeds) {
-        if (event.time === undefined) throw new Error(`event ${event.id ?? '(no id)'} has no time; correlation "${feed.correlation.rule.title}" needs one`);
-        const group = feed.groupFields.map((field) => event.value(field) ?? null);
-        const counted = feed.countedField ? event.value(feed.countedField) : undefined;
-        this.feed(feed.correlation, { ruleIndex: feed.ruleIndex, time: event.time, eventIds: ids, group, counted }, matches);
-      }
-    }
+    let ids: string[] | undefined; // one array per event, shared by its matches
+    const indexed = this.engine.candidates(event);
+    if (indexed) for (const rule of indexed) if (rule.match(event)) ids = this.matched(rule, event, matches, ids);
+    for (const rule of this.engine.unindexedRules) if (rule.match(event)) ids = this.matched(rule, event, matches, ids);
     return matches;
+  }
+
+  /** Records one rule's match: its detection match (if it emits) and a hit for each correlation it feeds. Returns the event's ids array. */
+  private matched(rule: CompiledRule, event: EventView, matches: SigmaMatch[], eventIds: string[] | undefined): string[] {
+    const ids = eventIds ?? (event.id === undefined ? [] : [event.id]);
+    if (rule.emit) matches.push({ kind: 'detection', ruleId: rule.rule.id, title: rule.rule.title, level: rule.rule.level, file: rule.file, eventIds: ids, time: event.time });
+    for (const feed of rule.feeds) {
+      if (event.time === undefined) throw new Error(`event ${event.id ?? '(no id)'} has no time; correlation "${feed.correlation.rule.title}" needs one`);
+      const group: unknown[] = [];
+      for (const field of feed.groupFields) group.push(event.value(field) ?? null);
+      const counted = feed.countedField ? event.value(feed.countedField) : undefined;
+      this.feed(feed.correlation, { ruleIndex: feed.ruleIndex, time: event.time, eventIds: ids, group, counted }, matches);
+    }
+    return ids;
   }
 
   private feed(correlation: CompiledCorrelation, hit: Hit, matches: SigmaMatch[]): void {
