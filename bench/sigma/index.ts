@@ -18,18 +18,31 @@ const engine = SigmaEngine.fromPaths([defaultRulesPath()]);
 const detectionRules = engine.rules.length;
 const correlations = engine.correlations.length;
 
-/** The whole pack over TOTAL OTLP-attribute events, generated in chunks outside the timed part. */
-function benchPack(routineShare: number, total = TOTAL): { seconds: number; matches: number } {
+/** CPU seconds this process has used (all its threads, so GC helpers count too). */
+function cpuSeconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+}
+
+/**
+ * The whole pack over TOTAL OTLP-attribute events, generated in chunks outside the timed part.
+ * Wall-clock seconds, and the CPU seconds of the same part: on this shared machine
+ * other work takes turns on the cores, which stretches wall time but not CPU time.
+ */
+function benchPack(routineShare: number, total = TOTAL): { seconds: number; cpu: number; matches: number } {
   const session = engine.session();
   let seconds = 0;
+  let cpu = 0;
   let matches = 0;
   for (let done = 0; done < total; done += CHUNK) {
     const views = generateAttributeEvents(Math.min(CHUNK, total - done), 1 + done, routineShare).map((e, i) => new AttributeView(e.attributes, Date.UTC(2026, 10, 21) + (done + i) * 50, e.id));
+    const cpuStarted = cpuSeconds();
     const started = process.hrtime.bigint();
     for (const view of views) matches += session.push(view).length;
     seconds += Number(process.hrtime.bigint() - started) / 1e9;
+    cpu += cpuSeconds() - cpuStarted;
   }
-  return { seconds, matches };
+  return { seconds, cpu, matches };
 }
 
 /** Canonical events: rule fields resolve through the contract getters. */
@@ -92,21 +105,24 @@ const standAlone = engine.rules.filter((r) => r.emit).length;
 const lines = [
   `Rule pack: ${detectionRules} detection rules (${standAlone} stand-alone, ${detectionRules - standAlone} feeding correlations) and ${correlations} correlations, compiled once. Events: deterministic synthetic audit events (test/sigma/generate.ts) as OTLP attributes from 200 users, 50 ms apart; names from sigma/catalog.yaml with values drawn to hit the rules' conditions often (the rule-dense mix), or 90 % routine events no rule looks at and 10 % of those (the typical mix). Event generation is outside the timed part; a 100,000-event warm-up run is not reported. One process, one core (Node ${process.version}, run through tsx).`,
   '',
-  '| what | events | seconds | events/s |',
-  '|---|---|---|---|',
-  `| whole pack (detections + correlations), typical mix | ${TOTAL.toLocaleString('en-US')} | ${typical.seconds.toFixed(2)} | **${rate(TOTAL, typical.seconds)}** |`,
-  `| whole pack (detections + correlations), rule-dense mix | ${TOTAL.toLocaleString('en-US')} | ${pack.seconds.toFixed(2)} | **${rate(TOTAL, pack.seconds)}** |`,
-  `| whole pack, canonical events (fields resolved through the contract) | ${canonicalCount.toLocaleString('en-US')} | ${canonicalSeconds.toFixed(2)} | ${rate(canonicalCount, canonicalSeconds)} |`,
-  `| detection rules only, engine, rule-dense | ${SAMPLE.toLocaleString('en-US')} | ${oursSample.toFixed(3)} | ${rate(SAMPLE, oursSample)} |`,
+  '| what | events | seconds | events/s | events per CPU-second |',
+  '|---|---|---|---|---|',
+  `| whole pack (detections + correlations), typical mix | ${TOTAL.toLocaleString('en-US')} | ${typical.seconds.toFixed(2)} | **${rate(TOTAL, typical.seconds)}** | ${rate(TOTAL, typical.cpu)} |`,
+  `| whole pack (detections + correlations), rule-dense mix | ${TOTAL.toLocaleString('en-US')} | ${pack.seconds.toFixed(2)} | **${rate(TOTAL, pack.seconds)}** | ${rate(TOTAL, pack.cpu)} |`,
+  `| whole pack, canonical events (fields resolved through the contract) | ${canonicalCount.toLocaleString('en-US')} | ${canonicalSeconds.toFixed(2)} | ${rate(canonicalCount, canonicalSeconds)} | |`,
+  `| detection rules only, engine, rule-dense | ${SAMPLE.toLocaleString('en-US')} | ${oursSample.toFixed(3)} | ${rate(SAMPLE, oursSample)} | |`,
 ];
 if (typeof py === 'string') {
   lines.push('', `pySigma + DuckDB: ${py}`);
 } else {
   lines.push(
-    `| detection rules only, pySigma 1.5.1 + pysigma-backend-duckdb 0.1.4 (DuckDB 2.0), rule-dense, queries only | ${SAMPLE.toLocaleString('en-US')} | ${py.querySeconds.toFixed(3)} | ${rate(SAMPLE, py.querySeconds)} |`,
-    `| same, including Python start, JSON load into DuckDB and rule conversion | ${SAMPLE.toLocaleString('en-US')} | ${py.totalSeconds.toFixed(2)} | ${rate(SAMPLE, py.totalSeconds)} |`,
+    `| detection rules only, pySigma 1.5.1 + pysigma-backend-duckdb 0.1.4 (DuckDB 2.0), rule-dense, queries only | ${SAMPLE.toLocaleString('en-US')} | ${py.querySeconds.toFixed(3)} | ${rate(SAMPLE, py.querySeconds)} | |`,
+    `| same, including Python start, JSON load into DuckDB and rule conversion | ${SAMPLE.toLocaleString('en-US')} | ${py.totalSeconds.toFixed(2)} | ${rate(SAMPLE, py.totalSeconds)} | |`,
   );
 }
+const verdict = (mix: string, r: { seconds: number; cpu: number }) =>
+  `- ${mix}: target ≥ 500,000 events/s ${TOTAL / r.seconds >= 500_000 ? 'met' : 'NOT met'} by wall clock (${rate(TOTAL, r.seconds)}), ${TOTAL / r.cpu >= 500_000 ? 'met' : 'NOT met'} by CPU time (${rate(TOTAL, r.cpu)} per CPU-second)`;
+lines.push('', verdict('typical mix', typical), verdict('rule-dense mix', pack));
 lines.push('', `Load average when measured: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} cores shared with other work, so the numbers are noisy: they vary by a factor of two or more between runs (docs/sigma.md lists the ranges seen). The pack raised ${typical.matches.toLocaleString('en-US')} matches on the typical mix and ${pack.matches.toLocaleString('en-US')} on the rule-dense mix (${Math.round((pack.matches / TOTAL) * 100)} % of its events: a worst case, where building match records dominates). pySigma runs on a ${SAMPLE.toLocaleString('en-US')}-event sample of the same generator (one SQL query per rule over an in-memory DuckDB table; DuckDB may use more than one thread), and evaluates no correlations. Target: ≥ 500,000 events/s for the whole pack.`);
 const markdown = lines.join('\n');
 console.log(markdown);
