@@ -43,7 +43,7 @@ interface Walk {
  */
 export function flattenData(eventName: string, data: Record<string, unknown>, sensitivePaths: ReadonlySet<string>, limits: FlattenLimits, into: Record<string, unknown> = {}): FlattenResult {
   const walk: Walk = { eventName, sensitivePaths, limits, ancestors: [], bytes: 0, attributes: into, leafCount: 0 };
-  const copy = walkObject(walk, data, '', 0);
+  const copy = walkObject(walk, data, ROOT, 0);
   const overflowCount = walk.leafCount > limits.attributeBudget ? spill(walk) : 0;
   return { attributes: walk.attributes, data: copy, overflowCount };
 }
@@ -52,24 +52,26 @@ interface PathEntry {
   path: string;
   attribute: string;
   sensitiveName: boolean;
+  /** The path is one of the overflow keys, which data may not use. */
+  reserved: boolean;
+  children: Map<string, PathEntry> | undefined;
 }
 
 // Data keys repeat from event to event. Caching the joined path and attribute
 // name keeps the same string objects, so V8 hashes and internalizes each once;
-// fresh concatenations on every event were most of flattening's cost.
-const pathCache = new Map<string, Map<string, PathEntry>>();
+// fresh concatenations on every event were most of flattening's cost. Each
+// entry holds its children, so finding one costs one lookup by key.
+const ROOT: PathEntry = { path: '', attribute: DATA_PREFIX, sensitiveName: false, reserved: false, children: undefined };
 let cachedPaths = 0;
 const MAX_CACHED_PATHS = 50_000;
 
-function pathEntry(parent: string, key: string): PathEntry {
-  let children = pathCache.get(parent);
-  let entry = children?.get(key);
+function childEntry(parent: PathEntry, key: string): PathEntry {
+  let entry = parent.children?.get(key);
   if (entry) return entry;
-  const path = parent === '' ? key : `${parent}.${key}`;
-  entry = { path, attribute: DATA_PREFIX + path, sensitiveName: isSensitiveName(key) };
+  const path = parent.path === '' ? key : `${parent.path}.${key}`;
+  entry = { path, attribute: DATA_PREFIX + path, sensitiveName: isSensitiveName(key), reserved: path === OVERFLOW_KEY || path === OVERFLOW_COUNT_KEY, children: undefined };
   if (cachedPaths < MAX_CACHED_PATHS) {
-    if (!children) pathCache.set(parent, (children = new Map<string, PathEntry>()));
-    children.set(key, entry);
+    (parent.children ??= new Map<string, PathEntry>()).set(key, entry);
     cachedPaths++;
   }
   return entry;
@@ -85,7 +87,8 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   else target[key] = value;
 }
 
-function walkObject(walk: Walk, object: Record<string, unknown>, path: string, depth: number): Record<string, unknown> {
+function walkObject(walk: Walk, object: Record<string, unknown>, parent: PathEntry, depth: number): Record<string, unknown> {
+  const path = parent.path;
   if (depth > walk.limits.maxDepth) fail(walk, path, `nests deeper than ${walk.limits.maxDepth} levels (limits.maxDepth)`);
   if (walk.ancestors.includes(object)) fail(walk, path, 'is a circular reference');
   walk.ancestors.push(object);
@@ -93,10 +96,10 @@ function walkObject(walk: Walk, object: Record<string, unknown>, path: string, d
   for (const key of Object.keys(object)) {
     const raw = object[key];
     if (raw === undefined) continue; // rule: undefined is absent, as in JSON
-    const entry = pathEntry(path, key);
+    const entry = childEntry(parent, key);
     const childPath = entry.path;
     walk.bytes += key.length;
-    if (entry.sensitiveName || walk.sensitivePaths.has(childPath)) {
+    if (entry.sensitiveName || (walk.sensitivePaths.size > 0 && walk.sensitivePaths.has(childPath))) {
       // rule: sensitive keys keep their key, the value is replaced (objects and arrays too)
       const replacement = redactionReplacement();
       setOwn(copy, key, replacement);
@@ -110,7 +113,7 @@ function walkObject(walk: Walk, object: Record<string, unknown>, path: string, d
         setOwn(copy, key, {});
         addLeaf(walk, entry, '{}');
       } else {
-        setOwn(copy, key, walkObject(walk, value, childPath, depth + 1)); // rule: nested objects join keys with dots
+        setOwn(copy, key, walkObject(walk, value, entry, depth + 1)); // rule: nested objects join keys with dots
       }
     } else if (Array.isArray(value)) {
       const items = walkArray(walk, value, childPath, depth + 1);
@@ -219,7 +222,7 @@ function isHomogeneousScalarArray(items: unknown[]): boolean {
 
 function addLeaf(walk: Walk, entry: PathEntry, value: unknown): void {
   const { path, attribute } = entry;
-  if (path === OVERFLOW_KEY || path === OVERFLOW_COUNT_KEY) fail(walk, path, `uses a key reserved for the attribute overflow (audit.data.${path})`);
+  if (entry.reserved) fail(walk, path, `uses a key reserved for the attribute overflow (audit.data.${path})`);
   // Templates pre-declare keys as undefined, so "already produced" means a defined value.
   if (walk.attributes[attribute] !== undefined) {
     // rule: keys containing dots are kept, so {"a.b":1} and {"a":{"b":2}} collide; never overwrite silently
