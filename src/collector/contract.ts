@@ -20,12 +20,43 @@ export interface CollectorContract {
   sensitiveAttributePattern: string;
   /** The same rule for one key of a nested map (the body's `data` object). */
   sensitiveKeyPattern: string;
+  /**
+   * The same names as cheap RE2 patterns, one per first letter and its case
+   * (`p(?i:assword|asswd|rivate[_-]?key)$`, `P(?i:…)$`, …): "the key ends with
+   * a sensitive name". Go's regexp jumps to the literal first letter, so a key
+   * without it costs almost nothing, where the anchored pattern walks every
+   * character through every name. For an `audit.data.*` attribute or a body
+   * key they decide like the contract's pattern (test/collector/contract.test.ts);
+   * they also match a non-contract attribute that ends with a sensitive name.
+   */
+  sensitiveSuffixPatterns: string[];
   replacement: string;
   /** Every fixed attribute name of the contract (not the audit.data.* ones). */
   attributes: string[];
 }
 
 let cached: CollectorContract | undefined;
+
+/**
+ * `[^.]*(?:[Pp][Aa]…|[Tt][Oo]…)$` (the contract's last-segment rule) → the
+ * suffix patterns described on `sensitiveSuffixPatterns`.
+ */
+export function suffixPatterns(lastSegmentRule: string): string[] {
+  const shape = /^\[\^\.\]\*\(\?:(.+)\)\$$/.exec(lastSegmentRule);
+  const fail = (why: string) => new Error(`schemas/contract.json sensitive.attributePattern: ${why}; update suffixPatterns in src/collector/contract.ts`);
+  if (!shape) throw fail(`its last segment rule "${lastSegmentRule}" is not [^.]*(?:name|name|…)$`);
+  const byLetter = new Map<string, string[]>();
+  for (const alternative of shape[1]!.split('|')) {
+    // Each name is a run of [Xx] letter classes and optional [_-]? separators.
+    const tokens = alternative.match(/\[([a-zA-Z])([a-zA-Z])\]|\[_-\]\?/g) ?? [];
+    if (tokens.join('') !== alternative) throw fail(`the name "${alternative}" is not made of [Xx] letter classes and [_-]?`);
+    const name = tokens.map((t) => (t === '[_-]?' ? t : t[1]!.toLowerCase())).join('');
+    const first = name[0]!;
+    if (!/[a-z]/.test(first)) throw fail(`the name "${alternative}" does not start with a letter`);
+    byLetter.set(first, [...(byLetter.get(first) ?? []), name.slice(1)]);
+  }
+  return [...byLetter].flatMap(([letter, rests]) => [letter, letter.toUpperCase()].map((l) => `${l}(?i:${rests.join('|')})$`));
+}
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -54,10 +85,21 @@ export function collectorContract(): CollectorContract {
     dataPrefix,
     sensitiveAttributePattern: pattern,
     sensitiveKeyPattern: `^${pattern.slice(head.length)}`,
+    sensitiveSuffixPatterns: suffixPatterns(pattern.slice(head.length)),
     replacement: contract.sensitive.replacement,
     attributes: contract.fields.flatMap((f) => [...(f.attribute ? [f.attribute] : []), ...(f.alsoAttributes ?? [])]),
   };
   return cached;
+}
+
+/**
+ * A JavaScript RegExp deciding like the RE2 pattern, for the ASCII subset these
+ * patterns use: `(?i:…)` groups become `[xX]` classes (Node 22 lacks modifiers).
+ */
+export function jsRegExp(re2: string): RegExp {
+  const folded = re2.replace(/\(\?i:([^()]*)\)/g, (_, body: string) =>
+    `(?:${body.replace(/\[[^\]]*\]|[a-zA-Z]/g, (m) => (m.length === 1 ? `[${m.toLowerCase()}${m.toUpperCase()}]` : m))})`);
+  return new RegExp(folded);
 }
 
 export { escapeRegex };

@@ -6,7 +6,7 @@
 // filter and an exporter whose persistent queue (file_storage) batches and
 // retries. With a single destination, one pipeline does both.
 import { Document } from 'yaml';
-import { collectorContract, escapeRegex } from './contract.js';
+import { collectorContract, escapeRegex, jsRegExp } from './contract.js';
 import { destinationModule, type DestinationModule } from './destinations/index.js';
 import { DestinationsError } from './errors.js';
 import { dropUnlessEquals, dropUnlessGlob, dropUnlessOneOf } from './ottl.js';
@@ -55,18 +55,21 @@ function hostPort(bind: string, port: number): string {
 function globalProcessors(spec: DestinationsSpec): Record<string, unknown> {
   const c = spec.collector;
   const contract = collectorContract();
+  const blocked = c.redaction.body ? contract.sensitiveSuffixPatterns : [contract.sensitiveAttributePattern];
   return {
     [IDS.memoryLimiter]: { check_interval: c.memoryLimiter.checkInterval, limit_mib: c.memoryLimiter.limitMiB, spike_limit_mib: c.memoryLimiter.spikeLimitMiB },
     [IDS.domainFilter]: { error_mode: 'ignore', logs: { log_record: [dropUnlessEquals(contract.domainAttribute, spec.domain)] } },
     [IDS.redaction]: {
-      // Keep every attribute; only mask values of sensitive keys: audit.data.*
-      // attributes, and (collector.redaction.body) each nested key of the body.
+      // Keep every attribute; only mask values of sensitive keys. With body
+      // redaction (the default) the cheap suffix patterns check every key of
+      // the attributes and of the body; without it the contract's own pattern
+      // checks only audit.data.* attributes (it never matches a bare body key).
       // Values the emitter already replaced stay as they are.
       allow_all_keys: true,
-      blocked_key_patterns: c.redaction.body ? [contract.sensitiveAttributePattern, contract.sensitiveKeyPattern] : [contract.sensitiveAttributePattern],
+      blocked_key_patterns: blocked,
       allowed_values: [`^${escapeRegex(contract.replacement)}$`],
       // The contract's own attributes are never data keys: skip the regexes for them.
-      ignored_keys: contract.attributes.filter((name) => !new RegExp(contract.sensitiveAttributePattern).test(name) && !new RegExp(contract.sensitiveKeyPattern).test(name)),
+      ignored_keys: contract.attributes.filter((name) => !blocked.some((p) => jsRegExp(p).test(name))),
       summary: 'silent',
     },
   };

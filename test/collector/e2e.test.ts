@@ -12,9 +12,11 @@ import { attributeOf, postEvents, waitFor, type TestEvent } from './otlp.js';
 const TOKEN = 'e2e-hec-token';
 const SECRET = 'hunter2-do-not-ship';
 const NESTED_SECRET = 'tok-nested-123';
+// Under a data key that has a contract field's name (body.actor is one): still checked.
+const UNDER_CONTRACT_NAME = 'under-actor-456';
 
 const events: TestEvent[] = [
-  { id: 'e1', name: 'repo.fork', domain: 'acme.audit', organization: 'org-a', data: { password: SECRET, nested: { apiToken: NESTED_SECRET }, count: 3, tokenCount: 7 } },
+  { id: 'e1', name: 'repo.fork', domain: 'acme.audit', organization: 'org-a', data: { password: SECRET, nested: { apiToken: NESTED_SECRET }, actor: { client_secret: UNDER_CONTRACT_NAME }, apiKey: '[REDACTED]', count: 3, tokenCount: 7 } },
   { id: 'e2', name: 'auth.login.failed', domain: 'acme.audit', organization: 'org-b' },
   { id: 'e3', name: 'repo.delete', domain: 'acme.audit', organization: 'org-b' },
   { id: 'e4', name: 'repo.fork', domain: 'other.audit', organization: 'org-a' },
@@ -99,11 +101,16 @@ describe('a rendered config running in the real collector', () => {
     const everything = readFileSync(allFile, 'utf8') + readFileSync(tenantFile, 'utf8') + JSON.stringify(hec.events);
     expect(everything).not.toContain(SECRET);
     expect(everything).not.toContain(NESTED_SECRET);
+    expect(everything).not.toContain(UNDER_CONTRACT_NAME);
     const fork = read(allFile).find((r) => r.attributes[attributeOf('id')] === 'e1')!;
     expect(fork.attributes).toHaveProperty([`${attributeOf('data')}password`]);
     expect(fork.attributes).toHaveProperty([`${attributeOf('data')}nested.apiToken`]);
     // tokenCount is not sensitive under the contract's rule.
     expect(fork.attributes[`${attributeOf('data')}tokenCount`]).toBe(7);
+    // A value the emitter already replaced keeps the contract's replacement.
+    expect(fork.attributes[`${attributeOf('data')}apiKey`]).toBe('[REDACTED]');
+    // The contract's own attributes are not touched.
+    expect(fork.attributes[attributeOf('name')]).toBe('repo.fork');
     expect((fork.body as { data: { nested: { apiToken: string } } }).data.nested.apiToken).not.toBe(NESTED_SECRET);
   });
 });

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildCollectorConfig, destinationModules, helmConfigPart, parseDestinations, renderCollectorConfig, withDefaults, type CollectorConfig } from '../../src/collector/index.js';
 import { globToRegex } from '../../src/collector/ottl.js';
+import { collectorContract } from '../../src/collector/contract.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { docExample, docPath, exampleBlock, exampleNames, goldenPath, referenceConfigPath, renderExample, root } from './examples.js';
 
@@ -85,7 +86,12 @@ describe('the rendered config', () => {
     const processors = config.processors as Record<string, Record<string, unknown>>;
     expect(JSON.stringify(processors['filter/audit-domain'])).toContain(JSON.stringify(`attributes["${attributeOf('domain')}"] != "acme.audit"`).slice(1, -1));
     const redaction = processors['redaction/audit-sensitive']!;
-    expect(redaction.blocked_key_patterns).toContain(contract.sensitive.attributePattern);
+    const masks = (key: string) => (redaction.blocked_key_patterns as string[]).some((p) => new RegExp(p).test(key));
+    for (const key of ['audit.data.password', 'audit.data.nested.apiToken', 'client_secret', 'Cookie']) {
+      expect(masks(key), key).toBe(true);
+      expect(new RegExp(contract.sensitive.attributePattern).test(key.includes('.') ? key : `audit.data.${key}`), key).toBe(true);
+    }
+    expect(masks('audit.data.tokenCount')).toBe(false);
     expect(redaction.allow_all_keys).toBe(true);
   });
 
@@ -170,7 +176,8 @@ describe('collector.redaction.body', () => {
   const patterns = (body?: boolean) => (buildCollectorConfig(spec(body)).config.processors['redaction/audit-sensitive'] as { blocked_key_patterns: string[] }).blocked_key_patterns;
 
   it('masks body keys by default and only audit.data.* attributes when switched off', () => {
-    expect(patterns()).toHaveLength(2);
+    expect(patterns()).toEqual(collectorContract().sensitiveSuffixPatterns);
+    expect(patterns().some((p) => new RegExp(p).test('apiToken'))).toBe(true);
     expect(patterns(false)).toEqual([contract.sensitive.attributePattern]);
   });
 
