@@ -140,8 +140,15 @@ function expandPlaceholders(value: string, placeholders: CompileOptions['placeho
   return results;
 }
 
+/** Compile options inside this module: `knownNames`, when set, are the (lower-case) event names every event tested is known to have. */
+interface InternalOptions extends CompileOptions {
+  knownNames?: ReadonlySet<string>;
+}
+
+const ALWAYS: Matcher = () => true;
+
 /** Compiles one `field|modifiers: values` entry into a predicate over events. */
-function compileItem(key: string, rawValue: unknown, options: CompileOptions, path: string): Matcher {
+function compileItem(key: string, rawValue: unknown, options: InternalOptions, path: string): Matcher {
   const [fieldName = '', ...modifiers] = key.split('|');
   for (const modifier of modifiers) {
     if (!SUPPORTED.has(modifier)) throw new DetectionError(path, `unknown modifier "${modifier}"`);
@@ -153,6 +160,13 @@ function compileItem(key: string, rawValue: unknown, options: CompileOptions, pa
     if (value === null && values.length > 1) throw new DetectionError(path, 'null cannot appear in a list of values');
   }
   if (has('all') && values.length < 2) throw new DetectionError(path, '"all" needs a list of at least two values');
+  // The engine only tests an indexed rule on events whose name it was indexed
+  // under; a plain `event.name` test that every such name passes is then always true.
+  const known = options.knownNames;
+  if (known && fieldName === EVENT_NAME && modifiers.length === 0) {
+    const names = requiredNamesOfMap({ [EVENT_NAME]: rawValue });
+    if (names && [...known].every((name) => names.has(name))) return ALWAYS;
+  }
   const field: CompiledField | undefined = fieldName === '' ? undefined : compileField(fieldName);
   const read = field ? (event: EventView) => event.value(field) : (event: EventView) => event.allValues();
 
@@ -264,7 +278,7 @@ interface Search {
   eventNames: Set<string> | undefined;
 }
 
-function compileSearch(name: string, definition: unknown, options: CompileOptions): Search {
+function compileSearch(name: string, definition: unknown, options: InternalOptions): Search {
   const path = `detection.${name}`;
   const compileMap = (map: Record<string, unknown>, at: string): Matcher => {
     const items = Object.entries(map).map(([key, value]) => compileItem(key, value, options, `${at}.${key}`));
@@ -333,8 +347,13 @@ export function compileCondition(node: ConditionNode, searches: Map<string, Sear
   }
 }
 
-/** Compiles a rule's (or a filter's) detection section into one matcher. */
-export function compileDetection(detection: Record<string, unknown>, options: CompileOptions = {}, section = 'detection'): CompiledDetection {
+/**
+ * Compiles a rule's (or a filter's) detection section into one matcher.
+ * With `knownNames` (lower case), the matcher is only valid for events whose
+ * lower-cased `event.name` is one of them, as the engine's name index ensures.
+ */
+export function compileDetection(detection: Record<string, unknown>, options: CompileOptions = {}, section = 'detection', knownNames?: ReadonlySet<string>): CompiledDetection {
+  if (knownNames) options = { ...options, knownNames } as InternalOptions;
   const searches = new Map<string, Search>();
   for (const [name, definition] of Object.entries(detection)) {
     if (name === 'condition' || name === 'timeframe' || name === 'rules') continue;

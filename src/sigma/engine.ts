@@ -31,6 +31,7 @@ export interface EngineOptions extends CompileOptions {
 interface CompiledRule {
   rule: SigmaDetectionRule;
   file: string;
+  /** Valid for events whose lower-cased event.name is in `eventNames` (when set): the index only hands it those. */
   match: Matcher;
   eventNames: Set<string> | undefined;
   emit: boolean;
@@ -96,7 +97,9 @@ export class SigmaEngine {
     for (const doc of documents) {
       try {
         if (doc.kind === 'rule') {
-          const { match, eventNames } = compileDetection(doc.rule.detection, options);
+          const { eventNames } = compileDetection(doc.rule.detection, options);
+          // Compiled again knowing the names it is indexed under, so it does not re-test event.name.
+          const { match } = eventNames ? compileDetection(doc.rule.detection, options, 'detection', eventNames) : compileDetection(doc.rule.detection, options);
           rules.push({ rule: doc.rule, file: doc.source.file, match, eventNames, emit: true, feeds: [] });
         } else if (doc.kind === 'filter') {
           const { rules: _targets, ...detection } = doc.rule.filter;
