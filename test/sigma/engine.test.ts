@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSigmaText, readEventViews, SigmaEngine, SigmaError, viewOfCanonical, type CanonicalEvent } from '../../src/sigma/index.js';
+import { AttributeView, compileDetection, parseSigmaText, readEventViews, SigmaEngine, SigmaError, viewOfCanonical, type CanonicalEvent } from '../../src/sigma/index.js';
 
 const base = (name: string, eventName: string, extra = '') => `
 title: ${name}
@@ -77,6 +77,28 @@ correlation: {type: event_count, rules: [failed], group-by: [user.id], timespan:
     expect(ids(engine, [at(5, { id: '2', name: 'y.happened' }), at(1, { id: '1', name: 'x.happened' })])).toEqual(['O:1,2']);
     const t0 = Date.UTC(2026, 10, 21, 10);
     expect(ids(engine, [{ id: '2', name: 'y.happened', time: new Date(t0 + 60_000) }, { id: '1', name: 'x.happened', time: t0 }])).toEqual(['O:1,2']);
+  });
+});
+
+describe('name index', () => {
+  it('matches exactly like the detection compiled on its own, event.name tests included', () => {
+    // The engine compiles indexed rules knowing their names and drops event.name
+    // tests every such name passes; `not`, lists and other names must still count.
+    const detection = {
+      sel: { 'event.name': ['auth.login', 'auth.logout'], 'audit.outcome': 'failure' },
+      keep: { 'event.name': 'auth.login' },
+      drop: { 'event.name': ['auth.login', 'auth.logout'], 'user.id': 'root' },
+      who: { 'user.id|exists': true },
+      condition: '(sel and not drop) or (keep and who)',
+    };
+    const engine = SigmaEngine.fromText(JSON.stringify({ title: 'T', logsource: { product: 'otel_audit' }, detection }));
+    const alone = compileDetection(detection);
+    const events = ['auth.login', 'AUTH.Logout', 'auth.logout', 'repo.fork'].flatMap((name) =>
+      ['failure', 'success'].flatMap((outcome) => ['root', 'alice', undefined].map((user) => ({ 'event.name': name, 'audit.outcome': outcome, ...(user ? { 'user.id': user } : {}) }))),
+    );
+    const got = events.map((a) => engine.matchingRules(new AttributeView(a, undefined)).length === 1);
+    expect(got).toEqual(events.map((a) => alone.match(new AttributeView(a, undefined))));
+    expect(got.filter(Boolean).length).toBeGreaterThan(3);
   });
 });
 
