@@ -30,6 +30,7 @@ const at = (b: CodeBlock) => `${b.file}:${b.line}`;
 const TS = new Set(['ts', 'typescript']);
 const YAML = new Set(['yaml', 'yml']);
 const SHELL = new Set(['sh', 'bash', 'shell', 'console']);
+const JSON_LANG = new Set(['json']);
 /** Output, diagrams and synopses: not code to run. */
 const PROSE = new Set(['', 'text']);
 
@@ -41,7 +42,7 @@ describe('the docs code blocks', () => {
   });
 
   it('each have a checker, or a not-tested marker with a reason', () => {
-    const unchecked = tested.filter((b) => ![...TS, ...YAML, ...SHELL, ...PROSE].includes(b.lang)).map((b) => `${at(b)} (\`\`\`${b.lang})`);
+    const unchecked = tested.filter((b) => ![...TS, ...YAML, ...SHELL, ...JSON_LANG, ...PROSE].includes(b.lang)).map((b) => `${at(b)} (\`\`\`${b.lang})`);
     expect(unchecked, 'add <!-- not-tested: reason --> before these blocks, or a checker in test/docs').toEqual([]);
     for (const b of blocks.filter((x) => x.notTested !== undefined)) expect(b.notTested, `${at(b)}: the not-tested marker needs a reason`).not.toBe('');
   });
@@ -159,6 +160,13 @@ describe('```yaml blocks', () => {
       default:
         throw new Error(`${at(block)}: not a destinations file, collector config, catalog, Sigma rule or rule test; mark it <!-- not-tested: reason --> if it is only an illustration`);
     }
+  });
+});
+
+describe('```json blocks', () => {
+  const jsonBlocks = tested.filter((b) => JSON_LANG.has(b.lang));
+  it.each(jsonBlocks.map((b) => [at(b), b] as const))('%s is valid JSON', (_label, block) => {
+    expect(() => JSON.parse(block.code), at(block)).not.toThrow();
   });
 });
 
