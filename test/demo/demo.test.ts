@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { defaultDayPath, formatReport, loadDay, runDemo, ScenarioError, scriptDay, type DemoReport } from '../../src/demo/index.js';
 import { packageRoot } from '../../src/tools/cache.js';
@@ -17,11 +17,15 @@ function builtCli(): string {
   return cli;
 }
 
+const scratch = mkdtempSync(join(tmpdir(), 'otel-audit-demo-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+let edits = 0;
+
 /** A copy of the day file changed by `edit`, in a scratch folder. */
 function editedDay(edit: (day: Record<string, unknown>) => void): string {
   const day = parse(readFileSync(defaultDayPath(), 'utf8')) as Record<string, unknown>;
   edit(day);
-  const file = join(mkdtempSync(join(tmpdir(), 'otel-audit-demo-test-')), 'day.yaml');
+  const file = join(scratch, `day-${++edits}.yaml`);
   writeFileSync(file, stringify(day));
   return file;
 }
