@@ -64,7 +64,8 @@ function globalProcessors(spec: DestinationsSpec): Record<string, unknown> {
       // redaction (the default) the cheap suffix patterns check every key of
       // the attributes and of the body; without it the contract's own pattern
       // checks only audit.data.* attributes (it never matches a bare body key).
-      // Values the emitter already replaced stay as they are.
+      // Attribute values the emitter already replaced stay as they are (in the
+      // body the processor checks the key first and writes its **** over them).
       allow_all_keys: true,
       blocked_key_patterns: blocked,
       allowed_values: [`^${escapeRegex(contract.replacement)}$`],
