@@ -21,6 +21,6 @@ export function writeBenchmarkSection(name: string, title: string, command: stri
   const end = `<!-- /bench:${name} -->`;
   const section = `${start}\n## ${title}\n\nCommand: \`${command}\`  \nMachine: ${machineDescription()}  \nDate: ${new Date().toISOString()}\n\n${markdown.trim()}\n${end}`;
   const pattern = new RegExp(`${start}[\\s\\S]*?${end}`);
-  const next = pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}\n`;
+  const next = pattern.test(current) ? current.replace(pattern, () => section) : `${current.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, next);
 }
