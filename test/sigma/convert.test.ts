@@ -66,16 +66,16 @@ describe('pipelines', () => {
   it('the booleans workaround: Loki, Sentinel and Application Insights compare booleans as text', async () => {
     const rule = join(rulesDir, 'otel_audit_stream_disabled.yml');
     expect((await convertRules({ target: 'loki', paths: [rule] })).output).toContain('audit_data_changes_enabled_to=~`(?i)^false$`');
-    expect((await convertRules({ target: 'sentinel', paths: [rule] })).output).toContain('tostring(AuditData["changes.enabled.to"]) =~ "false"');
+    expect((await convertRules({ target: 'sentinel', paths: [rule] })).output).toContain('tostring(AuditData["audit.data.changes.enabled.to"]) =~ "false"');
     expect((await convertRules({ target: 'appinsights', paths: [rule] })).output).toContain('tostring(Properties["audit.data.changes.enabled.to"]) =~ "false"');
   });
 
   it('numbers, null and exists reach the dynamic columns of the Kusto targets', async () => {
     const paths = ['otel_audit_large_data_export.yml', 'otel_audit_token_created_without_expiry.yml', 'otel_audit_stream_repointed.yml'].map((f) => join(rulesDir, f));
     const sentinel = (await convertRules({ target: 'sentinel', paths })).output;
-    expect(sentinel).toContain('toreal(AuditData["row_count"]) >= 100000');
-    expect(sentinel).toContain('isnull(AuditData["expires_in_days"])');
-    expect(sentinel).toContain('isnotempty(AuditData["changes.endpoint.to"])');
+    expect(sentinel).toContain('toreal(AuditData["audit.data.row_count"]) >= 100000');
+    expect(sentinel).toContain('isnull(AuditData["audit.data.expires_in_days"])');
+    expect(sentinel).toContain('isnotempty(AuditData["audit.data.changes.endpoint.to"])');
     const appinsights = (await convertRules({ target: 'appinsights', paths })).output;
     expect(appinsights).toContain('toreal(Properties["audit.data.row_count"]) >= 100000');
   });
