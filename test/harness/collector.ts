@@ -1,12 +1,12 @@
 // Finds, validates, starts and stops the real OpenTelemetry Collector built by
 // `npm run provision`. OTELCOL_BIN overrides the cached build.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { collectorBuildBinary } from '../../src/tools/cache.js';
 import { ToolUnavailableError } from '../../src/tools/errors.js';
+import { startCollectorProcess, type CollectorProcess } from '../../src/tools/collector-process.js';
 import { run } from '../../src/tools/run.js';
 import { freePort } from './ports.js';
 
@@ -48,18 +48,11 @@ export async function validateConfig(config: ConfigSource, env: Record<string, s
   return { ok: result.code === 0, output: result.stdout + result.stderr };
 }
 
-export interface RunningCollector {
+export interface RunningCollector extends CollectorProcess {
   ports: CollectorPorts;
   /** A scratch folder for this collector (file exporter output, queues). */
   workDir: string;
   configFile: string;
-  pid: number;
-  /** Everything the collector has logged so far. */
-  logs(): string;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
-  stop(graceMs?: number): Promise<void>;
-  /** SIGKILL at once, as a crash would. */
-  kill(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -80,54 +73,8 @@ export async function startCollector(makeConfig: (ports: CollectorPorts, workDir
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'otel-audit-collector-'));
   const ports = options.ports ?? { otlpGrpc: await freePort(), otlpHttp: await freePort(), health: await freePort() };
   const configFile = writeConfig(workDir, makeConfig(ports, workDir));
-  const child = spawn(binary, [`--config=${configFile}`], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`the collector exited (${child.exitCode ?? child.signalCode}) before it was healthy:\n${output.slice(-4000)}`);
-    }
-    if (await healthy(ports.health)) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`the collector was not healthy on port ${ports.health} within the timeout:\n${output.slice(-4000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-
-  return {
-    ports,
-    workDir,
-    configFile,
-    pid: child.pid ?? -1,
-    logs: () => output,
-    stop: (graceMs = 10_000) => stopProcess(child, exited, graceMs),
-    kill: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    },
-  };
-}
-
-async function healthy(port: number): Promise<boolean> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) });
-    return response.ok;
-  } catch {
-    return false;
-  }
-}
-
-async function stopProcess(child: ChildProcess, exited: Promise<void>, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
+  const collector = await startCollectorProcess({ binary, configFile, healthPort: ports.health, env: options.env, timeoutMs: options.readyTimeoutMs });
+  return Object.assign(collector, { ports, workDir, configFile });
 }
 
 /**

@@ -1,15 +1,2 @@
-import { createServer } from 'node:net';
-
-/** A TCP port that is free on the loopback interface right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// A free loopback port (the same helper the demo uses).
+export { freeLoopbackPort as freePort } from '../../src/tools/collector-process.js';
