@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { Actor, AuditEventFields, Target } from '../event/event.js';
 import { packageRoot } from '../tools/cache.js';
+import { seededRandom } from '../tools/seeded-random.js';
 
 interface EventTemplate {
   name: string;
@@ -128,17 +129,6 @@ export function loadDay(file = defaultDayPath()): Day {
   return day;
 }
 
-/** mulberry32: a small seeded generator, enough for reproducible demo data. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A UUIDv7 for `ms` whose random bits come from `random`. */
 function seededUuidv7(ms: number, random: () => number): string {
@@ -159,7 +149,7 @@ function pickWeighted<T extends { weight: number }>(items: readonly T[], random:
 
 /** Every event of the day in time order (routine ones interleaved with the attacks). */
 export function scriptDay(day: Day): ScriptedEvent[] {
-  const random = seeded(day.seed);
+  const random = seededRandom(day.seed);
   const midnight = Date.parse(`${day.date}T00:00:00.000Z`);
   const planned: { ms: number; part: string; actor: string; template: EventTemplate }[] = [];
 

@@ -3,17 +3,10 @@
 // rules test, drawn so that rules match some events and miss most.
 import { loadEventCatalog } from '../../src/sigma/index.js';
 
-/** mulberry32: a small seeded PRNG, so every run sees the same events. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/tools/seeded-random.js';
+
+/** The seeded generator every synthetic event stream uses. */
+export const random = seededRandom;
 
 const pools: Record<string, unknown[]> = {
   'audit.outcome': ['success', 'failure'],
