@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/tools/cache.js';
+export { waitFor } from '../harness/wait.js';
 
 const contract = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'contract.json'), 'utf8')) as {
   fields: { field: string; attribute?: string; alsoAttributes?: string[]; attributePrefix?: string }[];
@@ -90,14 +91,4 @@ export async function postEvents(httpPort: number, events: TestEvent[]): Promise
     body: JSON.stringify(otlpLogsRequest(events)),
   });
   if (response.status !== 200) throw new Error(`the collector answered ${response.status}: ${await response.text()}`);
-}
-
-export async function waitFor<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

@@ -12,16 +12,7 @@ import { toLogRecord } from '../../src/emit/to-log-record.js';
 import { minimalFileConfig, startCollector, type RunningCollector } from '../harness/collector.js';
 import { freePort } from '../harness/ports.js';
 import { catalog, fullEvent } from './fixtures/catalog.js';
-
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting for the collector file output');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { waitFor } from '../harness/wait.js';
 
 function at(value: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], value);

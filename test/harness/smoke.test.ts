@@ -7,16 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeOtlpJsonLines } from '../../src/event/otlp-json.js';
 import { minimalFileConfig, startCollector, validateConfig, type RunningCollector } from './collector.js';
 import { sigma, sigmaConvert } from './sigma.js';
-
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { waitFor } from './wait.js';
 
 describe('collector harness', () => {
   let collector: RunningCollector | undefined;
