@@ -5,10 +5,10 @@
 import { diag, type Context } from '@opentelemetry/api';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import type { Catalog } from '../event/catalog.js';
-import { contractField } from '../event/contract.js';
+import { contract, contractField } from '../event/contract.js';
 import { AuditValidationError } from '../event/errors.js';
 import type { AuditEvent } from '../event/event.js';
-import { redactValue, redactionReplacement, sensitiveAttributePattern } from './redact.js';
+import { isSensitiveName, redactValue, redactionReplacement } from './redact.js';
 import { DEFAULT_LIMITS, isMappedBody, toLogRecord, type MappingLimits } from './to-log-record.js';
 
 /**
@@ -80,11 +80,15 @@ export class AuditLogRecordProcessor implements LogRecordProcessor {
     record.setAttributes(mapped.attributes);
   }
 
-  /** Attributes the caller set by hand: the contract's sensitive pattern on keys, key names inside complex values. */
+  /**
+   * Attributes the caller set by hand: a key whose last segment is a sensitive
+   * name (audit.data.password, db.password) is masked, and so are key names
+   * inside complex values, as the collector would; the record then carries the
+   * emitter's mark and the collector skips it.
+   */
   private redactForeignAttributes(record: ReadWriteLogRecord): void {
-    const pattern = sensitiveAttributePattern();
     for (const [key, value] of Object.entries(record.attributes)) {
-      if (pattern.test(key)) record.setAttribute(key, redactionReplacement());
+      if (isSensitiveName(key.slice(key.lastIndexOf('.') + 1))) record.setAttribute(key, redactionReplacement());
       else if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) record.setAttribute(key, redactValue(value));
     }
   }
@@ -99,6 +103,8 @@ export class AuditLogRecordProcessor implements LogRecordProcessor {
     record.setBody(redactValue(record.body));
     record.setAttribute(this.domainAttribute, this.catalog.domain);
     record.setAttribute(INVALID_ATTRIBUTE, error instanceof AuditValidationError ? `${error.path}: ${error.reason}` : error.message);
+    const mark = contract().sensitive.emitterMark;
+    record.setAttribute(mark.attribute, mark.value);
   }
 
   forceFlush(): Promise<void> {

@@ -24,14 +24,6 @@ export function redactionReplacement(): string {
   return contract().sensitive.replacement;
 }
 
-let attributePattern: RegExp | undefined;
-
-/** The contract's regex over attribute keys (audit.data.*), used on records we did not build. */
-export function sensitiveAttributePattern(): RegExp {
-  attributePattern ??= new RegExp(contract().sensitive.attributePattern);
-  return attributePattern;
-}
-
 /**
  * A JSON-safe, redacted copy of any value, that never throws: for records that
  * failed validation but still leave the process (policy "mark"). Cycles become

@@ -45,7 +45,8 @@ const builders = new WeakMap<CatalogEvent, AttributeBuilder>();
 
 /** The number of attribute keys the contract can set (data gets the rest of the limit). */
 export function contractAttributeCount(): number {
-  contractKeys ??= contract().fields.reduce((n, row) => n + (row.attribute ? 1 + (row.alsoAttributes?.length ?? 0) : 0), 0);
+  // + 1 for the emitter's redaction mark
+  contractKeys ??= contract().fields.reduce((n, row) => n + (row.attribute ? 1 + (row.alsoAttributes?.length ?? 0) : 0), 1);
   return contractKeys;
 }
 
@@ -67,7 +68,10 @@ function attributeBuilder(catalogEvent: CatalogEvent): AttributeBuilder {
     const declared = schemaFields(catalogEvent.definition.data)
       .filter((field) => !field.path.includes('[]'))
       .map((field) => `${JSON.stringify(DATA_PREFIX + field.path)}: undefined`);
-    const lines: string[] = ['"use strict";', `const a = { ${declared.join(', ')} };`, 'let v;'];
+    // Every record says the emitter redacted it, so the collector need not again.
+    const mark = contract().sensitive.emitterMark;
+    const initial = [`${JSON.stringify(mark.attribute)}: ${JSON.stringify(mark.value)}`, ...declared];
+    const lines: string[] = ['"use strict";', `const a = { ${initial.join(', ')} };`, 'let v;'];
     for (const row of contract().fields) {
       if (!row.attribute) continue;
       const source = row.from === 'catalog' ? 'catalog' : 'body';

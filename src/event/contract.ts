@@ -22,7 +22,13 @@ export interface Contract {
   body: string;
   severities: Record<'info' | 'warning' | 'alert' | 'critical', { number: number; text: string }>;
   outcomes: string[];
-  sensitive: { names: string[]; attributePattern: string; replacement: string };
+  sensitive: {
+    names: string[];
+    attributePattern: string;
+    replacement: string;
+    /** The attribute the emitter sets on every record it redacted; the collector skips those. */
+    emitterMark: { attribute: string; value: string };
+  };
 }
 
 let cached: Contract | undefined;

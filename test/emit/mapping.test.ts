@@ -50,9 +50,16 @@ describe('toLogRecord follows every contract row', () => {
   }
 
   it('writes no attribute the contract does not name', () => {
-    const named = new Set(contract().fields.flatMap((r) => [r.attribute, ...(r.alsoAttributes ?? [])]).filter(Boolean));
+    const mark = contract().sensitive.emitterMark.attribute;
+    const named = new Set([mark, ...contract().fields.flatMap((r) => [r.attribute, ...(r.alsoAttributes ?? [])]).filter(Boolean)]);
     const prefix = contract().fields.find((r) => r.attributePrefix)!.attributePrefix!;
     for (const key of Object.keys(record.attributes)) expect(named.has(key) || key.startsWith(prefix), key).toBe(true);
+  });
+
+  it('marks every record as redacted by the emitter, so the collector can skip its own pass', () => {
+    const { attribute, value } = contract().sensitive.emitterMark;
+    expect(record.attributes[attribute]).toBe(value);
+    expect(toLogRecord({ name: 'auth.login' }, catalog).attributes[attribute]).toBe(value);
   });
 
   it('maps each severity to its contract number and text', () => {

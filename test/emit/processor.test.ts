@@ -79,11 +79,14 @@ describe('AuditLogRecordProcessor in NodeSDK', () => {
   it('marks an invalid record of the domain, counts it and still redacts it', async () => {
     exporter.reset();
     const before = auditProcessor.invalidCount;
-    logs.getLogger('app').emit({ attributes: { 'event.domain': 'acme.audit', 'audit.data.apiKey': 'k-1' }, body: { name: 'repo.frok', data: { secret: 's-1' } } });
+    logs.getLogger('app').emit({ attributes: { 'event.domain': 'acme.audit', 'audit.data.apiKey': 'k-1', 'db.password': 'p-1' }, body: { name: 'repo.frok', data: { secret: 's-1' } } });
     const record = await firstExported(exporter);
     expect(auditProcessor.invalidCount).toBe(before + 1);
     expect(record!.attributes[INVALID_ATTRIBUTE]).toMatch(/^name: is not an event of the catalog/);
     expect(record!.attributes['audit.data.apiKey']).toBe(replacement);
+    // Any attribute whose last segment is sensitive: the collector trusts the mark and will not look again.
+    expect(record!.attributes['db.password']).toBe(replacement);
+    expect(record!.attributes[contract().sensitive.emitterMark.attribute]).toBe(contract().sensitive.emitterMark.value);
     expect(JSON.stringify(record!.body)).not.toContain('s-1');
   });
 });
