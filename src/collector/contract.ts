@@ -7,7 +7,7 @@ import { packageRoot } from '../tools/cache.js';
 
 interface ContractFile {
   fields: { field: string; attribute?: string; alsoAttributes?: string[]; attributePrefix?: string }[];
-  sensitive: { attributePattern: string; replacement: string };
+  sensitive: { attributePattern: string; replacement: string; emitterMark: { attribute: string; value: string } };
 }
 
 export interface CollectorContract {
@@ -31,6 +31,8 @@ export interface CollectorContract {
    */
   sensitiveSuffixPatterns: string[];
   replacement: string;
+  /** The attribute and value the emitter sets on records it has already redacted. */
+  emitterMark: { attribute: string; value: string };
   /** Every fixed attribute name of the contract (not the audit.data.* ones). */
   attributes: string[];
 }
@@ -87,6 +89,7 @@ export function collectorContract(): CollectorContract {
     sensitiveKeyPattern: `^${pattern.slice(head.length)}`,
     sensitiveSuffixPatterns: suffixPatterns(pattern.slice(head.length)),
     replacement: contract.sensitive.replacement,
+    emitterMark: contract.sensitive.emitterMark,
     attributes: contract.fields.flatMap((f) => [...(f.attribute ? [f.attribute] : []), ...(f.alsoAttributes ?? [])]),
   };
   return cached;

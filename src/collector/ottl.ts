@@ -1,5 +1,6 @@
 // OTTL conditions for the filter processor (legacy `logs.log_record` form,
-// the one collector 0.139 has). A condition that is true DROPS the record.
+// the one collector 0.139 has; a condition that is true DROPS the record) and
+// for the routing connector (true routes the record).
 import { escapeRegex } from './contract.js';
 
 /** An OTTL string literal. */
@@ -16,9 +17,14 @@ export function globToRegex(glob: string): string {
   return glob.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : escapeRegex(c))).join('');
 }
 
+/** True for records whose attribute is not `value` (or is absent). */
+export function notEquals(attribute: string, value: string): string {
+  return `${attr(attribute)} != ${ottlString(value)}`;
+}
+
 /** Drops records whose attribute is not `value`. */
 export function dropUnlessEquals(attribute: string, value: string): string {
-  return `${attr(attribute)} != ${ottlString(value)}`;
+  return notEquals(attribute, value);
 }
 
 /** Drops records whose attribute matches none of the globs (or is absent). */

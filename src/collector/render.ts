@@ -9,7 +9,7 @@ import { Document } from 'yaml';
 import { collectorContract, escapeRegex, jsRegExp } from './contract.js';
 import { destinationModule, type DestinationModule } from './destinations/index.js';
 import { DestinationsError } from './errors.js';
-import { dropUnlessEquals, dropUnlessGlob, dropUnlessOneOf } from './ottl.js';
+import { dropUnlessEquals, dropUnlessGlob, dropUnlessOneOf, notEquals } from './ottl.js';
 import type { CollectorSettings, Destination, DestinationsSpec } from './spec.js';
 import { packageHelm, packageOperator } from './packaging.js';
 
@@ -45,7 +45,9 @@ export const IDS = {
   health: 'health_check',
   storage: 'file_storage/audit-queue',
   fanout: 'routing/audit-fanout',
+  redactionSplit: 'routing/audit-redaction',
   intake: 'logs',
+  redactPipeline: 'logs/redact',
 } as const;
 
 function hostPort(bind: string, port: number): string {
@@ -146,20 +148,38 @@ export function buildCollectorConfig(spec: DestinationsSpec): BuiltConfig {
   if (Object.keys(pipelines).length === 0) {
     throw new DestinationsError([{ file: spec.file, path: 'destinations', message: 'every destination is disabled (enabled: false); a collector needs at least one' }]);
   }
-  const shared = [IDS.memoryLimiter, IDS.domainFilter, IDS.redaction];
   const connectors: Record<string, unknown> = {};
+  const destinationIds = Object.keys(pipelines);
+  // The routing connector as a fan-out: one route that matches every resource
+  // and lists every destination pipeline. (Its first-match routing cannot
+  // express overlapping destinations, so each destination filters for itself.)
+  const fanOut = () => {
+    connectors[IDS.fanout] = { table: [{ context: 'resource', condition: 'true', pipelines: [...destinationIds] }] };
+  };
   let servicePipelines: CollectorConfig['service']['pipelines'];
-  const only = Object.entries(pipelines);
-  if (only.length === 1) {
-    // One destination: its pipeline does everything, no fan-out copy needed.
-    const [id, pipeline] = only[0]!;
-    servicePipelines = { [id]: { receivers: [IDS.receiver], processors: [...shared, ...pipeline.processors], exporters: pipeline.exporters } };
+  if (c.redaction.trustEmitter) {
+    // Records the emitter already redacted (its mark) go straight to the
+    // destinations; only the others take the redaction pipeline, the costliest
+    // step there is. The route fails closed: an OTTL error rejects the request
+    // (error_mode propagate) instead of skipping redaction.
+    const mark = contract.emitterMark;
+    connectors[IDS.redactionSplit] = {
+      table: [{ context: 'log', condition: notEquals(mark.attribute, mark.value), pipelines: [IDS.redactPipeline] }],
+      default_pipelines: [...destinationIds],
+    };
+    fanOut();
+    servicePipelines = {
+      [IDS.intake]: { receivers: [IDS.receiver], processors: [IDS.memoryLimiter, IDS.domainFilter], exporters: [IDS.redactionSplit] },
+      [IDS.redactPipeline]: { receivers: [IDS.redactionSplit], processors: [IDS.redaction], exporters: [IDS.fanout] },
+    };
+    for (const [id, pipeline] of Object.entries(pipelines)) servicePipelines[id] = { ...pipeline, receivers: [IDS.redactionSplit, IDS.fanout] };
+  } else if (destinationIds.length === 1) {
+    // One destination, every record redacted: its pipeline does everything, no fan-out copy needed.
+    const [id, pipeline] = Object.entries(pipelines)[0]!;
+    servicePipelines = { [id]: { receivers: [IDS.receiver], processors: [IDS.memoryLimiter, IDS.domainFilter, IDS.redaction, ...pipeline.processors], exporters: pipeline.exporters } };
   } else {
-    // The routing connector as a fan-out: one route that matches every resource
-    // and lists every destination pipeline. (Its first-match routing cannot
-    // express overlapping destinations, so each destination filters for itself.)
-    connectors[IDS.fanout] = { table: [{ context: 'resource', condition: 'true', pipelines: Object.keys(pipelines) }] };
-    const intake = { receivers: [IDS.receiver], processors: shared, exporters: [IDS.fanout] };
+    fanOut();
+    const intake = { receivers: [IDS.receiver], processors: [IDS.memoryLimiter, IDS.domainFilter, IDS.redaction], exporters: [IDS.fanout] };
     servicePipelines = { [IDS.intake]: intake, ...pipelines };
   }
   if (needsBatch) processors[IDS.batch] = { timeout: c.batch.timeout, send_batch_size: c.batch.minSize, send_batch_max_size: c.batch.maxSize };

@@ -26,7 +26,7 @@ export interface CollectorSettings {
   queue: { directory: string; size: number; consumers: number };
   batch: { timeout: string; minSize: number; maxSize: number };
   retry: { initialInterval: string; maxInterval: string; maxElapsedTime: string };
-  redaction: { body: boolean };
+  redaction: { body: boolean; trustEmitter: boolean };
   telemetry: { metricsLevel?: 'none' | 'basic' | 'normal' | 'detailed'; logLevel?: 'debug' | 'info' | 'warn' | 'error' };
   image: string;
 }

@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCollectorConfig, startHecReceiver, withDefaults, type HecReceiver } from '../../src/collector/index.js';
 import { decodeOtlpJsonLines, type DecodedLogRecord } from '../../src/event/otlp-json.js';
+import { packageRoot } from '../../src/tools/cache.js';
 import { startCollector, type RunningCollector } from '../harness/collector.js';
 import { attributeOf, postEvents, waitFor, type TestEvent } from './otlp.js';
 
 const TOKEN = 'e2e-hec-token';
+const contractMark = (JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'contract.json'), 'utf8')) as { sensitive: { emitterMark: { attribute: string; value: string } } }).sensitive.emitterMark;
 const SECRET = 'hunter2-do-not-ship';
 const NESTED_SECRET = 'tok-nested-123';
 // Under a data key that has a contract field's name (body.actor is one): still checked.
@@ -22,6 +24,8 @@ const events: TestEvent[] = [
   { id: 'e4', name: 'repo.fork', domain: 'other.audit', organization: 'org-a' },
   { id: 'e5', name: 'member.add', domain: 'acme.audit' },
 ];
+// As the emitter sends it: already redacted, and marked so (contract sensitive.emitterMark).
+const fromEmitter: TestEvent = { id: 'e6', name: 'auth.login', domain: 'acme.audit', data: { password: '[REDACTED]', method: 'password' } };
 
 describe('a rendered config running in the real collector', () => {
   let hec: HecReceiver;
@@ -58,7 +62,8 @@ describe('a rendered config running in the real collector', () => {
       return buildCollectorConfig(spec).config;
     }, { env: { E2E_HEC_TOKEN: TOKEN } });
     await postEvents(collector.ports.otlpHttp, events);
-    await waitFor(() => (read(allFile).length >= 4 && hec.events.length >= 2 && read(tenantFile).length >= 1 ? true : undefined), 20_000, 'records at every destination');
+    await postEvents(collector.ports.otlpHttp, [fromEmitter], { emitterMark: true });
+    await waitFor(() => (read(allFile).length >= 5 && hec.events.length >= 2 && read(tenantFile).length >= 1 ? true : undefined), 20_000, 'records at every destination');
     // Give a wrongly routed record time to show up too.
     await new Promise((r) => setTimeout(r, 500));
   }, 60_000);
@@ -69,7 +74,7 @@ describe('a rendered config running in the real collector', () => {
   });
 
   it('drops records of another domain and delivers the rest to the unfiltered destination', () => {
-    expect(ids(read(allFile))).toEqual(['e1', 'e2', 'e3', 'e5']);
+    expect(ids(read(allFile))).toEqual(['e1', 'e2', 'e3', 'e5', 'e6']);
   });
 
   it('routes by events (globs on event.name) and organizations (organization.id)', () => {
@@ -112,5 +117,45 @@ describe('a rendered config running in the real collector', () => {
     // The contract's own attributes are not touched.
     expect(fork.attributes[attributeOf('name')]).toBe('repo.fork');
     expect((fork.body as { data: { nested: { apiToken: string } } }).data.nested.apiToken).not.toBe(NESTED_SECRET);
+  });
+
+  it('redacts records without the emitter\'s mark and passes marked ones on as the emitter redacted them', () => {
+    const records = read(allFile);
+    const unmarked = records.find((r) => r.attributes[attributeOf('id')] === 'e1')!;
+    const marked = records.find((r) => r.attributes[attributeOf('id')] === 'e6')!;
+    // The collector's redaction writes its own mask over the body's sensitive keys...
+    expect((unmarked.body as { data: { apiKey: string } }).data.apiKey).toBe('****');
+    // ...and a marked record never went through it: the emitter's replacement is still there.
+    expect((marked.body as { data: { password: string; method: string } }).data).toEqual({ password: '[REDACTED]', method: 'password' });
+    expect(marked.attributes[contractMark.attribute]).toBe(contractMark.value);
+  });
+});
+
+describe('a rendered config with collector.redaction.trustEmitter: false', () => {
+  it('redacts marked records in the collector too', async () => {
+    let out = '';
+    const collector = await startCollector((ports, workDir) => {
+      out = join(workDir, 'out.jsonl');
+      return buildCollectorConfig(withDefaults({
+        domain: 'acme.audit',
+        collector: {
+          receiver: { bind: '127.0.0.1', grpcPort: ports.otlpGrpc, httpPort: ports.otlpHttp },
+          healthCheck: { bind: '127.0.0.1', port: ports.health },
+          queue: { directory: join(workDir, 'queue') },
+          redaction: { trustEmitter: false },
+          telemetry: { metricsLevel: 'none' },
+        },
+        destinations: [{ name: 'all', type: 'file', path: out, flushInterval: '100ms' }],
+      })).config;
+    });
+    try {
+      const leaked = { ...fromEmitter, data: { password: SECRET } };
+      await postEvents(collector.ports.otlpHttp, [leaked], { emitterMark: true });
+      const [record] = await waitFor(() => (existsSync(out) && readFileSync(out, 'utf8').length > 0 ? decodeOtlpJsonLines(readFileSync(out, 'utf8'), out) : undefined), 20_000, 'the record in the file');
+      expect(readFileSync(out, 'utf8')).not.toContain(SECRET);
+      expect((record!.body as { data: { password: string } }).data.password).toBe('****');
+    } finally {
+      await collector.stop();
+    }
   });
 });

@@ -8,7 +8,13 @@ export { waitFor } from '../harness/wait.js';
 const contract = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'contract.json'), 'utf8')) as {
   fields: { field: string; attribute?: string; alsoAttributes?: string[]; attributePrefix?: string }[];
   severities: Record<string, { number: number; text: string }>;
+  sensitive: { emitterMark: { attribute: string; value: string } };
 };
+
+export interface RecordOptions {
+  /** Add the emitter's redaction mark, as records built by the otel-audit emitter carry it. */
+  emitterMark?: boolean;
+}
 
 /** The OTLP attribute of a canonical field, from schemas/contract.json. */
 export function attributeOf(field: string): string {
@@ -55,7 +61,7 @@ function valueAt(event: TestEvent, path: string): unknown {
 }
 
 /** One OTLP log record for a canonical event: attributes per the contract, the event itself as the body. */
-export function auditLogRecord(event: TestEvent): Record<string, unknown> {
+export function auditLogRecord(event: TestEvent, options: RecordOptions = {}): Record<string, unknown> {
   const attributes: Record<string, unknown> = {};
   for (const field of contract.fields) {
     const value = valueAt(event, field.field);
@@ -63,6 +69,7 @@ export function auditLogRecord(event: TestEvent): Record<string, unknown> {
     for (const name of [field.attribute, ...(field.alsoAttributes ?? [])]) attributes[name] = value;
   }
   Object.assign(attributes, flatten(event.data ?? {}, attributeOf('data')));
+  if (options.emitterMark) attributes[contract.sensitive.emitterMark.attribute] = contract.sensitive.emitterMark.value;
   const info = contract.severities.info!;
   return {
     timeUnixNano: `${Date.now()}000000`,
@@ -74,21 +81,21 @@ export function auditLogRecord(event: TestEvent): Record<string, unknown> {
   };
 }
 
-export function otlpLogsRequest(events: TestEvent[]): Record<string, unknown> {
+export function otlpLogsRequest(events: TestEvent[], options: RecordOptions = {}): Record<string, unknown> {
   return {
     resourceLogs: [{
       resource: { attributes: [{ key: 'service.name', value: { stringValue: 'otel-audit-test' } }] },
-      scopeLogs: [{ scope: { name: 'otel-audit' }, logRecords: events.map(auditLogRecord) }],
+      scopeLogs: [{ scope: { name: 'otel-audit' }, logRecords: events.map((event) => auditLogRecord(event, options)) }],
     }],
   };
 }
 
 /** Posts events to a collector's OTLP/HTTP receiver; throws unless it answers 200. */
-export async function postEvents(httpPort: number, events: TestEvent[]): Promise<void> {
+export async function postEvents(httpPort: number, events: TestEvent[], options: RecordOptions = {}): Promise<void> {
   const response = await fetch(`http://127.0.0.1:${httpPort}/v1/logs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(otlpLogsRequest(events)),
+    body: JSON.stringify(otlpLogsRequest(events, options)),
   });
   if (response.status !== 200) throw new Error(`the collector answered ${response.status}: ${await response.text()}`);
 }

@@ -15,7 +15,7 @@ import { docExample, docPath, exampleBlock, exampleNames, goldenPath, referenceC
 const REGENERATE = 'run `npx tsx test/collector/regenerate.ts` after a deliberate renderer change';
 const contract = JSON.parse(readFileSync(join(root, 'schemas', 'contract.json'), 'utf8')) as {
   fields: { field: string; attribute?: string }[];
-  sensitive: { attributePattern: string; replacement: string };
+  sensitive: { attributePattern: string; replacement: string; emitterMark: { attribute: string; value: string } };
 };
 const attributeOf = (field: string) => contract.fields.find((f) => f.field === field)!.attribute!;
 
@@ -97,15 +97,32 @@ describe('the rendered config', () => {
 
   it('runs memory_limiter first in the intake pipeline and fans out to one pipeline per enabled destination', () => {
     const pipelines = config.service.pipelines;
-    expect(Object.keys(pipelines)).toEqual(['logs', 'logs/tenant-globex', 'logs/tenant-initech', 'logs/secops']);
-    expect(pipelines.logs).toEqual({ receivers: ['otlp'], processors: ['memory_limiter', 'filter/audit-domain', 'redaction/audit-sensitive'], exporters: ['routing/audit-fanout'] });
+    const destinations = ['logs/tenant-globex', 'logs/tenant-initech', 'logs/secops'];
+    expect(Object.keys(pipelines)).toEqual(['logs', 'logs/redact', ...destinations]);
+    expect(pipelines.logs).toEqual({ receivers: ['otlp'], processors: ['memory_limiter', 'filter/audit-domain'], exporters: ['routing/audit-redaction'] });
     const fanout = (config.connectors?.['routing/audit-fanout'] as { table: { pipelines: string[] }[] }).table;
-    expect(fanout).toEqual([{ context: 'resource', condition: 'true', pipelines: ['logs/tenant-globex', 'logs/tenant-initech', 'logs/secops'] }]);
+    expect(fanout).toEqual([{ context: 'resource', condition: 'true', pipelines: destinations }]);
     for (const id of ['tenant-globex', 'tenant-initech', 'secops']) {
-      expect(pipelines[`logs/${id}`]).toMatchObject({ receivers: ['routing/audit-fanout'], processors: [`filter/route-${id}`] });
+      expect(pipelines[`logs/${id}`]).toMatchObject({ receivers: ['routing/audit-redaction', 'routing/audit-fanout'], processors: [`filter/route-${id}`] });
     }
     expect(owners.get('splunk_hec/tenant-globex')).toBe('tenant-globex');
     expect(owners.get('basicauth/secops')).toBe('secops');
+  });
+
+  it('sends records without the emitter\'s mark through redaction, and the marked ones straight on', () => {
+    const { attribute, value } = contract.sensitive.emitterMark;
+    expect(config.connectors?.['routing/audit-redaction']).toEqual({
+      table: [{ context: 'log', condition: `attributes["${attribute}"] != "${value}"`, pipelines: ['logs/redact'] }],
+      default_pipelines: ['logs/tenant-globex', 'logs/tenant-initech', 'logs/secops'],
+    });
+    expect(config.service.pipelines['logs/redact']).toEqual({ receivers: ['routing/audit-redaction'], processors: ['redaction/audit-sensitive'], exporters: ['routing/audit-fanout'] });
+  });
+
+  it('redacts every record in the intake pipeline with trustEmitter: false', () => {
+    const untrusting = buildCollectorConfig({ ...spec, collector: { ...spec.collector, redaction: { ...spec.collector.redaction, trustEmitter: false } } }).config;
+    expect(untrusting.service.pipelines.logs).toEqual({ receivers: ['otlp'], processors: ['memory_limiter', 'filter/audit-domain', 'redaction/audit-sensitive'], exporters: ['routing/audit-fanout'] });
+    expect(untrusting.connectors).not.toHaveProperty(['routing/audit-redaction']);
+    expect(untrusting.service.pipelines).not.toHaveProperty(['logs/redact']);
   });
 
   it('declares every extension it uses and lists it in service.extensions', () => {
@@ -211,8 +228,15 @@ describe('a file whose destinations are all paused', () => {
 });
 
 describe('a single destination', () => {
-  it('gets one pipeline doing everything, without the fan-out', () => {
-    const { config } = buildCollectorConfig(withDefaults({ domain: 'acme.audit', destinations: [{ name: 'splunk', type: 'splunk_hec', endpoint: 'https://s:8088', token: '${env:T}', events: ['repo.*'] }] }));
+  const splunk = { name: 'splunk', type: 'splunk_hec' as const, endpoint: 'https://s:8088', token: '${env:T}', events: ['repo.*'] };
+
+  it('still splits on the emitter\'s mark, so marked records skip redaction', () => {
+    const { config } = buildCollectorConfig(withDefaults({ domain: 'acme.audit', destinations: [splunk] }));
+    expect(config.service.pipelines['logs/splunk']).toEqual({ receivers: ['routing/audit-redaction', 'routing/audit-fanout'], processors: ['filter/route-splunk'], exporters: ['splunk_hec/splunk'] });
+  });
+
+  it('gets one pipeline doing everything, without connectors, when every record is redacted', () => {
+    const { config } = buildCollectorConfig(withDefaults({ domain: 'acme.audit', collector: { redaction: { trustEmitter: false } }, destinations: [splunk] }));
     expect(config.connectors).toBeUndefined();
     expect(config.service.pipelines).toEqual({
       'logs/splunk': { receivers: ['otlp'], processors: ['memory_limiter', 'filter/audit-domain', 'redaction/audit-sensitive', 'filter/route-splunk'], exporters: ['splunk_hec/splunk'] },
