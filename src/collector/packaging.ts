@@ -22,27 +22,62 @@ function queueClaim(): Record<string, unknown> {
   return { metadata: { name: QUEUE_VOLUME }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
 }
 
+type Tree = Record<string, unknown>;
+const isMap = (value: unknown): value is Tree => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /**
- * Helm values. The chart deep-merges `config` into its own default config, so
- * the chart's default receivers, pipelines and processor limits we do not use
- * are set to null (Helm's way to delete a key).
+ * The default `config` of the opentelemetry-collector chart (values.yaml of
+ * chart 0.170.0). Only its shape matters: which keys Helm would merge into
+ * ours. test/collector/packaging.test.ts merges our values with the real file
+ * and fails if anything of the chart's is left over.
+ */
+const CHART_DEFAULT_CONFIG: Tree = {
+  exporters: { debug: {} },
+  extensions: { health_check: { endpoint: '${env:MY_POD_IP}:13133' } },
+  processors: { batch: {}, memory_limiter: { check_interval: '5s', limit_percentage: 80, spike_limit_percentage: 25 } },
+  receivers: {
+    jaeger: { protocols: { grpc: {}, thrift_http: {}, thrift_compact: {} } },
+    otlp: { protocols: { grpc: { endpoint: '${env:MY_POD_IP}:4317' }, http: { endpoint: '${env:MY_POD_IP}:4318' } } },
+    prometheus: { config: {} },
+    zipkin: { endpoint: '${env:MY_POD_IP}:9411' },
+  },
+  service: {
+    telemetry: { resource: {}, metrics: { readers: [] } },
+    extensions: ['health_check'],
+    pipelines: { logs: { exporters: [], processors: [], receivers: [] }, metrics: {}, traces: {} },
+  },
+};
+
+/**
+ * What to merge over `defaults` so that Helm's deep merge yields exactly
+ * `ours`: a null (Helm's way to delete a key) for each default key we do not
+ * have, in maps at any depth. Lists and scalars replace the default anyway.
+ */
+function overDefaults(ours: Tree, defaults: Tree): Tree {
+  const removed = Object.keys(defaults).filter((key) => !(key in ours)).map((key) => [key, null]);
+  const kept = Object.entries(ours).map(([key, value]) => {
+    const base = defaults[key];
+    return [key, isMap(value) && isMap(base) ? overDefaults(value, base) : value];
+  });
+  return Object.fromEntries([...removed, ...kept]) as Tree;
+}
+
+/**
+ * Helm values. Helm deep-merges `config` into the chart's default config; the
+ * nulls from overDefaults delete the chart's receivers, pipelines, processor
+ * limits and internal telemetry we do not use, so the collector runs exactly
+ * the rendered config.
  */
 export function packageHelm(built: BuiltConfig): Record<string, unknown> {
   const c = built.spec.collector;
-  const config = structuredClone(built.config) as Record<string, Record<string, unknown>>;
-  config.receivers = { jaeger: null, prometheus: null, zipkin: null, ...config.receivers };
-  config.processors = { batch: null, ...config.processors };
-  const memoryLimiter = config.processors.memory_limiter as Record<string, unknown>;
-  config.processors.memory_limiter = { ...memoryLimiter, limit_percentage: null, spike_limit_percentage: null };
-  config.exporters = { debug: null, ...config.exporters };
-  const service = config.service as Record<string, unknown>;
-  service.pipelines = { traces: null, metrics: null, logs: null, ...(service.pipelines as Record<string, unknown>) };
+  // The chart probes health_check on its default port unless told otherwise.
+  const probe = { httpGet: { port: c.healthCheck.port } };
   return {
     mode: 'statefulset',
     image: imageParts(c.image),
     command: { name: 'otelcol-contrib' },
     replicaCount: 1,
-    config,
+    config: overDefaults(structuredClone(built.config), CHART_DEFAULT_CONFIG),
     ports: {
       otlp: { enabled: true, containerPort: c.receiver.grpcPort, servicePort: c.receiver.grpcPort, protocol: 'TCP', appProtocol: 'grpc' },
       'otlp-http': { enabled: true, containerPort: c.receiver.httpPort, servicePort: c.receiver.httpPort, protocol: 'TCP' },
@@ -51,6 +86,8 @@ export function packageHelm(built: BuiltConfig): Record<string, unknown> {
       'jaeger-grpc': { enabled: false },
       zipkin: { enabled: false },
     },
+    livenessProbe: probe,
+    readinessProbe: probe,
     extraEnvs: secretEnv(built),
     statefulset: { volumeClaimTemplates: [queueClaim()] },
     extraVolumeMounts: [{ name: QUEUE_VOLUME, mountPath: c.queue.directory }],
@@ -69,7 +106,10 @@ export function helmConfigPart(values: Record<string, unknown>): Record<string, 
 
 export function packageOperator(built: BuiltConfig): Record<string, unknown> {
   const c = built.spec.collector;
-  const name = `otel-audit-${built.spec.domain.replace(/[^a-z0-9-]/g, '-')}`.slice(0, 63).replace(/-+$/, '');
+  // A DNS-1123 label. The operator names the StatefulSet "<name>-collector", and a
+  // StatefulSet name over 52 characters breaks its pods' controller-revision-hash label.
+  const slug = built.spec.domain.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  const name = `otel-audit-${slug}`.slice(0, 52 - '-collector'.length).replace(/-+$/, '');
   return {
     apiVersion: 'opentelemetry.io/v1beta1',
     kind: 'OpenTelemetryCollector',

@@ -1,0 +1,164 @@
+// The Helm values and the operator resource are checked against what consumes
+// them: the opentelemetry-collector chart (its values.schema.json, validated
+// as Helm does after merging the chart's default values) and the operator's
+// OpenTelemetryCollector v1beta1 CRD schema. Sources, versions and the
+// conversions made for ajv: test/fixtures/kubernetes/README.md.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { exampleNames, renderExample, root } from './examples.js';
+
+type Tree = Record<string, unknown>;
+const fixtures = join(root, 'test', 'fixtures', 'kubernetes');
+const readJson = (file: string) => JSON.parse(readFileSync(join(fixtures, file), 'utf8')) as Tree;
+const isMap = (value: unknown): value is Tree => typeof value === 'object' && value !== null && !Array.isArray(value);
+// ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+
+/** Each error as "<path> <reason>", the way a user would want to read it. */
+function problems(validate: ValidateFunction, value: unknown): string[] {
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map((e: ErrorObject) => {
+    const extra = e.keyword === 'additionalProperties' ? ` (${String((e.params as { additionalProperty: string }).additionalProperty)})` : '';
+    return `${e.instancePath || '/'} ${e.message ?? e.keyword}${extra}`;
+  });
+}
+
+/**
+ * Helm's coalescing of the user's values over the chart's defaults: maps merge
+ * key by key, a null deletes the key, anything else (lists too) replaces it.
+ */
+function helmCoalesce(defaults: Tree, values: Tree): Tree {
+  const out: Tree = { ...defaults };
+  for (const [key, value] of Object.entries(values)) {
+    const base = out[key];
+    if (value === null) delete out[key];
+    else if (isMap(value) && isMap(base)) out[key] = helmCoalesce(base, value);
+    else out[key] = value;
+  }
+  return out;
+}
+
+// The chart's schema says "$schema": "http://json-schema.org/schema#" (no
+// draft); its keywords are all draft-07, which is ajv's default.
+const { $schema: _unusedDraft, ...chartSchema } = readJson('helm-values.schema.json');
+const validateChartValues = new Ajv({ allErrors: true, strict: false }).compile(chartSchema);
+const chartDefaults = parse(readFileSync(join(fixtures, 'helm-values.yaml'), 'utf8')) as Tree;
+
+/**
+ * A Kubernetes structural schema as plain JSON Schema. The API server drops or,
+ * with kubectl's default strict field validation, refuses fields the schema does
+ * not name unless x-kubernetes-preserve-unknown-fields is set: that becomes
+ * additionalProperties: false. Only subschemas are rewritten, never the names
+ * under `properties` nor `default`/`enum` values.
+ */
+function strictFields(schema: unknown): unknown {
+  if (!isMap(schema)) return schema;
+  const out: Tree = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'properties' && isMap(value)) out[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, strictFields(sub)]));
+    else if (['items', 'additionalProperties', 'not'].includes(key)) out[key] = strictFields(value);
+    else if (['allOf', 'anyOf', 'oneOf'].includes(key) && Array.isArray(value)) out[key] = value.map(strictFields);
+    else out[key] = value;
+  }
+  if (isMap(out.properties) && out.additionalProperties === undefined && out['x-kubernetes-preserve-unknown-fields'] !== true) out.additionalProperties = false;
+  return out;
+}
+
+function kubernetesAjv(): Ajv {
+  const ajv = addFormats(new Ajv({ allErrors: true, strictTypes: false }));
+  // Kubernetes extensions: list and map semantics for server-side apply, and
+  // CEL rules (here only about sidecar mode), which ajv cannot evaluate.
+  ajv.addVocabulary(['x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-map-type', 'x-kubernetes-int-or-string', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-validations', 'x-kubernetes-embedded-resource']);
+  // Kubernetes' "duration" is a Go duration ("30s"), not ISO 8601.
+  ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/);
+  return ajv;
+}
+
+const crdSchema = strictFields(readJson('operator-v1beta1.schema.json')) as Tree;
+const validateOperatorResource = kubernetesAjv().compile(crdSchema);
+// The chart types extraEnvs, extraVolumeMounts and volumeClaimTemplates only as
+// "object"; the API server checks them as the same core types the CRD embeds.
+const specProps = (crdSchema.properties as { spec: { properties: Record<string, Tree> } }).spec.properties;
+const coreTypes = kubernetesAjv();
+const validateEnvVars = coreTypes.compile(specProps.env!);
+const validateVolumeMounts = coreTypes.compile(specProps.volumeMounts!);
+const validateClaims = coreTypes.compile(specProps.volumeClaimTemplates!);
+
+const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+interface HealthCheck { endpoint: string }
+interface CollectorConfig {
+  receivers: { otlp: { protocols: Record<string, { endpoint: string }> } };
+  extensions: Record<string, unknown> & { health_check: HealthCheck };
+  service: { extensions: string[] };
+}
+const portOf = (endpoint: string) => Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
+const queueDirectories = (config: CollectorConfig) =>
+  Object.entries(config.extensions).filter(([name]) => name.startsWith('file_storage')).map(([, v]) => (v as { directory: string }).directory);
+
+describe.each(exampleNames())('example %s', (name) => {
+  const config = parse(renderExample(name, 'config')) as CollectorConfig;
+
+  it('renders Helm values the chart accepts, and the chart runs exactly the rendered config', () => {
+    const values = parse(renderExample(name, 'helm')) as Tree;
+    const merged = helmCoalesce(chartDefaults, values);
+    expect(problems(validateChartValues, merged)).toEqual([]);
+    // Deep-merged with the chart's default config, our nulls remove every default we do not use.
+    expect(merged.config).toEqual(config);
+    // The chart refuses to render without health_check listed, and probes its port.
+    expect(config.service.extensions).toContain('health_check');
+    const healthPort = portOf(config.extensions.health_check.endpoint);
+    expect(merged).toMatchObject({ livenessProbe: { httpGet: { port: healthPort } }, readinessProbe: { httpGet: { port: healthPort } } });
+    // The pod and service expose exactly the OTLP ports the collector listens on.
+    const enabled = Object.values(merged.ports as Record<string, { enabled: boolean; containerPort: number }>).filter((p) => p.enabled).map((p) => p.containerPort).sort();
+    expect(enabled).toEqual(Object.values(config.receivers.otlp.protocols).map((p) => portOf(p.endpoint)).sort());
+    expect(merged).toMatchObject({ mode: 'statefulset', command: { name: 'otelcol-contrib' } });
+    expect(problems(validateEnvVars, merged.extraEnvs)).toEqual([]);
+    expect(problems(validateVolumeMounts, merged.extraVolumeMounts)).toEqual([]);
+    const claims = (merged.statefulset as { volumeClaimTemplates: unknown }).volumeClaimTemplates;
+    expect(problems(validateClaims, claims)).toEqual([]);
+    // The persistent queue's directory is on the StatefulSet's volume claim.
+    const mounts = merged.extraVolumeMounts as { name: string; mountPath: string }[];
+    expect(mounts.map((m) => m.mountPath)).toEqual(expect.arrayContaining(queueDirectories(config)));
+    expect((claims as { metadata: { name: string } }[]).map((c) => c.metadata.name)).toEqual(mounts.map((m) => m.name));
+  });
+
+  it('renders an OpenTelemetryCollector the v1beta1 CRD accepts, running the rendered config', () => {
+    const resource = parse(renderExample(name, 'operator')) as { apiVersion: string; kind: string; metadata: { name: string }; spec: Tree };
+    expect(problems(validateOperatorResource, resource)).toEqual([]);
+    expect(resource.apiVersion).toBe('opentelemetry.io/v1beta1');
+    expect(resource.kind).toBe('OpenTelemetryCollector');
+    expect(resource.metadata.name).toMatch(dns1123Label);
+    // The operator names the StatefulSet "<name>-collector"; a StatefulSet name over
+    // 52 characters breaks its pods' controller-revision-hash label (63 at most).
+    expect(`${resource.metadata.name}-collector`.length).toBeLessThanOrEqual(52);
+    expect(resource.spec.config).toEqual(config);
+    expect(resource.spec.mode).toBe('statefulset');
+    const mounts = resource.spec.volumeMounts as { name: string; mountPath: string }[];
+    expect(mounts.map((m) => m.mountPath)).toEqual(expect.arrayContaining(queueDirectories(config)));
+    expect((resource.spec.volumeClaimTemplates as { metadata: { name: string } }[]).map((c) => c.metadata.name)).toEqual(mounts.map((m) => m.name));
+  });
+});
+
+describe('the schemas catch mistakes', () => {
+  const values = () => helmCoalesce(chartDefaults, parse(renderExample('reference', 'helm')) as Tree);
+  const resource = () => parse(renderExample('reference', 'operator')) as { spec: Tree };
+
+  it('the chart refuses an unknown mode and a misspelled key, naming them', () => {
+    expect(problems(validateChartValues, { ...values(), mode: 'bogus' })).toContain('/mode must be equal to one of the allowed values');
+    expect(problems(validateChartValues, { ...values(), extraVolumeMount: [] })).toContain('/ must NOT have additional properties (extraVolumeMount)');
+    expect(problems(validateChartValues, { ...values(), image: { repository: 'otel/opentelemetry-collector-contrib', version: '0.139.0' } })).toContain('/image must NOT have additional properties (version)');
+  });
+
+  it('the CRD refuses an unknown mode, a misspelled field and a wrong type, naming them', () => {
+    const r = resource();
+    expect(problems(validateOperatorResource, { ...r, spec: { ...r.spec, mode: 'bogus' } })).toContain('/spec/mode must be equal to one of the allowed values');
+    expect(problems(validateOperatorResource, { ...r, spec: { ...r.spec, volumeMount: [] } })).toContain('/spec must NOT have additional properties (volumeMount)');
+    expect(problems(validateOperatorResource, { ...r, spec: { ...r.spec, replicas: '1' } })).toContain('/spec/replicas must be integer');
+    expect(problems(validateEnvVars, [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', keys: 'X' } } }])).toContain('/0/valueFrom/secretKeyRef must NOT have additional properties (keys)');
+  });
+});
