@@ -1,5 +1,6 @@
-// Correlation rules over an ordered stream: event_count, value_count, temporal
-// and temporal_ordered, each per group-by key within a sliding timespan.
+// Correlation rules over an ordered stream: event_count, value_count, temporal,
+// temporal_ordered, value_sum, value_avg and value_percentile, each per
+// group-by key within a sliding timespan.
 // A correlation fires when its condition holds for the window that ends at the
 // current event; the group's window is then cleared, so one burst gives one match.
 import type { CorrelationCondition, CorrelationType } from './types.js';
@@ -12,7 +13,7 @@ export interface Hit {
   eventIds: string[];
   /** The values of the correlation's group-by fields for this hit (aliases resolved). */
   group: unknown[];
-  /** For value_count: the value of the counted field. */
+  /** For value_*: the value of the condition's field. */
   counted?: unknown;
 }
 
@@ -109,15 +110,120 @@ class Window {
   }
 }
 
+/**
+ * The numeric value a value_sum, value_avg or value_percentile hit adds, or
+ * undefined when it adds none. The spec asks for "a number field" and says no
+ * more; like SQL's SUM/AVG over NULL (pySigma's DuckDB backend) and Splunk's
+ * sum() over text, a missing or non-numeric value is left out: the hit does
+ * not enter the window at all, so it counts neither in a sum nor in an
+ * average's denominator. Decimal strings count as numbers, because OTLP JSON
+ * carries an int64 beyond 2^53 as a string.
+ */
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+export function numericValue(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && NUMBER.test(value)) return Number(value);
+  return undefined;
+}
+
+/** The lowest index at which `value` could be inserted into `sorted` keeping it sorted. */
+function lowerBound(sorted: number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The p-th percentile (0–100) of sorted values, interpolated linearly between
+ * the two closest ranks: rank = p/100 × (n − 1). The spec does not say how a
+ * percentile is computed; this is what pySigma's backends ask for: DuckDB's
+ * PERCENTILE_CONT and Loki's quantile_over_time (both use this formula).
+ */
+export function percentileOf(sorted: readonly number[], p: number): number {
+  const rank = (p / 100) * (sorted.length - 1);
+  const lo = Math.floor(rank);
+  const low = sorted[lo]!;
+  return lo + 1 < sorted.length ? low + (rank - lo) * (sorted[lo + 1]! - low) : low;
+}
+
+/**
+ * One group's sliding window of numbers for value_sum, value_avg and
+ * value_percentile. The sum is kept running; values are kept sorted only for
+ * value_percentile.
+ */
+class NumericWindow {
+  times: number[] = [];
+  ids: string[][] = [];
+  values: number[] = [];
+  head = 0;
+  private sum = 0;
+  /** How many live values are not safe integers: then the running sum may have drifted. */
+  private inexact = 0;
+  readonly sorted: number[] | undefined;
+
+  constructor(keepSorted: boolean) {
+    this.sorted = keepSorted ? [] : undefined;
+  }
+
+  get size(): number {
+    return this.times.length - this.head;
+  }
+
+  add(time: number, eventIds: string[], value: number, oldest: number): void {
+    while (this.head < this.times.length && this.times[this.head]! < oldest) this.forget(this.values[this.head++]!);
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.ids = this.ids.slice(this.head);
+      this.values = this.values.slice(this.head);
+      this.head = 0;
+    }
+    this.times.push(time);
+    this.ids.push(eventIds);
+    this.values.push(value);
+    this.sum += value;
+    if (!Number.isSafeInteger(value)) this.inexact++;
+    if (this.sorted) this.sorted.splice(lowerBound(this.sorted, value), 0, value);
+  }
+
+  private forget(value: number): void {
+    this.sum -= value;
+    if (!Number.isSafeInteger(value)) this.inexact--;
+    if (this.sorted) this.sorted.splice(lowerBound(this.sorted, value), 1);
+  }
+
+  /** The sum of the live values: the running sum while it is exact, else summed afresh (adding and taking away fractions drifts). */
+  total(): number {
+    if (this.inexact === 0 && Number.isSafeInteger(this.sum)) return this.sum;
+    let sum = 0;
+    for (let i = this.head; i < this.values.length; i++) sum += this.values[i]!;
+    return sum;
+  }
+
+  liveIds(): string[] {
+    const ids: string[] = [];
+    for (let i = this.head; i < this.ids.length; i++) for (const id of this.ids[i]!) ids.push(id);
+    return ids;
+  }
+}
+
 export interface CorrelationSpec {
   type: CorrelationType;
   ruleCount: number;
   groupBy: string[];
   timespanMs: number;
   condition: CorrelationCondition | undefined;
-  /** The field value_count counts distinct values of. */
+  /** The field value_count counts distinct values of, or value_sum/avg/percentile aggregate. */
   field: string | undefined;
+  /** For value_percentile: which percentile (0–100) of the field's values the condition compares. */
+  percentile?: number | undefined;
 }
+
+const NUMERIC_TYPES: ReadonlySet<CorrelationType> = new Set(['value_sum', 'value_avg', 'value_percentile']);
 
 function keyOf(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value ?? null);
@@ -126,15 +232,18 @@ function keyOf(value: unknown): string {
 /** The running state of one correlation rule. */
 export class CorrelationState {
   private readonly groups = new Map<string, Window>();
+  private readonly numericGroups = new Map<string, NumericWindow>();
   private readonly test: (n: number) => boolean;
+  private readonly numeric: boolean;
 
   constructor(private readonly spec: CorrelationSpec) {
     this.test = conditionTest(spec.condition, spec.type === 'temporal' || spec.type === 'temporal_ordered' ? spec.ruleCount : 1);
+    this.numeric = NUMERIC_TYPES.has(spec.type);
   }
 
   /** Feeds one hit; returns a fire when the correlation's condition now holds for the hit's group. */
   push(hit: Hit): CorrelationFire | undefined {
-    const groupBy = this.spec.groupBy;
+    if (this.numeric) return this.pushNumeric(hit);
     const values = hit.group;
     const key = values.length === 1 ? keyOf(values[0]) : JSON.stringify(values);
     let value: string;
@@ -151,9 +260,30 @@ export class CorrelationState {
     if (!this.holds(window, hit.ruleIndex)) return undefined;
     const eventIds = this.spec.type === 'temporal_ordered' ? this.orderedIds(window.live()) : window.liveIds();
     this.groups.delete(key);
+    return { time: hit.time, eventIds, group: this.groupOf(values) };
+  }
+
+  /** value_sum, value_avg, value_percentile: the aggregate of the field's numbers in the window is compared with the condition. */
+  private pushNumeric(hit: Hit): CorrelationFire | undefined {
+    const value = numericValue(hit.counted);
+    if (value === undefined) return undefined;
+    const values = hit.group;
+    const key = values.length === 1 ? keyOf(values[0]) : JSON.stringify(values);
+    let window = this.numericGroups.get(key);
+    if (!window) this.numericGroups.set(key, (window = new NumericWindow(this.spec.type === 'value_percentile')));
+    window.add(hit.time, hit.eventIds, value, hit.time - this.spec.timespanMs);
+    const aggregate =
+      this.spec.type === 'value_sum' ? window.total() : this.spec.type === 'value_avg' ? window.total() / window.size : percentileOf(window.sorted!, this.spec.percentile!);
+    if (!this.test(aggregate)) return undefined;
+    const eventIds = window.liveIds();
+    this.numericGroups.delete(key);
+    return { time: hit.time, eventIds, group: this.groupOf(values) };
+  }
+
+  private groupOf(values: unknown[]): Record<string, unknown> {
     const group: Record<string, unknown> = {};
-    groupBy.forEach((field, index) => (group[field] = values[index] ?? null));
-    return { time: hit.time, eventIds, group };
+    this.spec.groupBy.forEach((field, index) => (group[field] = values[index] ?? null));
+    return group;
   }
 
   private holds(window: Window, ruleIndex: number): boolean {

@@ -5,7 +5,7 @@ import { compileField, readEventViews, type CompiledField, type EventView } from
 import { compileDetection, DetectionError, type CompileOptions, type Matcher } from './detection.js';
 import { CorrelationState, parseTimespan, type Hit } from './correlation.js';
 import { loadSigmaDocuments, parseSigmaText } from './parse.js';
-import { SigmaError, type SigmaCorrelationRule, type SigmaDetectionRule, type SigmaDocument, type SigmaFilter, type SigmaLogsource } from './types.js';
+import { SigmaError, type CorrelationCondition, type CorrelationType, type SigmaCorrelationRule, type SigmaDetectionRule, type SigmaDocument, type SigmaFilter, type SigmaLogsource } from './types.js';
 
 export interface SigmaMatch {
   kind: 'detection' | 'correlation';
@@ -74,6 +74,27 @@ function asList(value: unknown): string[] {
   return typeof value === 'string' && value !== 'any' ? [value] : [];
 }
 
+const SUPPORTED_TYPES: readonly CorrelationType[] = ['event_count', 'value_count', 'temporal', 'temporal_ordered', 'value_sum', 'value_avg', 'value_percentile'];
+
+/**
+ * Checks what value_sum, value_avg and value_percentile need beyond the schema
+ * and returns value_percentile's percentile. The spec names no key for which
+ * percentile to take; pySigma reads `percentile:` (an integer) in the condition
+ * and refuses to convert a value_percentile rule without it, so this does too.
+ */
+function numericCorrelation(file: string, type: CorrelationType, condition: CorrelationCondition | undefined, field: string | undefined): number | undefined {
+  if (type !== 'value_sum' && type !== 'value_avg' && type !== 'value_percentile') return undefined;
+  if (!field) throw new SigmaError(file, 'correlation.condition.field', `${type} needs one field (a string) whose numbers it aggregates`);
+  if (!(['gt', 'gte', 'lt', 'lte', 'eq', 'neq'] as const).some((op) => typeof condition?.[op] === 'number')) {
+    throw new SigmaError(file, 'correlation.condition', `${type} needs a comparison (gt, gte, lt, lte, eq or neq)`);
+  }
+  if (type !== 'value_percentile') return undefined;
+  const percentile = condition?.percentile;
+  if (percentile === undefined) throw new SigmaError(file, 'correlation.condition.percentile', 'value_percentile needs percentile: which percentile (0-100) of the field to compare, e.g. percentile: 95');
+  if (!Number.isInteger(percentile) || percentile < 0 || percentile > 100) throw new SigmaError(file, 'correlation.condition.percentile', `"${String(percentile)}" is not an integer from 0 to 100`);
+  return percentile;
+}
+
 function wrap(file: string, document: number, error: unknown): never {
   if (error instanceof DetectionError) throw new SigmaError(file, error.path, error.message);
   if (error instanceof SigmaError) throw error;
@@ -114,12 +135,13 @@ export class SigmaEngine {
       const c = doc.rule.correlation;
       const timespanMs = parseTimespan(String(c?.timespan));
       if (!c || timespanMs === undefined) throw new SigmaError(doc.source.file, 'correlation.timespan', `"${String(c?.timespan)}" is not a timespan (a number and s, m, h or d)`);
-      if (!['event_count', 'value_count', 'temporal', 'temporal_ordered'].includes(c.type)) {
-        throw new SigmaError(doc.source.file, 'correlation.type', `"${c.type}" is not supported by this engine (event_count, value_count, temporal, temporal_ordered)`);
+      if (!SUPPORTED_TYPES.includes(c.type)) {
+        throw new SigmaError(doc.source.file, 'correlation.type', `"${c.type}" is not supported by this engine (${SUPPORTED_TYPES.join(', ')})`);
       }
       const field = typeof c.condition?.field === 'string' ? c.condition.field : undefined;
       if (c.type === 'value_count' && !field) throw new SigmaError(doc.source.file, 'correlation.condition.field', 'value_count needs the field whose distinct values it counts');
-      const spec = { type: c.type, ruleCount: c.rules.length, groupBy: c['group-by'] ?? [], timespanMs, condition: c.condition, field };
+      const percentile = numericCorrelation(doc.source.file, c.type, c.condition, field);
+      const spec = { type: c.type, ruleCount: c.rules.length, groupBy: c['group-by'] ?? [], timespanMs, condition: c.condition, field, percentile };
       const aliases = c.aliases ?? {};
       const names = c.rules;
       correlations.push({

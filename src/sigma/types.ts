@@ -47,6 +47,8 @@ export interface CorrelationCondition {
   eq?: number;
   neq?: number;
   field?: string | string[];
+  /** value_percentile: which percentile (0–100) of the field's values is compared (pySigma's key; the spec names none). */
+  percentile?: number;
 }
 
 export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered' | 'value_sum' | 'value_avg' | 'value_percentile';
