@@ -62,6 +62,19 @@ function overDefaults(ours: Tree, defaults: Tree): Tree {
   return Object.fromEntries([...removed, ...kept]) as Tree;
 }
 
+// The chart passes the config through Helm's `tpl`, so a literal "{{" in a value
+// would start a template action; {{`{{`}} prints it as is (the chart's own advice).
+const TEMPLATE_OPEN = '{{';
+const TEMPLATE_ESCAPE = '{{`{{`}}';
+
+/** Applies `f` to every string in a JSON-like value. */
+function mapStrings(value: unknown, f: (s: string) => string): unknown {
+  if (typeof value === 'string') return f(value);
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, f));
+  if (!isMap(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, f)]));
+}
+
 /**
  * Helm values. Helm deep-merges `config` into the chart's default config; the
  * nulls from overDefaults delete the chart's receivers, pipelines, processor
@@ -77,7 +90,7 @@ export function packageHelm(built: BuiltConfig): Record<string, unknown> {
     image: imageParts(c.image),
     command: { name: 'otelcol-contrib' },
     replicaCount: 1,
-    config: overDefaults(structuredClone(built.config), CHART_DEFAULT_CONFIG),
+    config: overDefaults(mapStrings(built.config, (s) => s.replaceAll(TEMPLATE_OPEN, TEMPLATE_ESCAPE)) as Tree, CHART_DEFAULT_CONFIG),
     ports: {
       otlp: { enabled: true, containerPort: c.receiver.grpcPort, servicePort: c.receiver.grpcPort, protocol: 'TCP', appProtocol: 'grpc' },
       'otlp-http': { enabled: true, containerPort: c.receiver.httpPort, servicePort: c.receiver.httpPort, protocol: 'TCP' },
@@ -94,14 +107,14 @@ export function packageHelm(built: BuiltConfig): Record<string, unknown> {
   };
 }
 
-/** The config inside Helm values as the chart would apply it (nulls removed). */
+/** The config inside Helm values as the chart would apply it (nulls removed, "{{" escapes printed). */
 export function helmConfigPart(values: Record<string, unknown>): Record<string, unknown> {
   const strip = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(strip);
     if (typeof value !== 'object' || value === null) return value;
     return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, strip(v)]));
   };
-  return strip(values.config) as Record<string, unknown>;
+  return mapStrings(strip(values.config), (s) => s.replaceAll(TEMPLATE_ESCAPE, TEMPLATE_OPEN)) as Record<string, unknown>;
 }
 
 export function packageOperator(built: BuiltConfig): Record<string, unknown> {

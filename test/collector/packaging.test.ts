@@ -9,6 +9,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parseDestinations, renderCollectorConfig } from '../../src/collector/index.js';
 import { exampleNames, renderExample, root } from './examples.js';
 
 type Tree = Record<string, unknown>;
@@ -40,6 +41,22 @@ function helmCoalesce(defaults: Tree, values: Tree): Tree {
     else out[key] = value;
   }
   return out;
+}
+
+/**
+ * The chart passes the merged config through Helm's `tpl`. Our values may hold
+ * one template action, the escape {{`{{`}} that prints "{{"; any other "{{"
+ * would be run by Helm as a template.
+ */
+function helmTpl(value: unknown): unknown {
+  if (typeof value === 'string') {
+    const literals = value.split('{{`{{`}}');
+    for (const literal of literals) expect(literal).not.toContain('{{');
+    return literals.join('{{');
+  }
+  if (Array.isArray(value)) return value.map(helmTpl);
+  if (!isMap(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, helmTpl(v)]));
 }
 
 // The chart's schema says "$schema": "http://json-schema.org/schema#" (no
@@ -108,7 +125,7 @@ describe.each(exampleNames())('example %s', (name) => {
     const merged = helmCoalesce(chartDefaults, values);
     expect(problems(validateChartValues, merged)).toEqual([]);
     // Deep-merged with the chart's default config, our nulls remove every default we do not use.
-    expect(merged.config).toEqual(config);
+    expect(helmTpl(merged.config)).toEqual(config);
     // The chart refuses to render without health_check listed, and probes its port.
     expect(config.service.extensions).toContain('health_check');
     const healthPort = portOf(config.extensions.health_check.endpoint);
@@ -142,6 +159,14 @@ describe.each(exampleNames())('example %s', (name) => {
     expect(mounts.map((m) => m.mountPath)).toEqual(expect.arrayContaining(queueDirectories(config)));
     expect((resource.spec.volumeClaimTemplates as { metadata: { name: string } }[]).map((c) => c.metadata.name)).toEqual(mounts.map((m) => m.name));
   });
+});
+
+it('keeps a literal "{{" in a value from being run as a Helm template', () => {
+  const spec = parseDestinations('domain: acme.audit\ndestinations:\n  - name: archive\n    type: file\n    path: "/var/lib/otelcol/{{ .Release.Name }}/audit.jsonl"\n', 'braces.yaml');
+  const config = parse(renderCollectorConfig(spec, { format: 'config' })) as Tree;
+  const values = parse(renderCollectorConfig(spec, { format: 'helm' })) as Tree;
+  expect(helmTpl(helmCoalesce(chartDefaults, values).config)).toEqual(config);
+  expect(JSON.stringify(config)).toContain('/var/lib/otelcol/{{ .Release.Name }}/audit.jsonl');
 });
 
 describe('the schemas catch mistakes', () => {
