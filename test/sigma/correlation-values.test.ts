@@ -197,6 +197,16 @@ describe('the real sigma-cli (pySigma 1.5.1)', () => {
     await expect(convertRules({ target: 'splunk', paths: [fixture('sum')] })).rejects.toThrow(/Correlation type 'value_sum' is not supported by backend/);
   });
 
+  it('the esql backend refuses them too; the open_search_ppl backend fails on them with a Python TypeError', async () => {
+    const convert = (backend: string, pipeline: string) => sigma(['convert', '-t', backend, '-p', join(packageRoot(), 'sigma', 'pipelines', pipeline), fixture('sum')]);
+    const esql = await convert('esql', 'elasticsearch.yml');
+    expect(esql.code).not.toBe(0);
+    expect(esql.stdout + esql.stderr).toContain("Correlation type 'value_sum' is not supported by backend.");
+    const ppl = await convert('open_search_ppl', 'opensearch.yml');
+    expect(ppl.code).not.toBe(0);
+    expect(ppl.stdout + ppl.stderr).toContain("TypeError: 'NoneType' object is not subscriptable");
+  });
+
   it('the loki backend converts them to LogQL range aggregations', async () => {
     const convert = async (kind: 'sum' | 'avg' | 'p90') => (await sigma(['convert', '-t', 'loki', '-p', lokiPipeline, fixture(kind)])).stdout;
     expect(await convert('sum')).toMatch(/^sum by \(user_id\) \(sum_over_time\(.*\| unwrap audit_data_row_count \[1h\]\)\) >= 100000$/m);
