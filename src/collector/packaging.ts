@@ -8,9 +8,12 @@ import { envReferences } from './secrets.js';
 const SECRET_NAME = 'otel-audit-secrets';
 const QUEUE_VOLUME = 'audit-queue';
 
-function imageParts(image: string): { repository: string; tag: string } {
-  const at = image.lastIndexOf(':');
-  return at > image.lastIndexOf('/') ? { repository: image.slice(0, at), tag: image.slice(at + 1) } : { repository: image, tag: 'latest' };
+/** The chart's image keys: repository and tag, or repository and digest (the chart then ignores the tag). */
+function imageParts(image: string): { repository: string; tag: string } | { repository: string; digest: string } {
+  const at = image.indexOf('@');
+  if (at >= 0) return { repository: image.slice(0, at), digest: image.slice(at + 1) };
+  const colon = image.lastIndexOf(':');
+  return colon > image.lastIndexOf('/') ? { repository: image.slice(0, colon), tag: image.slice(colon + 1) } : { repository: image, tag: 'latest' };
 }
 
 /** Each referenced env var comes from one Kubernetes Secret key of the same name. */

@@ -169,6 +169,18 @@ it('keeps a literal "{{" in a value from being run as a Helm template', () => {
   expect(JSON.stringify(config)).toContain('/var/lib/otelcol/{{ .Release.Name }}/audit.jsonl');
 });
 
+it.each([
+  ['otel/opentelemetry-collector-contrib:0.139.0', { repository: 'otel/opentelemetry-collector-contrib', tag: '0.139.0' }],
+  ['registry.example.com:5000/otelcol-contrib', { repository: 'registry.example.com:5000/otelcol-contrib', tag: 'latest' }],
+  ['otel/opentelemetry-collector-contrib@sha256:0123abcd', { repository: 'otel/opentelemetry-collector-contrib', digest: 'sha256:0123abcd' }],
+])('splits the image %s into the chart\'s image keys, as the operator takes it whole', (image, expected) => {
+  const spec = parseDestinations(`domain: acme.audit\ncollector:\n  image: "${image}"\ndestinations:\n  - name: out\n    type: debug\n`, 'image.yaml');
+  const values = parse(renderCollectorConfig(spec, { format: 'helm' })) as Tree;
+  expect(values.image).toEqual(expected);
+  expect(problems(validateChartValues, helmCoalesce(chartDefaults, values))).toEqual([]);
+  expect((parse(renderCollectorConfig(spec, { format: 'operator' })) as { spec: Tree }).spec.image).toBe(image);
+});
+
 describe('the schemas catch mistakes', () => {
   const values = () => helmCoalesce(chartDefaults, parse(renderExample('reference', 'helm')) as Tree);
   const resource = () => parse(renderExample('reference', 'operator')) as { spec: Tree };
