@@ -30,8 +30,8 @@ const isMap = (value: unknown): value is Tree => typeof value === 'object' && va
 
 /**
  * The default `config` of the opentelemetry-collector chart (values.yaml of
- * chart 0.170.0). Only its shape matters: which keys Helm would merge into
- * ours. test/collector/packaging.test.ts merges our values with the real file
+ * chart 0.170.0). Only its shape matters, maps down to their keys: which keys
+ * Helm would merge into ours. test/collector/packaging.test.ts merges our values with the real file
  * and fails if anything of the chart's is left over.
  */
 const CHART_DEFAULT_CONFIG: Tree = {
@@ -45,7 +45,10 @@ const CHART_DEFAULT_CONFIG: Tree = {
     zipkin: { endpoint: '${env:MY_POD_IP}:9411' },
   },
   service: {
-    telemetry: { resource: {}, metrics: { readers: [] } },
+    telemetry: {
+      resource: { 'k8s.namespace.name': '', 'k8s.node.name': '', 'k8s.node.ip': '', 'k8s.pod.name': '', 'k8s.pod.ip': '', 'host.name': '' },
+      metrics: { readers: [] },
+    },
     extensions: ['health_check'],
     pipelines: { logs: { exporters: [], processors: [], receivers: [] }, metrics: {}, traces: {} },
   },
