@@ -65,7 +65,8 @@ describe('otel-audit demo', () => {
     const readme = readFileSync(join(packageRoot(), 'README.md'), 'utf8');
     const sample = /The report looks like this:\n\n```text\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(sample, 'README.md has the demo output sample').toBeDefined();
-    const normalize = (text: string) => text.replaceAll(`${packageRoot()}/`, '').replace(/otel-audit-demo-\w+/g, 'otel-audit-demo-XXXXXX').replace(/OK in [\d.]+s/, 'OK in …s');
+    // The README shows the demo's folder under /tmp; tests run with their own TMPDIR.
+    const normalize = (text: string) => text.replaceAll(`${packageRoot()}/`, '').replaceAll(`${tmpdir()}/`, '/tmp/').replace(/otel-audit-demo-\w+/g, 'otel-audit-demo-XXXXXX').replace(/OK in [\d.]+s/, 'OK in …s');
     const printed = new Set(normalize(formatReport(report)).split('\n'));
     const shown = normalize(sample!).split('\n').filter((line) => line.trim() !== '…' && line !== '');
     expect(shown.filter((line) => !printed.has(line))).toEqual([]);
