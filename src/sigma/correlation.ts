@@ -110,6 +110,8 @@ class Window {
   }
 }
 
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /**
  * The numeric value a value_sum, value_avg or value_percentile hit adds, or
  * undefined when it adds none. The spec asks for "a number field" and says no
@@ -119,7 +121,6 @@ class Window {
  * average's denominator. Decimal strings count as numbers, because OTLP JSON
  * carries an int64 beyond 2^53 as a string.
  */
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 export function numericValue(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value === 'string' && NUMBER.test(value)) return Number(value);
