@@ -57,6 +57,30 @@ describe('links', () => {
     expect(broken).toEqual([]);
   });
 
+  it('with a #fragment point at a heading of the target page', () => {
+    // GitHub's heading ids: lower case, punctuation other than - and _ dropped, spaces as -, repeats numbered.
+    const slug = (heading: string) => heading.trim().toLowerCase().replace(/`/g, '').replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const anchors = (file: string) => {
+      const seen = new Map<string, number>();
+      const ids = new Set<string>();
+      const text = readFileSync(file, 'utf8').replace(/^```[\s\S]*?^```/gm, '');
+      for (const [, heading] of text.matchAll(/^#{1,6} (.+)$/gm)) {
+        const base = slug(heading!);
+        const n = seen.get(base) ?? 0;
+        seen.set(base, n + 1);
+        ids.add(n === 0 ? base : `${base}-${n}`);
+      }
+      return ids;
+    };
+    const broken = markdownFiles(root).flatMap((file) =>
+      [...readFileSync(join(root, file), 'utf8').matchAll(/\]\(([^)\s]*#[^)\s]+)\)/g)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/.test(l)).flatMap((link) => {
+        const [path, fragment] = link.split('#') as [string, string];
+        const target = path === '' ? join(root, file) : join(root, dirname(file), path);
+        return existsSync(target) && target.endsWith('.md') && !anchors(target).has(fragment) ? [`${file}: ${link}`] : [];
+      }));
+    expect(broken).toEqual([]);
+  });
+
   it('reach every docs page from README.md and from the docs index', () => {
     const pages = markdownFiles(root).filter((f) => f.startsWith('docs/') && f !== 'docs/README.md');
     for (const index of ['README.md', 'docs/README.md']) {
