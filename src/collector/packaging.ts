@@ -30,27 +30,47 @@ const isMap = (value: unknown): value is Tree => typeof value === 'object' && va
 
 /**
  * The default `config` of the opentelemetry-collector chart (values.yaml of
- * chart 0.170.0). Only its shape matters, maps down to their keys: which keys
- * Helm would merge into ours. test/collector/packaging.test.ts merges our values with the real file
- * and fails if anything of the chart's is left over.
+ * chart 0.170.0), which Helm merges under ours. test/collector/packaging.test.ts
+ * checks this copy against the real file.
  */
-const CHART_DEFAULT_CONFIG: Tree = {
+export const CHART_DEFAULT_CONFIG: Tree = {
   exporters: { debug: {} },
   extensions: { health_check: { endpoint: '${env:MY_POD_IP}:13133' } },
   processors: { batch: {}, memory_limiter: { check_interval: '5s', limit_percentage: 80, spike_limit_percentage: 25 } },
   receivers: {
-    jaeger: { protocols: { grpc: {}, thrift_http: {}, thrift_compact: {} } },
+    jaeger: {
+      protocols: {
+        grpc: { endpoint: '${env:MY_POD_IP}:14250' },
+        thrift_http: { endpoint: '${env:MY_POD_IP}:14268' },
+        thrift_compact: { endpoint: '${env:MY_POD_IP}:6831' },
+      },
+    },
     otlp: { protocols: { grpc: { endpoint: '${env:MY_POD_IP}:4317' }, http: { endpoint: '${env:MY_POD_IP}:4318' } } },
-    prometheus: { config: {} },
+    prometheus: {
+      config: {
+        scrape_configs: [{ job_name: 'opentelemetry-collector', scrape_interval: '10s', static_configs: [{ targets: ['${env:MY_POD_IP}:8888'] }] }],
+      },
+    },
     zipkin: { endpoint: '${env:MY_POD_IP}:9411' },
   },
   service: {
     telemetry: {
-      resource: { 'k8s.namespace.name': '', 'k8s.node.name': '', 'k8s.node.ip': '', 'k8s.pod.name': '', 'k8s.pod.ip': '', 'host.name': '' },
-      metrics: { readers: [] },
+      resource: {
+        'k8s.namespace.name': '${env:OTEL_K8S_NAMESPACE}',
+        'k8s.node.name': '${env:OTEL_K8S_NODE_NAME}',
+        'k8s.node.ip': '${env:OTEL_K8S_NODE_IP}',
+        'k8s.pod.name': '${env:OTEL_K8S_POD_NAME}',
+        'k8s.pod.ip': '${env:OTEL_K8S_POD_IP}',
+        'host.name': '${env:OTEL_K8S_NODE_NAME}',
+      },
+      metrics: { readers: [{ pull: { exporter: { prometheus: { host: '${env:MY_POD_IP}', port: 8888 } } } }] },
     },
     extensions: ['health_check'],
-    pipelines: { logs: { exporters: [], processors: [], receivers: [] }, metrics: {}, traces: {} },
+    pipelines: {
+      logs: { exporters: ['debug'], processors: ['memory_limiter', 'batch'], receivers: ['otlp'] },
+      metrics: { exporters: ['debug'], processors: ['memory_limiter', 'batch'], receivers: ['otlp', 'prometheus'] },
+      traces: { exporters: ['debug'], processors: ['memory_limiter', 'batch'], receivers: ['otlp', 'jaeger', 'zipkin'] },
+    },
   },
 };
 

@@ -10,6 +10,7 @@ import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseDestinations, renderCollectorConfig } from '../../src/collector/index.js';
+import { CHART_DEFAULT_CONFIG } from '../../src/collector/packaging.js';
 import { exampleNames, renderExample, root } from './examples.js';
 
 type Tree = Record<string, unknown>;
@@ -159,6 +160,10 @@ describe.each(exampleNames())('example %s', (name) => {
     expect(mounts.map((m) => m.mountPath)).toEqual(expect.arrayContaining(queueDirectories(config)));
     expect((resource.spec.volumeClaimTemplates as { metadata: { name: string } }[]).map((c) => c.metadata.name)).toEqual(mounts.map((m) => m.name));
   });
+});
+
+it("packaging.ts knows the chart's default config, which its nulls delete", () => {
+  expect(CHART_DEFAULT_CONFIG).toEqual(chartDefaults.config);
 });
 
 it('keeps a literal "{{" in a value from being run as a Helm template', () => {
