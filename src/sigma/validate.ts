@@ -65,7 +65,8 @@ function schemaIssues(doc: SigmaDocument, value: unknown): SigmaIssue[] {
   return issues;
 }
 
-const CORRELATION_OPERATORS = new Set(['gt', 'gte', 'lt', 'lte', 'eq', 'neq', 'field']);
+// `percentile` (0–100) is pySigma's key for value_percentile; the spec names no percentile.
+const CORRELATION_OPERATORS = new Set(['gt', 'gte', 'lt', 'lte', 'eq', 'neq', 'field', 'percentile']);
 const VALUE_TYPES = new Set(['value_count', 'value_sum', 'value_avg', 'value_percentile']);
 
 /** The checks the JSON schemas miss. */
@@ -97,13 +98,18 @@ function customIssues(doc: SigmaDocument, all: readonly SigmaDocument[]): SigmaI
     if (typeof c !== 'object' || c === null) return issues;
     if (parseTimespan(String(c.timespan)) === undefined) issue('correlation.timespan', `"${String(c.timespan)}" is not a timespan: a number followed by s, m, h or d (e.g. 10m)`);
     const condition = (c.condition ?? {}) as Record<string, unknown>;
-    for (const key of Object.keys(condition)) if (!CORRELATION_OPERATORS.has(key)) issue(`correlation.condition.${key}`, `unknown condition operator "${key}" (gt, gte, lt, lte, eq, neq, field)`);
+    for (const key of Object.keys(condition)) if (!CORRELATION_OPERATORS.has(key)) issue(`correlation.condition.${key}`, `unknown condition operator "${key}" (gt, gte, lt, lte, eq, neq, field, percentile)`);
     for (const [key, value] of Object.entries(condition)) if (key !== 'field' && !Number.isInteger(value)) issue(`correlation.condition.${key}`, 'must be an integer');
     if (VALUE_TYPES.has(c.type) && !condition.field) issue('correlation.condition.field', `${c.type} needs condition.field, the field whose values it aggregates`);
     if (!VALUE_TYPES.has(c.type) && condition.field !== undefined) issue('correlation.condition.field', `field has no meaning for ${c.type}`, 'warning');
     if (c.type === 'event_count' || VALUE_TYPES.has(c.type)) {
-      if (!Object.keys(condition).some((k) => k !== 'field')) issue('correlation.condition', `${c.type} needs a comparison (gt, gte, lt, lte, eq or neq)`);
+      if (!Object.keys(condition).some((k) => k !== 'field' && k !== 'percentile')) issue('correlation.condition', `${c.type} needs a comparison (gt, gte, lt, lte, eq or neq)`);
     }
+    const percentile = condition.percentile;
+    if (c.type === 'value_percentile' && (!Number.isInteger(percentile) || (percentile as number) < 0 || (percentile as number) > 100)) {
+      issue('correlation.condition.percentile', 'value_percentile needs percentile, an integer from 0 to 100 (e.g. percentile: 95)');
+    }
+    if (c.type !== 'value_percentile' && percentile !== undefined) issue('correlation.condition.percentile', `percentile has no meaning for ${c.type}`, 'warning');
     (c.rules ?? []).forEach((ref, index) => {
       const found = all.some((d) => d !== doc && (d.rule.id === ref || d.rule.name === ref));
       if (!found) issue(`correlation.rules[${index}]`, `no rule or correlation among the checked files has the id or name "${ref}"`);
