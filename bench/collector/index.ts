@@ -13,7 +13,7 @@ import { writeBenchmarkSection } from '../report.js';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const PER_REQUEST = 500;
 const CONCURRENCY = 4;
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 /**
  * An event as the emitter sends it: the contract's actor/target/tenant fields
