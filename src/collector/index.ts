@@ -8,7 +8,7 @@ export { DestinationsError, formatIssue } from './errors.js';
 export type { SpecIssue } from './errors.js';
 export { buildCollectorConfig, renderCollectorConfig, OUTPUT_FORMATS, IDS } from './render.js';
 export type { BuiltConfig, CollectorConfig, OutputFormat, RenderOptions } from './render.js';
-export { packageHelm, packageOperator, helmConfigPart } from './packaging.js';
+export { packageHelm, packageOperator, helmConfigPart, packagingWarnings } from './packaging.js';
 export { findCollectorBinary, placeholderEnv, validateWithCollector, validateConfigWithCollector, blameDestination } from './validate.js';
 export type { CollectorValidation, ValidateOptions } from './validate.js';
 export { destinationModules } from './destinations/index.js';

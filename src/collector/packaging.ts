@@ -3,6 +3,7 @@
 // for the OpenTelemetry Operator (v1beta1). Both run a StatefulSet so the
 // persistent queue survives a pod restart on its volume claim.
 import type { BuiltConfig } from './render.js';
+import type { DestinationsSpec } from './spec.js';
 import { envReferences } from './secrets.js';
 
 const SECRET_NAME = 'otel-audit-secrets';
@@ -163,4 +164,21 @@ export function packageOperator(built: BuiltConfig): Record<string, unknown> {
       config: built.config,
     },
   };
+}
+
+function isLoopback(bind: string): boolean {
+  return bind === 'localhost' || bind === '::1' || bind.startsWith('127.');
+}
+
+/**
+ * What makes a packaging unusable in a cluster although it renders: a receiver
+ * or health check bound to loopback is unreachable from the Service and the probes.
+ */
+export function packagingWarnings(spec: DestinationsSpec, format: 'config' | 'helm' | 'operator'): string[] {
+  if (format === 'config') return [];
+  const c = spec.collector;
+  const warnings: string[] = [];
+  if (isLoopback(c.receiver.bind)) warnings.push(`${spec.file}: collector.receiver.bind: "${c.receiver.bind}" is a loopback address; in Kubernetes no Service reaches it (use 0.0.0.0)`);
+  if (isLoopback(c.healthCheck.bind)) warnings.push(`${spec.file}: collector.healthCheck.bind: "${c.healthCheck.bind}" is a loopback address; the kubelet's probes cannot reach it (use 0.0.0.0)`);
+  return warnings;
 }

@@ -1,12 +1,12 @@
 // What the renderer writes, without running the collector: the checked-in
 // renderings are current, the manifest has every component the renderer can
 // emit, and the contract (not a copy of it) drives filtering and redaction.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import { buildCollectorConfig, destinationModules, helmConfigPart, parseDestinations, renderCollectorConfig, withDefaults, type CollectorConfig } from '../../src/collector/index.js';
+import { buildCollectorConfig, destinationModules, helmConfigPart, packagingWarnings, parseDestinations, renderCollectorConfig, withDefaults, type CollectorConfig } from '../../src/collector/index.js';
 import { globToRegex } from '../../src/collector/ottl.js';
 import { collectorContract } from '../../src/collector/contract.js';
 import { buildProgram } from '../../src/cli/program.js';
@@ -217,6 +217,30 @@ describe('otel-audit collector render', () => {
       process.chdir(cwd);
     }
     expect(readFileSync(out, 'utf8')).toBe(renderCollectorConfig(parseDestinations(readFileSync(join(root, file), 'utf8'), file), { format }));
+  });
+});
+
+describe('helm and operator output with a loopback bind', () => {
+  const yaml = 'domain: acme.audit\ncollector:\n  receiver: { bind: 127.0.0.1 }\ndestinations:\n  - name: d\n    type: debug\n';
+
+  it('warns that nothing in the cluster can reach it, naming the file and the key', () => {
+    const spec = parseDestinations(yaml, 'local.yaml');
+    expect(packagingWarnings(spec, 'config')).toEqual([]);
+    expect(packagingWarnings(spec, 'helm')).toEqual(['local.yaml: collector.receiver.bind: "127.0.0.1" is a loopback address; in Kubernetes no Service reaches it (use 0.0.0.0)']);
+  });
+
+  it('prints the warning on stderr and still writes the output', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otel-audit-render-'));
+    writeFileSync(join(dir, 'local.yaml'), yaml);
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+    try {
+      await buildProgram().parseAsync(['node', 'otel-audit', 'collector', 'render', '-f', join(dir, 'local.yaml'), '-o', join(dir, 'values.yaml'), '--format', 'helm']);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errors).toEqual([expect.stringMatching(/^warning: .*local\.yaml: collector\.receiver\.bind: "127\.0\.0\.1" is a loopback address/)]);
+    expect(existsSync(join(dir, 'values.yaml'))).toBe(true);
   });
 });
 

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { provisionCollector } from '../../tools/collector-build.js';
 import { loadDestinations } from '../../collector/load.js';
+import { packagingWarnings } from '../../collector/packaging.js';
 import { OUTPUT_FORMATS, renderCollectorConfig, type OutputFormat } from '../../collector/render.js';
 import { validateWithCollector } from '../../collector/validate.js';
 
@@ -15,7 +16,9 @@ export function registerCollectorCommands(program: Command): void {
     .option('-o, --output <file>', 'write here instead of stdout')
     .addOption(new Option('--format <format>', 'what to write').choices(OUTPUT_FORMATS).default('config'))
     .action((options: { file: string; output?: string; format: OutputFormat }) => {
-      const yaml = renderCollectorConfig(loadDestinations(options.file), { format: options.format });
+      const spec = loadDestinations(options.file);
+      for (const warning of packagingWarnings(spec, options.format)) console.error(`warning: ${warning}`);
+      const yaml = renderCollectorConfig(spec, { format: options.format });
       if (options.output) writeFileSync(options.output, yaml);
       else process.stdout.write(yaml);
     });
