@@ -55,13 +55,31 @@ interface Entry {
   value: string;
 }
 
+/** A window's parallel arrays: entries from `head` on are live, the ones before it expired. */
+interface WindowArrays<V> {
+  times: number[];
+  ids: string[][];
+  values: V[];
+  head: number;
+}
+
+/** Drops the expired front now and then, so the arrays do not grow without bound. */
+function compact<V>(window: WindowArrays<V>): void {
+  if (window.head > 1024 && window.head * 2 > window.times.length) {
+    window.times = window.times.slice(window.head);
+    window.ids = window.ids.slice(window.head);
+    window.values = window.values.slice(window.head);
+    window.head = 0;
+  }
+}
+
 /**
  * One group's sliding window, with a count per distinct value kept up to date
  * (when the correlation type needs it). Entries live in parallel arrays from
  * `head` on: the eviction check reads only `times`, a contiguous array of
  * numbers, instead of chasing one old entry object per event.
  */
-class Window {
+class Window implements WindowArrays<string> {
   times: number[] = [];
   ids: string[][] = [];
   values: string[] = [];
@@ -83,13 +101,7 @@ class Window {
       if (left === 0) this.counts.delete(gone);
       else this.counts.set(gone, left);
     }
-    // Compact now and then, so the arrays do not grow without bound.
-    if (this.head > 1024 && this.head * 2 > this.times.length) {
-      this.times = this.times.slice(this.head);
-      this.ids = this.ids.slice(this.head);
-      this.values = this.values.slice(this.head);
-      this.head = 0;
-    }
+    compact(this);
     this.times.push(time);
     this.ids.push(eventIds);
     this.values.push(value);
@@ -157,7 +169,7 @@ export function percentileOf(sorted: readonly number[], p: number): number {
  * value_percentile. The sum is kept running; values are kept sorted only for
  * value_percentile.
  */
-class NumericWindow {
+class NumericWindow implements WindowArrays<number> {
   times: number[] = [];
   ids: string[][] = [];
   values: number[] = [];
@@ -177,12 +189,7 @@ class NumericWindow {
 
   add(time: number, eventIds: string[], value: number, oldest: number): void {
     while (this.head < this.times.length && this.times[this.head]! < oldest) this.forget(this.values[this.head++]!);
-    if (this.head > 1024 && this.head * 2 > this.times.length) {
-      this.times = this.times.slice(this.head);
-      this.ids = this.ids.slice(this.head);
-      this.values = this.values.slice(this.head);
-      this.head = 0;
-    }
+    compact(this);
     this.times.push(time);
     this.ids.push(eventIds);
     this.values.push(value);
