@@ -212,6 +212,10 @@ export function headerComment(built: BuiltConfig): string {
     ` Rendered by otel-audit from ${built.spec.file}; edit that file and render again instead of editing this one.`,
     ` Domain: ${built.spec.domain}. Collector components: contrib v0.139.0 names (otlp/otlphttp also work on newer collectors as aliases).`,
   ];
+  const mark = collectorContract().emitterMark;
+  lines.push(built.spec.collector.redaction.trustEmitter
+    ? ` Records with ${mark.attribute}=${mark.value} were redacted by the otel-audit emitter and skip ${IDS.redaction}; all others pass through it (collector.redaction.trustEmitter: false redacts every record).`
+    : ` Every record passes ${IDS.redaction} (collector.redaction.trustEmitter: false).`);
   for (const d of built.disabled) {
     lines.push(` Destination "${d.name}" (${d.type}) is disabled (enabled: false): its exporter and pipeline are left out.`);
   }
