@@ -1,0 +1,126 @@
+// The real `helm template` of the vendored opentelemetry-collector chart
+// (test/fixtures/kubernetes/opentelemetry-collector, chart 0.170.0) on the
+// `--format helm` values of every example: Helm merges the values over the
+// chart's defaults, applies the chart's values.schema.json and runs the
+// templates. The collector config the ConfigMap carries must be the
+// `--format config` output, the StatefulSet must run it with the queue on its
+// volume claim and the secrets from the Secret, and the collector itself must
+// accept it. Helm comes from `npm run provision` (src/tools/helm-build.ts).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { validateConfigWithCollector } from '../../src/collector/index.js';
+import { envReferences } from '../../src/collector/secrets.js';
+import { findHelmBinary } from '../../src/tools/helm-build.js';
+import { run } from '../../src/tools/run.js';
+import { collectorBinary } from '../harness/collector.js';
+import { exampleNames, renderExample, root } from './examples.js';
+
+const chartDir = join(root, 'test', 'fixtures', 'kubernetes', 'opentelemetry-collector');
+const SECRET_NAME = 'otel-audit-secrets';
+
+interface Manifest {
+  kind: string;
+  metadata: { name: string };
+  data?: Record<string, string>;
+  spec?: unknown;
+}
+interface EnvVar { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string }; fieldRef?: unknown } }
+interface Probe { httpGet?: { port: number | string; path?: string } }
+interface Container { name: string; args?: string[]; env?: EnvVar[]; volumeMounts?: { name: string; mountPath: string }[]; livenessProbe?: Probe; readinessProbe?: Probe }
+interface StatefulSetSpec {
+  template: { spec: { containers: Container[]; volumes?: { name: string; configMap?: { name: string } }[] } };
+  volumeClaimTemplates?: { metadata: { name: string } }[];
+}
+interface CollectorConfig {
+  extensions: Record<string, { endpoint?: string; path?: string; directory?: string }>;
+}
+
+/** Runs `helm template audit <chart> -f <values>`; the values file is written to a scratch folder. */
+async function helmTemplate(values: string): Promise<{ code: number | null; output: string; stderr: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'otel-audit-helm-'));
+  const file = join(dir, 'values.yaml');
+  writeFileSync(file, values);
+  const result = await run(findHelmBinary(), ['template', 'audit', chartDir, '-f', file], { env: { ...process.env, HELM_CACHE_HOME: join(dir, 'cache'), HELM_CONFIG_HOME: join(dir, 'config'), HELM_DATA_HOME: join(dir, 'data') } });
+  return { code: result.code, output: result.stdout, stderr: result.stderr };
+}
+
+function manifests(output: string): Manifest[] {
+  return parseAllDocuments(output)
+    .map((doc) => {
+      expect(doc.errors, `helm template printed invalid YAML: ${doc.errors.join('; ')}`).toEqual([]);
+      return doc.toJS() as Manifest | null;
+    })
+    .filter((m): m is Manifest => m !== null);
+}
+
+const portOf = (endpoint: string) => Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
+
+describe('helm template of the opentelemetry-collector chart 0.170.0', () => {
+  it.each(exampleNames())('runs collector/examples/%s.yaml as rendered with --format config', async (name) => {
+    const result = await helmTemplate(renderExample(name, 'helm'));
+    expect(result.code, result.stderr).toBe(0);
+    const docs = manifests(result.output);
+
+    // The ConfigMap's `relay` key is the config the collector runs.
+    const configMaps = docs.filter((d) => d.kind === 'ConfigMap' && d.data?.relay !== undefined);
+    expect(configMaps.map((d) => d.metadata.name)).toEqual(['audit-opentelemetry-collector-statefulset']);
+    const configMap = configMaps[0]!;
+    const relay = parse(configMap.data!.relay!) as CollectorConfig;
+    expect(relay).toEqual(parse(renderExample(name, 'config')));
+
+    // One StatefulSet, whose pod mounts that ConfigMap and reads it as its config.
+    const statefulSets = docs.filter((d) => d.kind === 'StatefulSet');
+    expect(statefulSets).toHaveLength(1);
+    expect(docs.filter((d) => d.kind === 'Deployment' || d.kind === 'DaemonSet')).toEqual([]);
+    const spec = statefulSets[0]!.spec as StatefulSetSpec;
+    const pod = spec.template.spec;
+    expect(pod.containers).toHaveLength(1);
+    const container = pod.containers[0]!;
+    const configVolume = pod.volumes?.find((v) => v.configMap?.name === configMap.metadata.name);
+    expect(configVolume, 'a pod volume from the ConfigMap').toBeDefined();
+    const configMount = container.volumeMounts?.find((m) => m.name === configVolume!.name);
+    expect(container.args).toContain(`--config=${configMount!.mountPath}/relay.yaml`);
+
+    // The persistent queue's directory is on the StatefulSet's volume claim
+    // (the debug and file examples queue nothing).
+    const claims = (spec.volumeClaimTemplates ?? []).map((c) => c.metadata.name);
+    const queueDirs = Object.entries(relay.extensions).filter(([id]) => id.startsWith('file_storage')).map(([, e]) => e.directory!);
+    expect(queueDirs.length).toBe(['debug', 'file'].includes(name) ? 0 : 1);
+    for (const dir of queueDirs) {
+      const mount = container.volumeMounts?.find((m) => dir === m.mountPath || dir.startsWith(`${m.mountPath}/`));
+      expect(mount, `a volume mount holding ${dir}`).toBeDefined();
+      expect(claims).toContain(mount!.name);
+    }
+
+    // Every environment variable the config reads comes from the Secret, under its own name, once.
+    const env = container.env ?? [];
+    const envNames = env.map((e) => e.name);
+    expect(new Set(envNames).size, `duplicate env vars: ${envNames.join(', ')}`).toBe(envNames.length);
+    for (const ref of envReferences(relay)) {
+      expect(env.find((e) => e.name === ref)?.valueFrom?.secretKeyRef, `env ${ref}`).toEqual({ name: SECRET_NAME, key: ref });
+    }
+
+    // The kubelet probes health_check where it listens.
+    const health = relay.extensions.health_check!;
+    for (const probe of [container.livenessProbe, container.readinessProbe]) {
+      expect(probe?.httpGet?.port).toBe(portOf(health.endpoint!));
+      expect(probe?.httpGet?.path).toBe(health.path ?? '/');
+    }
+
+    // And the collector accepts the ConfigMap's config (placeholders for the secrets).
+    const validation = await validateConfigWithCollector(relay, new Map(), { binary: collectorBinary() });
+    expect(validation.ok, validation.output).toBe(true);
+  });
+
+  it("refuses values the chart's schema does not allow, naming the key", async () => {
+    const values = renderExample('reference', 'helm').replace(/^mode: statefulset$/m, 'mode: bogus');
+    expect(values).toMatch(/^mode: bogus$/m);
+    const result = await helmTemplate(values);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("values don't meet the specifications of the schema");
+    expect(result.stderr).toMatch(/'\/mode': value must be one of 'daemonset', 'deployment', 'statefulset'/);
+  });
+});
