@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { validateConfigWithCollector } from '../../src/collector/index.js';
+import { parseDestinations, renderCollectorConfig, validateConfigWithCollector } from '../../src/collector/index.js';
 import { envReferences } from '../../src/collector/secrets.js';
 import { findHelmBinary } from '../../src/tools/helm-build.js';
 import { run } from '../../src/tools/run.js';
@@ -113,6 +113,16 @@ describe('helm template of the opentelemetry-collector chart 0.170.0', () => {
     // And the collector accepts the ConfigMap's config (placeholders for the secrets).
     const validation = await validateConfigWithCollector(relay, new Map(), { binary: collectorBinary() });
     expect(validation.ok, validation.output).toBe(true);
+  });
+
+  it('prints a literal "{{" in a value as is, not as a template action', async () => {
+    const spec = parseDestinations('domain: acme.audit\ndestinations:\n  - name: archive\n    type: file\n    path: "/var/lib/otelcol/{{ .Release.Name }}/audit.jsonl"\n', 'braces.yaml');
+    const result = await helmTemplate(renderCollectorConfig(spec, { format: 'helm' }));
+    expect(result.code, result.stderr).toBe(0);
+    const configMap = manifests(result.output).find((d) => d.kind === 'ConfigMap' && d.data?.relay !== undefined);
+    const relay = parse(configMap!.data!.relay!) as unknown;
+    expect(relay).toEqual(parse(renderCollectorConfig(spec, { format: 'config' })));
+    expect(JSON.stringify(relay)).toContain('/var/lib/otelcol/{{ .Release.Name }}/audit.jsonl');
   });
 
   it("refuses values the chart's schema does not allow, naming the key", async () => {

@@ -16,6 +16,8 @@ import { exampleNames, renderExample, root } from './examples.js';
 type Tree = Record<string, unknown>;
 const fixtures = join(root, 'test', 'fixtures', 'kubernetes');
 const readJson = (file: string) => JSON.parse(readFileSync(join(fixtures, file), 'utf8')) as Tree;
+// The vendored chart itself (helm.test.ts runs `helm template` on it).
+const chart = 'opentelemetry-collector';
 const isMap = (value: unknown): value is Tree => typeof value === 'object' && value !== null && !Array.isArray(value);
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
@@ -62,9 +64,9 @@ function helmTpl(value: unknown): unknown {
 
 // The chart's schema says "$schema": "http://json-schema.org/schema#" (no
 // draft); its keywords are all draft-07, which is ajv's default.
-const { $schema: _unusedDraft, ...chartSchema } = readJson('helm-values.schema.json');
+const { $schema: _unusedDraft, ...chartSchema } = readJson(join(chart, 'values.schema.json'));
 const validateChartValues = new Ajv({ allErrors: true, strict: false }).compile(chartSchema);
-const chartDefaults = parse(readFileSync(join(fixtures, 'helm-values.yaml'), 'utf8')) as Tree;
+const chartDefaults = parse(readFileSync(join(fixtures, chart, 'values.yaml'), 'utf8')) as Tree;
 
 /**
  * A Kubernetes structural schema as plain JSON Schema. The API server drops or,
