@@ -6,14 +6,15 @@
 // `--format config` output, the StatefulSet must run it with the queue on its
 // volume claim and the secrets from the Secret, and the collector itself must
 // accept it. Helm comes from `npm run provision` (src/tools/helm-build.ts).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { parseDestinations, renderCollectorConfig, validateConfigWithCollector } from '../../src/collector/index.js';
 import { envReferences } from '../../src/collector/secrets.js';
-import { findHelmBinary } from '../../src/tools/helm-build.js';
+import { ToolUnavailableError } from '../../src/tools/errors.js';
+import { findHelmBinary, HELM_VERSION, helmBuildBinary, provisionHelm } from '../../src/tools/helm-build.js';
 import { run } from '../../src/tools/run.js';
 import { collectorBinary } from '../harness/collector.js';
 import { exampleNames, renderExample, root } from './examples.js';
@@ -132,5 +133,37 @@ describe('helm template of the opentelemetry-collector chart 0.170.0', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain("values don't meet the specifications of the schema");
     expect(result.stderr).toMatch(/'\/mode': value must be one of 'daemonset', 'deployment', 'statefulset'/);
+  });
+});
+
+describe('Helm provisioning', () => {
+  const scratch = () => mkdtempSync(join(tmpdir(), 'otel-audit-helm-tools-'));
+
+  it('keys the cached build by the pinned version, and reuses it', async () => {
+    const env = { ...process.env, OTEL_AUDIT_CACHE: scratch(), HELM_BIN: '' };
+    const binary = helmBuildBinary(env);
+    expect(binary).toBe(join(env.OTEL_AUDIT_CACHE, 'helm', HELM_VERSION, 'helm'));
+    expect(HELM_VERSION).toMatch(/^v3\.\d+\.\d+$/);
+    mkdirSync(dirname(binary), { recursive: true });
+    writeFileSync(binary, '#!/bin/sh\necho cached\n');
+    chmodSync(binary, 0o755);
+    const lines: string[] = [];
+    await expect(provisionHelm({ env, log: (l) => lines.push(l) })).resolves.toBe(binary);
+    expect(lines.join('\n')).toMatch(/reusing cached build/);
+    expect(findHelmBinary(env)).toBe(binary);
+  });
+
+  it('fails with how to get it when there is no build, and with how to get Go when Go is missing', async () => {
+    const env = { OTEL_AUDIT_CACHE: scratch(), PATH: scratch(), HOME: scratch() };
+    expect(() => findHelmBinary(env)).toThrow(ToolUnavailableError);
+    expect(() => findHelmBinary(env)).toThrow(/Helm is not available: no executable at .*\nHow to fix: run `npm run provision`.*HELM_BIN/s);
+    const attempt = provisionHelm({ env, log: () => undefined });
+    await expect(attempt).rejects.toBeInstanceOf(ToolUnavailableError);
+    await expect(attempt).rejects.toThrow(/install Go 1\.24 or newer.*HELM_BIN/s);
+  });
+
+  it('refuses a HELM_BIN that is not executable', async () => {
+    const env = { OTEL_AUDIT_CACHE: scratch(), HELM_BIN: '/nonexistent/helm' };
+    await expect(provisionHelm({ env, log: () => undefined })).rejects.toThrow(/HELM_BIN=\/nonexistent\/helm is not an executable/);
   });
 });
