@@ -26,15 +26,21 @@ export const DATA_PREFIX = 'audit.data.';
 export const OVERFLOW_KEY = '_overflow';
 export const OVERFLOW_COUNT_KEY = '_overflow_count';
 
-interface Walk {
+/** The state of one flattening; toLogRecord reads `attributes` and `data` from it directly. */
+export interface Walk {
   eventName: string;
   sensitivePaths: ReadonlySet<string>;
+  /** sensitivePaths is not empty (most events mark none). */
+  hasSensitivePaths: boolean;
   limits: FlattenLimits;
   ancestors: object[];
   bytes: number;
   /** Written in walk order; rebalanced at the end when past the budget. */
   attributes: Record<string, unknown>;
   leafCount: number;
+  /** The JSON-safe, redacted copy of data, for the body. */
+  data: Record<string, unknown>;
+  overflowCount: number;
 }
 
 /**
@@ -42,13 +48,22 @@ interface Walk {
  * `into` receives the attributes (toLogRecord passes the record's own, saving a copy); its other keys are left alone.
  */
 export function flattenData(eventName: string, data: Record<string, unknown>, sensitivePaths: ReadonlySet<string>, limits: FlattenLimits, into: Record<string, unknown> = {}): FlattenResult {
-  const walk: Walk = { eventName, sensitivePaths, limits, ancestors: [], bytes: 0, attributes: into, leafCount: 0 };
-  const copy = walkObject(walk, data, ROOT, 0);
-  const overflowCount = walk.leafCount > limits.attributeBudget ? spill(walk) : 0;
-  return { attributes: walk.attributes, data: copy, overflowCount };
+  const walk = flattenWalk(eventName, data, sensitivePaths, limits, into);
+  return { attributes: walk.attributes, data: walk.data, overflowCount: walk.overflowCount };
 }
 
-interface PathEntry {
+/** flattenData returning its walk state, which holds the same results (one object fewer per event on the emit path). */
+export function flattenWalk(eventName: string, data: Record<string, unknown>, sensitivePaths: ReadonlySet<string>, limits: FlattenLimits, into: Record<string, unknown>, root: ObjectWalker = walkObject): Walk {
+  const walk: Walk = { eventName, sensitivePaths, hasSensitivePaths: sensitivePaths.size > 0, limits, ancestors: [], bytes: 0, attributes: into, leafCount: 0, data: EMPTY, overflowCount: 0 };
+  walk.data = root(walk, data, ROOT, 0);
+  if (walk.leafCount > limits.attributeBudget) walk.overflowCount = spill(walk);
+  return walk;
+}
+
+/** A placeholder until the walk has made the copy. */
+const EMPTY: Record<string, unknown> = Object.freeze({});
+
+export interface PathEntry {
   path: string;
   attribute: string;
   sensitiveName: boolean;
@@ -87,47 +102,143 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   else target[key] = value;
 }
 
-function walkObject(walk: Walk, object: Record<string, unknown>, parent: PathEntry, depth: number): Record<string, unknown> {
-  const path = parent.path;
+/** Walks one object of data into its copy: walkObject, or a walker compiled for an object the schema declares. */
+export type ObjectWalker = (walk: Walk, object: Record<string, unknown>, entry: PathEntry, depth: number) => Record<string, unknown>;
+
+/** The checks before walking into an object or array: depth, then cycles. */
+function enter(walk: Walk, value: object, path: string, depth: number): void {
   if (depth > walk.limits.maxDepth) fail(walk, path, `nests deeper than ${walk.limits.maxDepth} levels (limits.maxDepth)`);
-  if (walk.ancestors.includes(object)) fail(walk, path, 'is a circular reference');
-  walk.ancestors.push(object);
+  if (walk.ancestors.includes(value)) fail(walk, path, 'is a circular reference');
+  walk.ancestors.push(value);
+}
+
+function walkObject(walk: Walk, object: Record<string, unknown>, parent: PathEntry, depth: number): Record<string, unknown> {
+  enter(walk, object, parent.path, depth);
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(object)) {
-    const raw = object[key];
-    if (raw === undefined) continue; // rule: undefined is absent, as in JSON
-    const entry = childEntry(parent, key);
-    const childPath = entry.path;
-    walk.bytes += key.length;
-    if (entry.sensitiveName || (walk.sensitivePaths.size > 0 && walk.sensitivePaths.has(childPath))) {
-      // rule: sensitive keys keep their key, the value is replaced (objects and arrays too)
-      const replacement = redactionReplacement();
-      setOwn(copy, key, replacement);
-      addLeaf(walk, entry, replacement);
-      continue;
-    }
-    const value = scalar(walk, raw, childPath);
-    if (isPlainObject(value)) {
-      if (Object.keys(value).length === 0) {
-        // rule: an empty object stays visible as the JSON string "{}"
-        setOwn(copy, key, {});
-        addLeaf(walk, entry, '{}');
-      } else {
-        setOwn(copy, key, walkObject(walk, value, entry, depth + 1)); // rule: nested objects join keys with dots
-      }
-    } else if (Array.isArray(value)) {
-      const items = walkArray(walk, value, childPath, depth + 1);
-      setOwn(copy, key, items);
-      // rule: an array of strings, of numbers or of booleans stays an array; anything else becomes one JSON string
-      addLeaf(walk, entry, isHomogeneousScalarArray(items) ? items : JSON.stringify(items));
-    } else {
-      setOwn(copy, key, value);
-      addLeaf(walk, entry, value);
-    }
-    if (walk.bytes > walk.limits.maxDataBytes) fail(walk, '', `is larger than ${walk.limits.maxDataBytes} bytes (limits.maxDataBytes)`);
-  }
+  for (const key of Object.keys(object)) walkKey(walk, copy, key, object[key], parent, depth, undefined);
   walk.ancestors.pop();
   return copy;
+}
+
+/** One key of an object at `depth` (whose path entry is `parent`): the copy, the attribute, the checks. `child` walks the key's value when it is an object. */
+function walkKey(walk: Walk, copy: Record<string, unknown>, key: string, raw: unknown, parent: PathEntry, depth: number, child: ObjectWalker | undefined): void {
+  if (raw === undefined) return; // rule: undefined is absent, as in JSON
+  const entry = childEntry(parent, key);
+  const childPath = entry.path;
+  walk.bytes += key.length;
+  if (entry.sensitiveName || (walk.hasSensitivePaths && walk.sensitivePaths.has(childPath))) {
+    // rule: sensitive keys keep their key, the value is replaced (objects and arrays too)
+    const replacement = redactionReplacement();
+    setOwn(copy, key, replacement);
+    addLeaf(walk, entry, replacement);
+    return;
+  }
+  // Strings, finite numbers and booleans, the usual leaves, need no conversion (scalar() would return them as they are).
+  const kind = typeof raw;
+  if (kind === 'string' || kind === 'boolean' || (kind === 'number' && Number.isFinite(raw))) {
+    walk.bytes += kind === 'string' ? (raw as string).length : 8;
+    setOwn(copy, key, raw);
+    addLeaf(walk, entry, raw);
+    if (walk.bytes > walk.limits.maxDataBytes) tooLarge(walk);
+    return;
+  }
+  const value = scalar(walk, raw, childPath);
+  if (isPlainObject(value)) {
+    if (hasNoOwnKeys(value)) {
+      // rule: an empty object stays visible as the JSON string "{}"
+      setOwn(copy, key, {});
+      addLeaf(walk, entry, '{}');
+    } else {
+      setOwn(copy, key, (child ?? walkObject)(walk, value, entry, depth + 1)); // rule: nested objects join keys with dots
+    }
+  } else if (Array.isArray(value)) {
+    const items = walkArray(walk, value, childPath, depth + 1);
+    setOwn(copy, key, items);
+    // rule: an array of strings, of numbers or of booleans stays an array; anything else becomes one JSON string
+    addLeaf(walk, entry, isHomogeneousScalarArray(items) ? items : JSON.stringify(items));
+  } else {
+    setOwn(copy, key, value);
+    addLeaf(walk, entry, value);
+  }
+  if (walk.bytes > walk.limits.maxDataBytes) tooLarge(walk);
+}
+
+function tooLarge(walk: Walk): never {
+  return fail(walk, '', `is larger than ${walk.limits.maxDataBytes} bytes (limits.maxDataBytes)`);
+}
+
+function collision(walk: Walk, path: string, attribute: string): never {
+  // rule: keys containing dots are kept, so {"a.b":1} and {"a":{"b":2}} collide; never overwrite silently
+  return fail(walk, path, `flattens to the attribute "${attribute}", which another data key already produced (a key with dots collides with a nested key)`);
+}
+
+/** Most properties compiled into the walkers of one event (the rest take the generic path). */
+const MAX_COMPILED_KEYS = 256;
+
+/**
+ * Compiles walkers for the objects a data schema declares (`properties`, nested).
+ * For a declared key whose value is a string, a finite number or a boolean, the
+ * walker does inline what walkKey does (same order: bytes, copy, collision
+ * check, attribute, size check), with constant property names, so V8 sees
+ * each store site with one kind of object instead of every kind at one
+ * generic site. Everything else (other keys and values, sensitive or reserved
+ * keys, "__proto__") goes through walkKey, unchanged. Returns undefined when
+ * the schema declares no properties.
+ */
+export function compileDataWalker(schema: unknown, sensitivePaths: ReadonlySet<string>): ObjectWalker | undefined {
+  let budget = MAX_COMPILED_KEYS;
+  const compile = (node: unknown, path: string, level: number): ObjectWalker | undefined => {
+    if (typeof node !== 'object' || node === null || level > 8) return undefined;
+    const properties = (node as { properties?: unknown }).properties;
+    if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) return undefined;
+    const children: (ObjectWalker | undefined)[] = [];
+    const cases: string[] = [];
+    for (const key of Object.keys(properties)) {
+      if (budget-- <= 0) break;
+      const childPath = path === '' ? key : `${path}.${key}`;
+      const child = compile((properties as Record<string, unknown>)[key], childPath, level + 1);
+      const childRef = child ? `children[${children.push(child) - 1}]` : 'undefined';
+      const q = JSON.stringify(key);
+      const fast = key !== '__proto__' && !isSensitiveName(key) && !sensitivePaths.has(childPath) && !(path === '' && (key === OVERFLOW_KEY || key === OVERFLOW_COUNT_KEY));
+      if (!fast) {
+        if (child) cases.push(`case ${q}: walkKey(walk, copy, key, raw, entry, depth, ${childRef}); continue;`);
+        continue;
+      }
+      const attribute = JSON.stringify(DATA_PREFIX + childPath);
+      const leaf = (bytes: string) =>
+        `walk.bytes += ${bytes}; copy[${q}] = raw; if (a[${attribute}] !== undefined) collision(walk, ${JSON.stringify(childPath)}, ${attribute}); a[${attribute}] = raw; walk.leafCount++; if (walk.bytes > walk.limits.maxDataBytes) tooLarge(walk); continue;`;
+      cases.push(
+        `case ${q}:`,
+        `  if (typeof raw === "string") { ${leaf(`${key.length} + raw.length`)} }`,
+        `  if (typeof raw === "boolean" || (typeof raw === "number" && Number.isFinite(raw))) { ${leaf(`${key.length + 8}`)} }`,
+        `  walkKey(walk, copy, key, raw, entry, depth, ${childRef}); continue;`,
+      );
+    }
+    if (cases.length === 0) return undefined;
+    const source = [
+      '"use strict";',
+      'return function compiledWalker(walk, object, entry, depth) {',
+      '  enter(walk, object, entry.path, depth);',
+      '  const copy = {};',
+      '  const a = walk.attributes;',
+      '  for (const key of Object.keys(object)) {',
+      '    const raw = object[key];',
+      '    if (raw === undefined) continue;',
+      '    switch (key) {',
+      ...cases.map((line) => `      ${line}`),
+      '    }',
+      '    walkKey(walk, copy, key, raw, entry, depth, undefined);',
+      '  }',
+      '  walk.ancestors.pop();',
+      '  return copy;',
+      '};',
+    ].join('\n');
+    // Only JSON-quoted strings and numbers from the schema's property names reach the source text.
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const factory = new Function('enter', 'walkKey', 'collision', 'tooLarge', 'children', source) as (...helpers: unknown[]) => ObjectWalker;
+    return factory(enter, walkKey, collision, tooLarge, children);
+  };
+  return compile(schema, '', 0);
 }
 
 /** A JSON-safe copy of an array; objects inside are redacted by key name and catalog path (indices are not part of paths). */
@@ -222,6 +333,12 @@ function scalar(walk: Walk, value: unknown, path: string): unknown {
   }
 }
 
+/** Object.keys(object).length === 0, without making the array. */
+function hasNoOwnKeys(object: object): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return false;
+  return true;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date) && !(value instanceof Uint8Array);
 }
@@ -237,10 +354,7 @@ function addLeaf(walk: Walk, entry: PathEntry, value: unknown): void {
   const { path, attribute } = entry;
   if (entry.reserved) fail(walk, path, `uses a key reserved for the attribute overflow (audit.data.${path})`);
   // Templates pre-declare keys as undefined, so "already produced" means a defined value.
-  if (walk.attributes[attribute] !== undefined) {
-    // rule: keys containing dots are kept, so {"a.b":1} and {"a":{"b":2}} collide; never overwrite silently
-    fail(walk, path, `flattens to the attribute "${attribute}", which another data key already produced (a key with dots collides with a nested key)`);
-  }
+  if (walk.attributes[attribute] !== undefined) collision(walk, path, attribute);
   walk.attributes[attribute] = value;
   walk.leafCount++;
 }

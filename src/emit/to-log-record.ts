@@ -6,9 +6,9 @@ import type { Catalog, CatalogEvent } from '../event/catalog.js';
 import { contract } from '../event/contract.js';
 import type { AuditEvent, CanonicalEvent, Severity } from '../event/event.js';
 import { uuidv7 } from '../event/uuid.js';
-import { validateEvent } from '../event/validate.js';
+import { checkEvent, checkedTimeMs } from '../event/validate.js';
 import { schemaFields } from '../event/schema-fields.js';
-import { DATA_PREFIX, flattenData } from './flatten.js';
+import { DATA_PREFIX, compileDataWalker, flattenWalk, type ObjectWalker } from './flatten.js';
 
 export interface MappingLimits {
   /** The LoggerProvider's `logRecordLimits.attributeCountLimit` (SDK default 128); data past it goes to `audit.data._overflow`. */
@@ -41,7 +41,13 @@ export const DEFAULT_LIMITS: Required<MappingLimits> = { attributeCountLimit: 12
 
 type AttributeBuilder = (body: CanonicalEvent, catalog: Catalog) => Record<string, AnyValue>;
 
-const builders = new WeakMap<CatalogEvent, AttributeBuilder>();
+/** What is compiled once per catalog event: the attribute builder and the data walker (undefined: the generic one). */
+interface Compiled {
+  attributes: AttributeBuilder;
+  data: ObjectWalker | undefined;
+}
+
+const compiledEvents = new WeakMap<CatalogEvent, Compiled>();
 
 /** The number of attribute keys the contract can set (data gets the rest of the limit). */
 export function contractAttributeCount(): number {
@@ -59,10 +65,11 @@ let contractKeys: number | undefined;
  * store site seeing one kind of record. The stores name constant keys, so V8
  * gives every record of an event the same hidden-class path, and the SDK never
  * walks keys that hold nothing (it iterates every key of the record's attributes).
+ * With it, the data walker compiled from the event's data schema (flatten.ts).
  */
-function attributeBuilder(catalogEvent: CatalogEvent): AttributeBuilder {
-  let builder = builders.get(catalogEvent);
-  if (!builder) {
+function compiled(catalogEvent: CatalogEvent): Compiled {
+  let entry = compiledEvents.get(catalogEvent);
+  if (!entry) {
     // Data attributes the schema declares start as undefined: flattening then
     // writes existing keys, where adding them one by one was its largest cost.
     const declared = schemaFields(catalogEvent.definition.data)
@@ -82,10 +89,11 @@ function attributeBuilder(catalogEvent: CatalogEvent): AttributeBuilder {
     lines.push('return a;');
     // Only JSON-quoted strings from contract.json reach the source text.
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    builder = new Function('body', 'catalog', lines.join('\n')) as AttributeBuilder;
-    builders.set(catalogEvent, builder);
+    const builder = new Function('body', 'catalog', lines.join('\n')) as AttributeBuilder;
+    entry = { attributes: builder, data: compileDataWalker(catalogEvent.definition.data, catalogEvent.sensitivePaths) };
+    compiledEvents.set(catalogEvent, entry);
   }
-  return builder;
+  return entry;
 }
 
 /** The body toLogRecord builds: a plain map to the SDK and exporters; the class marks it as already mapped. */
@@ -116,7 +124,8 @@ export function toLogRecord(event: AuditEvent, catalog: Catalog, options: Mappin
 /** toLogRecord with the name beside the event, as emit(name, event) receives it (saves copying the event). */
 export function mapEvent(name: string, event: Omit<AuditEvent, 'name'>, catalog: Catalog, options: MappingOptions = {}): AuditLogRecord {
   const now = options.now?.() ?? Date.now();
-  const { catalogEvent, timeMs } = validateEvent(event as AuditEvent, catalog, now, name);
+  const catalogEvent = checkEvent(event as AuditEvent, catalog, name, now);
+  const timeMs = checkedTimeMs();
   const severity = event.severity ?? catalogEvent.severity;
   const level = contract().severities[severity];
 
@@ -131,19 +140,24 @@ export function mapEvent(name: string, event: Omit<AuditEvent, 'name'>, catalog:
   if (event.subscription !== undefined) body.subscription = event.subscription;
   if (event.transactionId !== undefined) body.transactionId = event.transactionId;
 
-  let attributes = attributeBuilder(catalogEvent)(body, catalog);
+  const compiledEvent = compiled(catalogEvent);
+  let attributes = compiledEvent.attributes(body, catalog);
 
   if (event.data !== undefined) {
-    const limit = options.attributeCountLimit ?? DEFAULT_LIMITS.attributeCountLimit;
-    const flat = flattenData(
+    const walk = flattenWalk(
       name,
       event.data,
       catalogEvent.sensitivePaths,
-      { attributeBudget: limit - contractAttributeCount(), maxDepth: options.maxDepth ?? DEFAULT_LIMITS.maxDepth, maxDataBytes: options.maxDataBytes ?? DEFAULT_LIMITS.maxDataBytes },
+      {
+        attributeBudget: (options.attributeCountLimit ?? DEFAULT_LIMITS.attributeCountLimit) - contractAttributeCount(),
+        maxDepth: options.maxDepth ?? DEFAULT_LIMITS.maxDepth,
+        maxDataBytes: options.maxDataBytes ?? DEFAULT_LIMITS.maxDataBytes,
+      },
       attributes,
+      compiledEvent.data,
     );
-    attributes = flat.attributes;
-    body.data = flat.data;
+    attributes = walk.attributes;
+    body.data = walk.data;
   }
 
   return { eventName: name, timestamp: toHrTime(timeMs), severityNumber: level.number, severityText: level.text, body, attributes };
