@@ -167,6 +167,9 @@ export function mapEvent(name: string, event: Omit<AuditEvent, 'name'>, catalog:
 let cachedSecond = Number.NaN;
 let cachedPrefix = '';
 
+/** `000Z` … `999Z`: the time string is then the cached prefix plus one of these, one heap object (it lives until export). */
+const MILLIS_SUFFIX = Array.from({ length: 1000 }, (_, ms) => `${String(ms).padStart(3, '0')}Z`);
+
 /** RFC 3339 UTC with milliseconds, like Date#toISOString. */
 function isoTime(ms: number): string {
   const second = Math.floor(ms / 1000);
@@ -177,7 +180,8 @@ function isoTime(ms: number): string {
     cachedPrefix = iso.slice(0, 20);
   }
   const millis = ms - second * 1000;
-  return `${cachedPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+  const suffix = MILLIS_SUFFIX[millis]; // undefined for a fractional millisecond (a clock from options.now)
+  return suffix === undefined ? `${cachedPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z` : cachedPrefix + suffix;
 }
 
 function toHrTime(ms: number): HrTime {
