@@ -246,24 +246,22 @@ function walkArray(walk: Walk, array: unknown[], path: string, depth: number): u
   if (depth > walk.limits.maxDepth) fail(walk, path, `nests deeper than ${walk.limits.maxDepth} levels (limits.maxDepth)`);
   if (walk.ancestors.includes(array)) fail(walk, path, 'is a circular reference');
   walk.ancestors.push(array);
-  const copy: unknown[] = [];
+  // Sized up front: a pushed-to [] reserves 16 slots, and the copy lives in the body until export.
+  const copy = new Array<unknown>(array.length);
   for (let index = 0; index < array.length; index++) {
     const item = array[index];
-    if (item === undefined && !(index in array)) {
-      copy.length = index + 1; // a hole stays a hole, as Array#map leaves it
-      continue;
-    }
+    if (item === undefined && !(index in array)) continue; // a hole stays a hole, as Array#map leaves it
     // Strings, numbers and booleans need no conversion, nor a path for an error.
     const kind = typeof item;
     if (kind === 'string' || kind === 'boolean' || (kind === 'number' && Number.isFinite(item))) {
       walk.bytes += kind === 'string' ? (item as string).length : 8;
-      copy.push(item);
+      copy[index] = item;
       continue;
     }
     const value = scalar(walk, item === undefined ? null : item, `${path}.${index}`);
-    if (isPlainObject(value)) copy.push(walkNested(walk, value, path, depth + 1));
-    else if (Array.isArray(value)) copy.push(walkArray(walk, value, path, depth + 1));
-    else copy.push(value);
+    if (isPlainObject(value)) copy[index] = walkNested(walk, value, path, depth + 1);
+    else if (Array.isArray(value)) copy[index] = walkArray(walk, value, path, depth + 1);
+    else copy[index] = value;
   }
   walk.ancestors.pop();
   return copy;
