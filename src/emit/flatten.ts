@@ -181,8 +181,8 @@ const MAX_COMPILED_KEYS = 256;
  * walker does inline what walkKey does (same order: bytes, copy, collision
  * check, attribute, size check), with constant property names, so V8 sees
  * each store site with one kind of object instead of every kind at one
- * generic site. Everything else (other keys and values, sensitive or reserved
- * keys, "__proto__") goes through walkKey, unchanged. Returns undefined when
+ * generic site; so does a declared sensitive key, whatever its value. Everything
+ * else (other keys and values, reserved keys, "__proto__") goes through walkKey, unchanged. Returns undefined when
  * the schema declares no properties.
  */
 export function compileDataWalker(schema: unknown, sensitivePaths: ReadonlySet<string>): ObjectWalker | undefined {
@@ -199,12 +199,19 @@ export function compileDataWalker(schema: unknown, sensitivePaths: ReadonlySet<s
       const child = compile((properties as Record<string, unknown>)[key], childPath, level + 1);
       const childRef = child ? `children[${children.push(child) - 1}]` : 'undefined';
       const q = JSON.stringify(key);
-      const fast = key !== '__proto__' && !isSensitiveName(key) && !sensitivePaths.has(childPath) && !(path === '' && (key === OVERFLOW_KEY || key === OVERFLOW_COUNT_KEY));
-      if (!fast) {
+      if (key === '__proto__' || (path === '' && (key === OVERFLOW_KEY || key === OVERFLOW_COUNT_KEY))) {
         if (child) cases.push(`case ${q}: walkKey(walk, copy, key, raw, entry, depth, ${childRef}); continue;`);
         continue;
       }
       const attribute = JSON.stringify(DATA_PREFIX + childPath);
+      if (isSensitiveName(key) || sensitivePaths.has(childPath)) {
+        // rule: sensitive keys keep their key, the value is replaced (whatever it is); no size check here, as in walkKey
+        const replacement = JSON.stringify(redactionReplacement());
+        cases.push(
+          `case ${q}: walk.bytes += ${key.length}; copy[${q}] = ${replacement}; if (a[${attribute}] !== undefined) collision(walk, ${JSON.stringify(childPath)}, ${attribute}); a[${attribute}] = ${replacement}; walk.leafCount++; continue;`,
+        );
+        continue;
+      }
       const leaf = (bytes: string) =>
         `walk.bytes += ${bytes}; copy[${q}] = raw; if (a[${attribute}] !== undefined) collision(walk, ${JSON.stringify(childPath)}, ${attribute}); a[${attribute}] = raw; walk.leafCount++; if (walk.bytes > walk.limits.maxDataBytes) tooLarge(walk); continue;`;
       cases.push(

@@ -1,6 +1,7 @@
 // The data walker compiled from a catalog event's schema (the emit fast path)
 // must give exactly what the generic walker gives: the same attributes in the
-// same order, the same body copy (key order included), the same errors.
+// same order, the same body copy (key order included), the same size count,
+// the same errors.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defineCatalog } from '../../src/event/catalog.js';
@@ -41,12 +42,12 @@ const valueArb = fc.letrec((tie) => ({
   object: fc.dictionary(keyArb, tie('value'), { maxKeys: 6 }),
 })).object;
 
-type Outcome = { ok: true; attributes: [string, unknown][]; data: string } | { ok: false; message: string };
+type Outcome = { ok: true; attributes: [string, unknown][]; data: string; counts: number[] } | { ok: false; message: string };
 
-function outcome(run: () => { attributes: Record<string, unknown>; data: Record<string, unknown> }): Outcome {
+function outcome(run: () => { attributes: Record<string, unknown>; data: Record<string, unknown>; bytes: number; leafCount: number; overflowCount: number }): Outcome {
   try {
-    const { attributes, data } = run();
-    return { ok: true, attributes: Object.entries(attributes), data: JSON.stringify(data) };
+    const { attributes, data, bytes, leafCount, overflowCount } = run();
+    return { ok: true, attributes: Object.entries(attributes), data: JSON.stringify(data), counts: [bytes, leafCount, overflowCount] };
   } catch (error) {
     return { ok: false, message: (error as Error).message };
   }
@@ -68,7 +69,7 @@ describe('compiled data walker', () => {
     it(`gives what the generic walker gives: ${label}`, () => {
       fc.assert(
         fc.property(valueArb, (data) => {
-          const generic = outcome(() => flattenData('t.e', data, sensitivePaths, limits, { 'audit.data.repo.id': undefined, x: 1 }));
+          const generic = outcome(() => flattenWalk('t.e', data, sensitivePaths, limits, { 'audit.data.repo.id': undefined, x: 1 }));
           const compiled = outcome(() => flattenWalk('t.e', data, sensitivePaths, limits, { 'audit.data.repo.id': undefined, x: 1 }, walker));
           expect(compiled).toEqual(generic);
         }),
