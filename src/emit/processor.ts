@@ -1,7 +1,8 @@
 // AuditLogRecordProcessor: put it first in a LoggerProvider's (or NodeSDK's)
 // processors. For records of the catalog it validates, enriches and redacts by
 // mutating the record in onEmit, so the processors after it (batching,
-// exporting) only ever see the mapped, redacted record.
+// exporting) only ever see the mapped, redacted record. Given `forwardTo`, it
+// owns the processors after it instead, and can then drop invalid records.
 import { diag, type Context } from '@opentelemetry/api';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import type { Catalog } from '../event/catalog.js';
@@ -16,11 +17,12 @@ import { DEFAULT_LIMITS, isMappedBody, toLogRecord, type MappingLimits } from '.
  * - `mark` (default): it goes on, redacted by key name, with the attribute
  *   `audit.invalid` holding the reason, so the collector or SIEM can quarantine it;
  * - `throw`: the error propagates out of `logger.emit()` and the processors
- *   after this one never see the record (development and tests).
- * The SDK has no way for a processor to remove a record from the processors
- * after it, so "drop" is offered by createAuditLogger, which validates before emitting.
+ *   after this one never see the record (development and tests);
+ * - `drop`: the record is counted, reported and not passed on. The SDK has no
+ *   way for a processor to remove a record from its sibling processors, so
+ *   `drop` needs `forwardTo`: the processors this one passes records on to.
  */
-export type InvalidRecordPolicy = 'mark' | 'throw';
+export type InvalidRecordPolicy = 'mark' | 'throw' | 'drop';
 
 export interface AuditLogRecordProcessorOptions {
   catalog: Catalog;
@@ -28,6 +30,12 @@ export interface AuditLogRecordProcessorOptions {
   /** Called for every invalid record (after counting), e.g. to feed a metric. */
   onInvalidRecord?: (error: Error) => void;
   limits?: MappingLimits;
+  /**
+   * The processors after this one (batching, exporting), owned by it: every
+   * record it lets through is passed on to them, and flush and shutdown reach
+   * them. Register only this processor with the LoggerProvider then.
+   */
+  forwardTo?: LogRecordProcessor[];
 }
 
 export const INVALID_ATTRIBUTE = 'audit.invalid';
@@ -39,6 +47,7 @@ export class AuditLogRecordProcessor implements LogRecordProcessor {
   private readonly policy: InvalidRecordPolicy;
   private readonly onInvalidRecord: ((error: Error) => void) | undefined;
   private readonly limits: MappingLimits;
+  private readonly next: LogRecordProcessor[];
   private readonly domainAttribute = contractField('domain').attribute!;
 
   constructor(options: AuditLogRecordProcessorOptions) {
@@ -46,6 +55,10 @@ export class AuditLogRecordProcessor implements LogRecordProcessor {
     this.policy = options.onInvalid ?? 'mark';
     this.onInvalidRecord = options.onInvalidRecord;
     this.limits = options.limits ?? {};
+    this.next = options.forwardTo ?? [];
+    if (this.policy === 'drop' && options.forwardTo === undefined) {
+      throw new Error("AuditLogRecordProcessor: onInvalid 'drop' needs forwardTo (the processors to pass valid records on to): the SDK gives a processor no way to remove a record from the processors registered beside it");
+    }
   }
 
   /** A record is the catalog's when its eventName is a catalog event or its event.domain attribute is the catalog's domain. */
@@ -53,14 +66,16 @@ export class AuditLogRecordProcessor implements LogRecordProcessor {
     return (record.eventName !== undefined && this.catalog.events.has(record.eventName)) || record.attributes[this.domainAttribute] === this.catalog.domain;
   }
 
-  onEmit(record: ReadWriteLogRecord, _context?: Context): void {
-    if (isMappedBody(record.body)) return; // built by toLogRecord: already validated, mapped and redacted
-    if (!this.isAuditRecord(record)) return;
-    try {
-      this.mapInPlace(record);
-    } catch (error) {
-      this.invalid(record, error as Error);
+  onEmit(record: ReadWriteLogRecord, context?: Context): void {
+    // Built by toLogRecord (already validated, mapped and redacted) or not the catalog's: passed as is.
+    if (!isMappedBody(record.body) && this.isAuditRecord(record)) {
+      try {
+        this.mapInPlace(record);
+      } catch (error) {
+        if (!this.invalid(record, error as Error)) return;
+      }
     }
+    for (const processor of this.next) processor.onEmit(record, context);
   }
 
   /** Reads the canonical event from the record (body map + eventName) and rewrites the record with toLogRecord's output. */
@@ -93,11 +108,13 @@ export class AuditLogRecordProcessor implements LogRecordProcessor {
     }
   }
 
-  private invalid(record: ReadWriteLogRecord, error: Error): void {
+  /** Counts and reports an invalid record; true when it goes on (marked). */
+  private invalid(record: ReadWriteLogRecord, error: Error): boolean {
     this.invalidCount++;
     diag.warn(`otel-audit: invalid audit record (${this.policy}): ${error.message}`);
     this.onInvalidRecord?.(error);
     if (this.policy === 'throw') throw error;
+    if (this.policy === 'drop') return false;
     // mark: still nothing sensitive may leave the process
     this.redactForeignAttributes(record);
     record.setBody(redactValue(record.body));
@@ -105,13 +122,14 @@ export class AuditLogRecordProcessor implements LogRecordProcessor {
     record.setAttribute(INVALID_ATTRIBUTE, error instanceof AuditValidationError ? `${error.path}: ${error.reason}` : error.message);
     const mark = contract().sensitive.emitterMark;
     record.setAttribute(mark.attribute, mark.value);
+    return true;
   }
 
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
+  async forceFlush(): Promise<void> {
+    await Promise.all(this.next.map((p) => p.forceFlush()));
   }
 
-  shutdown(): Promise<void> {
-    return Promise.resolve();
+  async shutdown(): Promise<void> {
+    await Promise.all(this.next.map((p) => p.shutdown()));
   }
 }

@@ -2,7 +2,7 @@
 // catalog emitted through the plain logs API are validated, enriched and redacted
 // before the exporting processor sees them; other records pass untouched.
 import { logs } from '@opentelemetry/api';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { BatchLogRecordProcessor, InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract } from '../../src/event/contract.js';
@@ -99,5 +99,29 @@ describe('AuditLogRecordProcessor policy throw', () => {
     expect(() => logger.emit({ eventName: 'repo.fork', body: { data: { repo: {} } } })).toThrow(/audit event "repo\.fork": data\.repo\.id is required/);
     expect(exporter.getFinishedLogRecords()).toHaveLength(0);
     await provider.shutdown();
+  });
+});
+
+describe('AuditLogRecordProcessor with forwardTo', () => {
+  it('drops invalid records of the catalog, passes valid and foreign ones on, and flushes what it owns', async () => {
+    const exporter = new InMemoryLogRecordExporter();
+    const errors: string[] = [];
+    const audit = new AuditLogRecordProcessor({ catalog, onInvalid: 'drop', onInvalidRecord: (e) => errors.push(e.message), forwardTo: [new BatchLogRecordProcessor({ exporter })] });
+    const provider = new LoggerProvider({ processors: [audit] });
+    const logger = provider.getLogger('app');
+    logger.emit({ eventName: 'repo.fork', body: { data: { repo: {} } } }); // invalid: data.repo.id is required
+    logger.emit({ eventName: 'repo.fork', body: { actor: { id: 'u-1' }, data: { repo: { id: 'r-1' } } } });
+    logger.emit({ body: 'GET /health 200' });
+    await provider.forceFlush(); // reaches the batch processor only through the audit processor
+    const exported = exporter.getFinishedLogRecords();
+    expect(exported.map((r) => r.eventName ?? r.body)).toEqual(['repo.fork', 'GET /health 200']);
+    expect(exported[0]!.attributes[contract().sensitive.emitterMark.attribute]).toBe(contract().sensitive.emitterMark.value);
+    expect(audit.invalidCount).toBe(1);
+    expect(errors).toEqual([expect.stringMatching(/data\.repo\.id is required/)]);
+    await provider.shutdown();
+  });
+
+  it("refuses 'drop' without forwardTo, saying why", () => {
+    expect(() => new AuditLogRecordProcessor({ catalog, onInvalid: 'drop' })).toThrow(/'drop' needs forwardTo/);
   });
 });
