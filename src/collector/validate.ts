@@ -2,39 +2,31 @@
 // values for the environment variables it references (an unset variable would
 // become empty and fail required fields), and maps the collector's error back
 // to the destination whose component it names.
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { stringify } from 'yaml';
-import { collectorBuildBinary } from '../tools/cache.js';
+import { collectorBuildBinary, isExecutable } from '../tools/cache.js';
 import { ToolUnavailableError } from '../tools/errors.js';
 import { run } from '../tools/run.js';
 import { buildCollectorConfig, type BuiltConfig } from './render.js';
 import { envReferences } from './secrets.js';
 import type { DestinationsSpec } from './spec.js';
 
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** OTELCOL_BIN, else otelcol-contrib or otelcol on PATH, else the project's cached build. */
 export function findCollectorBinary(env: NodeJS.ProcessEnv = process.env): string {
   if (env.OTELCOL_BIN) {
-    if (executable(env.OTELCOL_BIN)) return env.OTELCOL_BIN;
+    if (isExecutable(env.OTELCOL_BIN)) return env.OTELCOL_BIN;
     throw new ToolUnavailableError('The OpenTelemetry Collector', `OTELCOL_BIN=${env.OTELCOL_BIN} is not an executable file`, 'point OTELCOL_BIN at an otelcol-contrib binary, or unset it');
   }
   for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
     for (const name of ['otelcol-contrib', 'otelcol']) {
-      if (executable(join(dir, name))) return join(dir, name);
+      if (isExecutable(join(dir, name))) return join(dir, name);
     }
   }
   const built = collectorBuildBinary(env);
-  if (executable(built)) return built;
+  if (isExecutable(built)) return built;
   throw new ToolUnavailableError(
     'The OpenTelemetry Collector',
     `OTELCOL_BIN is unset, no otelcol-contrib or otelcol is on PATH, and there is no build at ${built}`,

@@ -3,7 +3,7 @@
 // file that describes each tool, so a changed manifest rebuilds and an
 // unchanged one is reused.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,4 +57,14 @@ export function sigmaVenvDir(env: NodeJS.ProcessEnv = process.env, requirements 
 
 export function sigmaCliBinary(env: NodeJS.ProcessEnv = process.env, requirements = sigmaRequirementsPath()): string {
   return join(sigmaVenvDir(env, requirements), 'bin', 'sigma');
+}
+
+/** True when `file` exists and this process may run it. */
+export function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

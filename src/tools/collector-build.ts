@@ -1,9 +1,9 @@
 // Builds the OpenTelemetry Collector from collector/builder-config.yaml with the
 // collector builder (ocb) and caches the binary outside git.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { builderManifestPath, cacheRoot, collectorBuildBinary, collectorBuildDir, COLLECTOR_BINARY_NAME, contentKey } from './cache.js';
+import { builderManifestPath, cacheRoot, collectorBuildBinary, collectorBuildDir, COLLECTOR_BINARY_NAME, contentKey, isExecutable } from './cache.js';
 import { ToolUnavailableError } from './errors.js';
 import { heartbeat, run } from './run.js';
 
@@ -30,14 +30,6 @@ export function builderVersion(manifestText: string): string {
   throw new Error('collector/builder-config.yaml: no core receiver (go.opentelemetry.io/collector/...) to take the builder version from');
 }
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Returns the path of a collector binary holding the manifest's components,

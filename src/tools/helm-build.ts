@@ -1,9 +1,9 @@
 // Builds Helm from its Go module (`go install helm.sh/helm/v3/cmd/helm`) and
 // caches the binary outside git, keyed by the pinned version, so the tests can
 // run the real `helm template` on the `--format helm` values.
-import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheRoot } from './cache.js';
+import { cacheRoot, isExecutable } from './cache.js';
 import { ToolUnavailableError } from './errors.js';
 import { heartbeat, run } from './run.js';
 import type { ProvisionOptions } from './collector-build.js';
@@ -23,14 +23,6 @@ export function helmBuildBinary(env: NodeJS.ProcessEnv = process.env, version = 
   return join(helmBuildDir(env, version), 'helm');
 }
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const HOW_TO_GET = 'run `npm run provision` (or `node scripts/provision.mjs helm`; needs Go 1.24+) to build it, or set HELM_BIN to a helm v3 binary';
 
