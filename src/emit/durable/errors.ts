@@ -12,14 +12,22 @@ export class SpoolFullError extends Error {
   }
 }
 
-/** Thrown by `onEmit` when the record could not be appended (disk full, permissions): the record was not kept. */
+/**
+ * Thrown by `onEmit` when the record could not be appended (disk full, permissions): the
+ * record was not kept. Records accepted before are intact; the next emit tries again.
+ */
 export class SpoolWriteError extends Error {
   override readonly name = 'SpoolWriteError';
+  /** The system error code of the cause, e.g. 'ENOSPC' for a full disk. */
+  readonly code: string | undefined;
   constructor(
     readonly directory: string,
     cause: unknown,
   ) {
-    super(`audit spool ${directory}: could not append the record, it was NOT written: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    const hint = code === 'ENOSPC' || code === 'EDQUOT' ? '; free space on that file system, later emits succeed again by themselves' : '';
+    super(`audit spool ${directory}: could not append the record, it was NOT written: ${cause instanceof Error ? cause.message : String(cause)}${hint}`, { cause });
+    this.code = code;
   }
 }
 

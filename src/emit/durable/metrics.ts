@@ -42,7 +42,7 @@ export function createSpoolMetrics(meterProvider: MeterProvider | undefined, att
     retries: meter.createCounter('otel_audit.spool.export_retries', { description: 'Export attempts that repeat a failed batch', unit: '{attempt}' }),
     failures: meter.createCounter('otel_audit.spool.export_failures', { description: 'Failed export attempts', unit: '{attempt}' }),
     dropped: meter.createCounter('otel_audit.spool.dropped_records', { description: "Records dropped by onFull 'drop-oldest' or because they could not be decoded", unit: '{record}' }),
-    rejected: meter.createCounter('otel_audit.spool.rejected_records', { description: "Records refused by onFull 'reject'", unit: '{record}' }),
+    rejected: meter.createCounter('otel_audit.spool.rejected_records', { description: "Records refused by onFull 'reject' or because the append failed (disk full: error.type ENOSPC)", unit: '{record}' }),
     close: () => meter.removeBatchObservableCallback(callback, observables),
   };
 }

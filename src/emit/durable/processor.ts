@@ -177,7 +177,12 @@ class DurableProcessor implements DurableLogRecordProcessor {
     try {
       this.log.append(payload);
     } catch (error) {
-      throw new SpoolWriteError(this.directory, error);
+      // Disk full or unwritable: under every onFull policy the record is refused, like
+      // 'reject' (no policy can make room on the disk). Earlier records are intact.
+      const failure = new SpoolWriteError(this.directory, error);
+      this.rejected++;
+      this.metrics.rejected.add(1, { 'error.type': failure.code ?? 'write' });
+      throw failure;
     }
     this.appendedSeq++;
     if (this.fsync === 'always') this.scheduleSync();

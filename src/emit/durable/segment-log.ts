@@ -5,6 +5,7 @@
 // Appends are synchronous writes, so once `append` returns the record is in the
 // operating system and survives a kill of the process. Power loss is covered
 // by `sync()` (fdatasync), which the processor schedules per its fsync mode.
+import { diag } from '@opentelemetry/api';
 import { closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -80,6 +81,10 @@ export class SegmentLog {
   private syncing = 0;
   private lastPersist = 0;
   private persistTimer: NodeJS.Timeout | undefined;
+  /** An append failed (disk full, I/O error): the next append reopens the write segment by name first. */
+  private reopenNeeded = false;
+  /** Set while ack.json cannot be written; cleared (and reported) once it can again. */
+  private ackWriteError: string | undefined;
   readonly recovery: RecoveryReport;
 
   constructor(
@@ -178,13 +183,28 @@ export class SegmentLog {
     frame.writeUInt32LE(payload.length, 0);
     frame.writeUInt32LE(crc32(payload), 4);
     payload.copy(frame, FRAME_HEADER_BYTES);
+    if (this.reopenNeeded) this.reopenWriteSegment();
     let size = this.sizes.get(this.writeSegment) ?? 0;
     if (size > 0 && size + frame.length > this.segmentBytes) {
       this.rotate();
       size = 0;
     }
     let written = 0;
-    while (written < frame.length) written += writeSync(this.writeFd, frame, written, frame.length - written);
+    try {
+      while (written < frame.length) written += writeSync(this.writeFd, frame, written, frame.length - written);
+    } catch (error) {
+      // Disk full (ENOSPC), quota, I/O error: part of the frame may be on disk. Cut it
+      // back so every earlier record stays readable, and reopen before the next append.
+      this.reopenNeeded = true;
+      if (written > 0) {
+        try {
+          ftruncateSync(this.writeFd, size);
+        } catch {
+          // Retried by reopenWriteSegment before anything else is appended.
+        }
+      }
+      throw error;
+    }
     size += frame.length;
     this.sizes.set(this.writeSegment, size);
     this.counts.set(this.writeSegment, (this.counts.get(this.writeSegment) ?? 0) + 1);
@@ -192,13 +212,36 @@ export class SegmentLog {
     return { segment: this.writeSegment, offset: size };
   }
 
+  /**
+   * After a failed append: opens the write segment again by name (a fresh descriptor
+   * once space is back) and cuts it to the last whole frame. Throws, changing nothing,
+   * while that is impossible, so nothing is ever appended after a torn frame.
+   */
+  private reopenWriteSegment(): void {
+    const size = this.sizes.get(this.writeSegment) ?? 0;
+    const fd = openSync(join(this.directory, segmentName(this.writeSegment)), 'a');
+    try {
+      const stat = fstatSync(fd);
+      if (stat.isFile() && stat.size > size) ftruncateSync(fd, size);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+    this.retiredFds.push(this.writeFd);
+    this.writeFd = fd;
+    this.reopenNeeded = false;
+    this.closeRetiredFds();
+  }
+
   /** Starts a new segment; the finished one is made durable first so a later sync only needs the new fd. */
   private rotate(): void {
     fdatasyncSync(this.writeFd);
+    // Open before switching: if this fails (disk full, no inodes), the log is unchanged.
+    const fd = openSync(join(this.directory, segmentName(this.writeSegment + 1)), 'a');
     this.retiredFds.push(this.writeFd);
     this.closeRetiredFds();
     this.writeSegment++;
-    this.writeFd = openSync(join(this.directory, segmentName(this.writeSegment)), 'a');
+    this.writeFd = fd;
     this.sizes.set(this.writeSegment, 0);
     this.counts.set(this.writeSegment, 0);
     this.syncDirectory();
@@ -225,6 +268,8 @@ export class SegmentLog {
 
   /** fdatasync of everything appended so far (off the event loop). */
   sync(): Promise<void> {
+    // An empty write segment holds nothing to sync: rotation synced the one before it.
+    if ((this.sizes.get(this.writeSegment) ?? 0) === 0) return Promise.resolve();
     const fd = this.writeFd;
     this.syncing++;
     return new Promise<void>((resolve, reject) => {
@@ -238,6 +283,7 @@ export class SegmentLog {
   }
 
   syncNow(): void {
+    if ((this.sizes.get(this.writeSegment) ?? 0) === 0) return;
     fdatasyncSync(this.writeFd);
   }
 
@@ -316,8 +362,21 @@ export class SegmentLog {
     this.lastPersist = Date.now();
     if (this.writeFd < 0) return;
     const file = join(this.directory, ACK_FILE);
-    writeFileSync(`${file}.tmp`, JSON.stringify(this.ackPosition));
-    renameSync(`${file}.tmp`, file);
+    try {
+      writeFileSync(`${file}.tmp`, JSON.stringify(this.ackPosition));
+      renameSync(`${file}.tmp`, file);
+    } catch (error) {
+      // Disk full: keep the position in memory and try again shortly. Until then a
+      // restart resends more (duplicates, never loss), and no segment is deleted.
+      const message = error instanceof Error ? error.message : String(error);
+      if (this.ackWriteError === undefined) diag.warn(`otel-audit spool ${this.directory}: could not write ${ACK_FILE} (${message}); delivery continues, acknowledgements are kept in memory and retried`);
+      this.ackWriteError = message;
+      this.persistTimer = setTimeout(() => this.persistAck(), ACK_PERSIST_INTERVAL_MS * 10);
+      this.persistTimer.unref();
+      return;
+    }
+    if (this.ackWriteError !== undefined) diag.info(`otel-audit spool ${this.directory}: ${ACK_FILE} written again`);
+    this.ackWriteError = undefined;
     this.deleteAckedSegments();
   }
 
@@ -348,8 +407,10 @@ export class SegmentLog {
     if (this.writeFd >= 0) this.persistAck();
     for (const fd of this.readFds.values()) closeSync(fd);
     this.readFds.clear();
+    if (this.persistTimer) clearTimeout(this.persistTimer);
+    this.persistTimer = undefined;
     if (this.writeFd >= 0) {
-      fdatasyncSync(this.writeFd);
+      this.syncNow();
       closeSync(this.writeFd);
       this.writeFd = -1;
     }
