@@ -1,5 +1,5 @@
 // Throughput of the collector with a rendered config (memory_limiter, domain
-// filter, redaction for records without the emitter's mark, batch, file
+// filter, redaction for records without the emitter's mark, file
 // exporter) against the same collector binary with a minimal OTLP → file
 // config, in one run. Target: ratio ≥ 0.8.
 //   npm run bench:collector
@@ -178,7 +178,7 @@ ${EVENTS.toLocaleString('en-US')} audit records (OTLP/HTTP JSON, ${PER_REQUEST} 
 same collector binary (contrib 0.139 components), timed until the last record is in the file exporter's output.
 Median of ${ROUNDS} rounds each. *Minimal* is OTLP → file. *Rendered* is \`otel-audit collector render\` output
 with one \`file\` destination and the defaults: memory_limiter → filter on event.domain → routing on the
-emitter's redaction mark (records without it go through the redaction processor) → batch → file. The records
+emitter's redaction mark (records without it go through the redaction processor) → file. The records
 are shaped as the emitter sends them, mark included, so the default config sends them past the redaction pass.
 *trustEmitter: false* redacts every record in the collector (what the default does to records from other
 senders). RSS is the collector's VmRSS after the run, peak its VmHWM (from /proc/<pid>/status); collector CPU
@@ -196,7 +196,7 @@ By the collector's CPU time per event over all rounds instead: ${cpuRatio('rende
 One record in ten has an already-[REDACTED] value, one in a hundred a live secret. The redaction processor is
 the one expensive step: it visits every attribute and every body key (about 25 a record), checks each key
 against the sensitive-name patterns and each value against the allowed [REDACTED], and allocates a path
-string per nested body key. Memory limiter, domain filter and batch together cost about a tenth of a minimal
+string per nested body key. Memory limiter and domain filter together cost about a tenth of a minimal
 collector's CPU; the redaction pass alone costs as much as the whole minimal collector. Hence the default:
 the emitter redacts before the record leaves the service (including catalog-marked paths the collector
 cannot know) and marks it; the collector redacts only what lacks the mark (docs/contract.md). The machine is

@@ -41,7 +41,6 @@ export const IDS = {
   memoryLimiter: 'memory_limiter',
   domainFilter: 'filter/audit-domain',
   redaction: 'redaction/audit-sensitive',
-  batch: 'batch',
   health: 'health_check',
   storage: 'file_storage/audit-queue',
   fanout: 'routing/audit-fanout',
@@ -107,7 +106,6 @@ export function buildCollectorConfig(spec: DestinationsSpec): BuiltConfig {
   const pipelines: CollectorConfig['service']['pipelines'] = {};
   const disabled: Destination[] = [];
   let needsStorage = false;
-  let needsBatch = false;
 
   for (const d of spec.destinations) {
     if (d.enabled === false) {
@@ -135,10 +133,6 @@ export function buildCollectorConfig(spec: DestinationsSpec): BuiltConfig {
       processors[filterId] = { error_mode: 'ignore', logs: { log_record: conditions } };
       owners.set(filterId, d.name);
       pipelineProcessors.push(filterId);
-    }
-    if (module.queue === 'none') {
-      pipelineProcessors.push(IDS.batch);
-      needsBatch = true;
     }
     const pipelineId = `logs/${d.name}`;
     pipelines[pipelineId] = { receivers: [IDS.fanout], processors: pipelineProcessors, exporters: [exporterId] };
@@ -182,7 +176,6 @@ export function buildCollectorConfig(spec: DestinationsSpec): BuiltConfig {
     const intake = { receivers: [IDS.receiver], processors: [IDS.memoryLimiter, IDS.domainFilter, IDS.redaction], exporters: [IDS.fanout] };
     servicePipelines = { [IDS.intake]: intake, ...pipelines };
   }
-  if (needsBatch) processors[IDS.batch] = { timeout: c.batch.timeout, send_batch_size: c.batch.minSize, send_batch_max_size: c.batch.maxSize };
   if (needsStorage) extensions[IDS.storage] = { directory: c.queue.directory, create_directory: true, timeout: '1s' };
 
   const telemetry: Record<string, unknown> = {};

@@ -5,9 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCollectorConfig, startHecReceiver, withDefaults, type HecReceiver } from '../../src/collector/index.js';
-import { decodeOtlpJsonLines, type DecodedLogRecord } from '../../src/event/otlp-json.js';
 import { packageRoot } from '../../src/tools/cache.js';
-import { startCollector, type RunningCollector } from '../harness/collector.js';
+import { readFileExporterOutput, startCollector, type RunningCollector } from '../harness/collector.js';
 import { attributeOf, postEvents, waitFor, type TestEvent } from './otlp.js';
 
 const TOKEN = 'e2e-hec-token';
@@ -30,7 +29,7 @@ const fromEmitter: TestEvent = { id: 'e6', name: 'auth.login', domain: 'acme.aud
 describe('a rendered config running in the real collector', () => {
   let hec: HecReceiver;
   let collector: RunningCollector;
-  const read = (file: string): DecodedLogRecord[] => (existsSync(file) ? decodeOtlpJsonLines(readFileSync(file, 'utf8'), file) : []);
+  const read = readFileExporterOutput;
   const ids = (records: { attributes: Record<string, unknown> }[]) => records.map((r) => r.attributes[attributeOf('id')]).sort();
   let allFile = '';
   let tenantFile = '';
@@ -151,7 +150,7 @@ describe('a rendered config with collector.redaction.trustEmitter: false', () =>
     try {
       const leaked = { ...fromEmitter, data: { password: SECRET } };
       await postEvents(collector.ports.otlpHttp, [leaked], { emitterMark: true });
-      const [record] = await waitFor(() => (existsSync(out) && readFileSync(out, 'utf8').length > 0 ? decodeOtlpJsonLines(readFileSync(out, 'utf8'), out) : undefined), 20_000, 'the record in the file');
+      const [record] = await waitFor(() => { const records = readFileExporterOutput(out); return records.length > 0 ? records : undefined; }, 20_000, 'the record in the file');
       expect(readFileSync(out, 'utf8')).not.toContain(SECRET);
       expect((record!.body as { data: { password: string } }).data.password).toBe('****');
     } finally {

@@ -1,13 +1,13 @@
 // createAuditLogger({ durable }): the typed emitter on top of the spool. Events
 // emitted while the collector is down are on disk when emitDurable resolves,
 // survive a restart of the service, and reach the real collector intact.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAuditLogger } from '../../src/emit/logger.js';
-import { decodeOtlpJsonLines, type DecodedLogRecord } from '../../src/event/otlp-json.js';
+import type { DecodedLogRecord } from '../../src/event/otlp-json.js';
 import { catalog } from '../emit/fixtures/catalog.js';
-import { minimalFileConfig, startCollector, type RunningCollector } from '../harness/collector.js';
+import { minimalFileConfig, readFileExporterOutput, startCollector, type RunningCollector } from '../harness/collector.js';
 import { freePort } from '../harness/ports.js';
 import { tempDir, waitFor } from './helpers.js';
 
@@ -43,7 +43,7 @@ describe('createAuditLogger with durable delivery', () => {
     const second = createAuditLogger(options); // a restarted service replays the spool
     let records: DecodedLogRecord[] = [];
     await waitFor(() => {
-      records = existsSync(output) ? decodeOtlpJsonLines(readFileSync(output, 'utf8'), output) : [];
+      records = readFileExporterOutput(output);
       return records.length >= ids.length;
     }, 20_000, 'the replayed events in the collector output');
     await second.shutdown();

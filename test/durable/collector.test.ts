@@ -1,16 +1,15 @@
 // The spool in front of the real OTLP/HTTP exporter and the real collector: the
 // collector is down at first (long enough for the exporter to give up on its
 // own), then starts; every record arrives with all its fields intact.
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeOtlpJsonLines, type DecodedLogRecord } from '../../src/event/otlp-json.js';
+import type { DecodedLogRecord } from '../../src/event/otlp-json.js';
 import { createDurableLogRecordProcessor, listDeliveries } from '../../src/emit/durable/index.js';
-import { collectorBinary, minimalFileConfig, startCollector, type RunningCollector } from '../harness/collector.js';
+import { collectorBinary, minimalFileConfig, readFileExporterOutput, startCollector, type RunningCollector } from '../harness/collector.js';
 import { freePort } from '../harness/ports.js';
 import { tempDir, waitFor } from './helpers.js';
 
@@ -56,7 +55,7 @@ describe('durable spool into the real collector', () => {
     expect(await processor.flush(30_000)).toBe(true);
     let records: DecodedLogRecord[] = [];
     await waitFor(() => {
-      records = existsSync(output) ? decodeOtlpJsonLines(readFileSync(output, 'utf8'), output) : [];
+      records = readFileExporterOutput(output);
       return records.length >= count;
     }, 20_000, 'the collector file exporter output');
     await provider.shutdown();

@@ -1,10 +1,11 @@
 // Finds, validates, starts and stops the real OpenTelemetry Collector built by
 // `npm run provision`. OTELCOL_BIN overrides the cached build.
-import { accessSync, constants, mkdtempSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { collectorBuildBinary } from '../../src/tools/cache.js';
+import { decodeOtlpJsonLines, type DecodedLogRecord } from '../../src/event/otlp-json.js';
 import { ToolUnavailableError } from '../../src/tools/errors.js';
 import { startCollectorProcess, type CollectorProcess } from '../../src/tools/collector-process.js';
 import { run } from '../../src/tools/run.js';
@@ -95,4 +96,15 @@ export function minimalFileConfig(ports: CollectorPorts, outputFile: string): Re
       pipelines: { logs: { receivers: ['otlp'], exporters: ['file'] } },
     },
   };
+}
+
+/**
+ * The records in a file exporter's output so far. The exporter's buffered
+ * writer may have flushed half a line; only complete lines are read, as a
+ * tailing reader must.
+ */
+export function readFileExporterOutput(file: string): DecodedLogRecord[] {
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, 'utf8');
+  return decodeOtlpJsonLines(text.slice(0, text.lastIndexOf('\n') + 1), file);
 }

@@ -1,11 +1,10 @@
 // Proves the harness: the real collector round-trips a record, and the real
 // sigma-cli converts a rule. If a tool is missing these fail with how to get it.
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeOtlpJsonLines } from '../../src/event/otlp-json.js';
-import { minimalFileConfig, startCollector, validateConfig, type RunningCollector } from './collector.js';
+import { minimalFileConfig, readFileExporterOutput, startCollector, validateConfig, type RunningCollector } from './collector.js';
 import { sigma, sigmaConvert } from './sigma.js';
 import { waitFor } from './wait.js';
 
@@ -52,8 +51,7 @@ describe('collector harness', () => {
     });
     expect(response.status).toBe(200);
     const records = await waitFor(() => {
-      if (!existsSync(output)) return undefined;
-      const decoded = decodeOtlpJsonLines(readFileSync(output, 'utf8'), output);
+      const decoded = readFileExporterOutput(output);
       return decoded.length > 0 ? decoded : undefined;
     });
     expect(records).toHaveLength(1);

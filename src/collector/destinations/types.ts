@@ -17,7 +17,7 @@ export interface DestinationModule {
   /**
    * How delivery is made durable: `persistent` = exporterhelper `sending_queue`
    * on file_storage with batching inside the queue; `none` = the exporter has no
-   * queue (file) or losing records is fine (debug), so a batch processor is used.
+   * queue and writes locally (file, debug): records go to it as they arrive.
    */
   queue: 'persistent' | 'none';
   /** The exporter's retry key: core `retry_on_failure`, elasticsearch's own `retry`, or none. */
