@@ -5,18 +5,6 @@
 // current event; the group's window is then cleared, so one burst gives one match.
 import type { CorrelationCondition, CorrelationType } from './types.js';
 
-/** One occurrence fed into a correlation: a rule match or a lower correlation's match. */
-export interface Hit {
-  /** Index of the referenced rule in the correlation's `rules` list. */
-  ruleIndex: number;
-  time: number;
-  eventIds: string[];
-  /** The values of the correlation's group-by fields for this hit (aliases resolved). */
-  group: unknown[];
-  /** For value_*: the value of the condition's field. */
-  counted?: unknown;
-}
-
 export interface CorrelationFire {
   time: number;
   eventIds: string[];
@@ -82,30 +70,51 @@ function compact<V>(window: WindowArrays<V>): void {
 class Window implements WindowArrays<string> {
   times: number[] = [];
   ids: string[][] = [];
+  /** Empty for event_count, which does not need them. */
   values: string[] = [];
   head = 0;
-  readonly counts = new Map<string, number>();
+  /** The count per distinct value; undefined for event_count, which only needs the window's size. */
+  readonly counts: Map<string, number> | undefined;
 
-  /** event_count only needs the window's size, so it skips the per-value counts. */
-  constructor(private readonly countValues: boolean) {}
+  constructor(countValues: boolean) {
+    this.counts = countValues ? new Map<string, number>() : undefined;
+  }
 
   get size(): number {
     return this.times.length - this.head;
   }
 
   add(time: number, eventIds: string[], value: string, oldest: number): void {
-    while (this.head < this.times.length && this.times[this.head]! < oldest) {
+    const counts = this.counts;
+    const times = this.times;
+    if (counts === undefined) {
+      // event_count: only the size matters, so the values are not kept.
+      while (this.head < times.length && times[this.head]! < oldest) this.head++;
+      compact(this);
+      this.times.push(time);
+      this.ids.push(eventIds);
+      return;
+    }
+    while (this.head < times.length && times[this.head]! < oldest) {
       const gone = this.values[this.head++]!;
-      if (!this.countValues) continue;
-      const left = this.counts.get(gone)! - 1;
-      if (left === 0) this.counts.delete(gone);
-      else this.counts.set(gone, left);
+      const left = counts.get(gone)! - 1;
+      if (left === 0) counts.delete(gone);
+      else counts.set(gone, left);
     }
     compact(this);
     this.times.push(time);
     this.ids.push(eventIds);
     this.values.push(value);
-    if (this.countValues) this.counts.set(value, (this.counts.get(value) ?? 0) + 1);
+    counts.set(value, (counts.get(value) ?? 0) + 1);
+  }
+
+  /** Empties the window, as a new one would be: a group's window is reused after it fires (no map delete and re-insert, no new arrays). */
+  clear(): void {
+    this.times.length = 0;
+    this.ids.length = 0;
+    this.values.length = 0;
+    this.head = 0;
+    this.counts?.clear();
   }
 
   live(): Entry[] {
@@ -243,49 +252,66 @@ export class CorrelationState {
   private readonly numericGroups = new Map<string, NumericWindow>();
   private readonly test: (n: number) => boolean;
   private readonly numeric: boolean;
+  private readonly type: CorrelationType;
+  /** The counted value of temporal hits, per rule index: `String(ruleIndex)` made once. */
+  private readonly ruleKeys: string[];
 
   constructor(private readonly spec: CorrelationSpec) {
+    this.type = spec.type;
+    this.ruleKeys = Array.from({ length: spec.ruleCount }, (_, index) => String(index));
     this.test = conditionTest(spec.condition, spec.type === 'temporal' || spec.type === 'temporal_ordered' ? spec.ruleCount : 1);
     this.numeric = NUMERIC_TYPES.has(spec.type);
   }
 
-  /** Feeds one hit; returns a fire when the correlation's condition now holds for the hit's group. */
-  push(hit: Hit): CorrelationFire | undefined {
-    if (this.numeric) return this.pushNumeric(hit);
-    const values = hit.group;
-    const key = values.length === 1 ? keyOf(values[0]) : JSON.stringify(values);
+  /**
+   * Feeds one hit (a rule match or a lower correlation's match): `ruleIndex` is
+   * the referenced rule's index in the correlation's `rules` list, `group` the
+   * values of its group-by fields (aliases resolved), `counted` the value of the
+   * condition's field for value_*. Returns a fire when the correlation's
+   * condition now holds for the hit's group. (Positional arguments: no hit
+   * object per event on the engine's hot path.)
+   */
+  push(ruleIndex: number, time: number, eventIds: string[], group: unknown[], counted: unknown): CorrelationFire | undefined {
+    const key = group.length === 1 ? keyOf(group[0]) : JSON.stringify(group);
+    return this.pushKeyed(key, group, undefined, ruleIndex, time, eventIds, counted);
+  }
+
+  /** push() for a correlation with exactly one group-by field, whose value is `value`: no group array per hit. */
+  pushOne(ruleIndex: number, time: number, eventIds: string[], value: unknown, counted: unknown): CorrelationFire | undefined {
+    return this.pushKeyed(keyOf(value), undefined, value, ruleIndex, time, eventIds, counted);
+  }
+
+  /** `group`, or when it is undefined the single group-by value `one`, gives the fire's group. */
+  private pushKeyed(key: string, group: unknown[] | undefined, one: unknown, ruleIndex: number, time: number, eventIds: string[], counted: unknown): CorrelationFire | undefined {
+    if (this.numeric) return this.pushNumeric(key, group, one, time, eventIds, counted);
     let value: string;
-    if (this.spec.type === 'value_count') {
-      const counted = hit.counted;
+    if (this.type === 'value_count') {
       if (counted === undefined || counted === null) return undefined;
       value = keyOf(counted);
     } else {
-      value = String(hit.ruleIndex);
+      value = this.ruleKeys[ruleIndex] ?? String(ruleIndex);
     }
     let window = this.groups.get(key);
-    if (!window) this.groups.set(key, (window = new Window(this.spec.type !== 'event_count')));
-    window.add(hit.time, hit.eventIds, value, hit.time - this.spec.timespanMs);
-    if (!this.holds(window, hit.ruleIndex)) return undefined;
-    const eventIds = this.spec.type === 'temporal_ordered' ? this.orderedIds(window.live()) : window.liveIds();
-    this.groups.delete(key);
-    return { time: hit.time, eventIds, group: this.groupOf(values) };
+    if (window === undefined) this.groups.set(key, (window = new Window(this.type !== 'event_count')));
+    window.add(time, eventIds, value, time - this.spec.timespanMs);
+    if (!this.holds(window, ruleIndex)) return undefined;
+    const ids = this.type === 'temporal_ordered' ? this.orderedIds(window.live()) : window.liveIds();
+    window.clear();
+    return { time, eventIds: ids, group: this.groupOf(group ?? [one]) };
   }
 
   /** value_sum, value_avg, value_percentile: the aggregate of the field's numbers in the window is compared with the condition. */
-  private pushNumeric(hit: Hit): CorrelationFire | undefined {
-    const value = numericValue(hit.counted);
+  private pushNumeric(key: string, group: unknown[] | undefined, one: unknown, time: number, eventIds: string[], counted: unknown): CorrelationFire | undefined {
+    const value = numericValue(counted);
     if (value === undefined) return undefined;
-    const values = hit.group;
-    const key = values.length === 1 ? keyOf(values[0]) : JSON.stringify(values);
     let window = this.numericGroups.get(key);
-    if (!window) this.numericGroups.set(key, (window = new NumericWindow(this.spec.type === 'value_percentile')));
-    window.add(hit.time, hit.eventIds, value, hit.time - this.spec.timespanMs);
-    const aggregate =
-      this.spec.type === 'value_sum' ? window.total() : this.spec.type === 'value_avg' ? window.total() / window.size : percentileOf(window.sorted!, this.spec.percentile!);
+    if (!window) this.numericGroups.set(key, (window = new NumericWindow(this.type === 'value_percentile')));
+    window.add(time, eventIds, value, time - this.spec.timespanMs);
+    const aggregate = this.type === 'value_sum' ? window.total() : this.type === 'value_avg' ? window.total() / window.size : percentileOf(window.sorted!, this.spec.percentile!);
     if (!this.test(aggregate)) return undefined;
-    const eventIds = window.liveIds();
+    const ids = window.liveIds();
     this.numericGroups.delete(key);
-    return { time: hit.time, eventIds, group: this.groupOf(values) };
+    return { time, eventIds: ids, group: this.groupOf(group ?? [one]) };
   }
 
   private groupOf(values: unknown[]): Record<string, unknown> {
@@ -295,15 +321,15 @@ export class CorrelationState {
   }
 
   private holds(window: Window, ruleIndex: number): boolean {
-    switch (this.spec.type) {
+    switch (this.type) {
       case 'event_count':
         return this.test(window.size);
       case 'value_count':
       case 'temporal':
-        return this.test(window.counts.size);
+        return this.test(window.counts!.size);
       case 'temporal_ordered':
         // Only the last rule completes a sequence; then the rules must appear in order.
-        return ruleIndex === this.spec.ruleCount - 1 && window.counts.size === this.spec.ruleCount && this.orderedIds(window.live()).length > 0;
+        return ruleIndex === this.spec.ruleCount - 1 && window.counts!.size === this.spec.ruleCount && this.orderedIds(window.live()).length > 0;
       default:
         return false;
     }

@@ -3,7 +3,7 @@
 // condition requires, so an event is only tested against rules that can match it.
 import { compileField, readEventViews, type CompiledField, type EventView } from './events.js';
 import { compileDetection, DetectionError, type CompileOptions, type Matcher } from './detection.js';
-import { CorrelationState, parseTimespan, type Hit } from './correlation.js';
+import { CorrelationState, parseTimespan, type CorrelationFire } from './correlation.js';
 import { loadSigmaDocuments, parseSigmaText } from './parse.js';
 import { SigmaError, type CorrelationCondition, type CorrelationType, type SigmaCorrelationRule, type SigmaDetectionRule, type SigmaDocument, type SigmaFilter, type SigmaLogsource } from './types.js';
 
@@ -51,6 +51,8 @@ interface Feed {
 }
 
 interface CompiledCorrelation {
+  /** Position in the engine's `correlations`, which indexes a session's states. */
+  index: number;
   rule: SigmaCorrelationRule;
   file: string;
   state: () => CorrelationState;
@@ -145,6 +147,7 @@ export class SigmaEngine {
       const aliases = c.aliases ?? {};
       const names = c.rules;
       correlations.push({
+        index: correlations.length,
         rule: doc.rule,
         file: doc.source.file,
         state: () => new CorrelationState(spec),
@@ -241,46 +244,91 @@ export class SigmaEngine {
 }
 
 export class SigmaSession {
-  private readonly states = new Map<CompiledCorrelation, CorrelationState>();
+  /** Correlation states, by the correlation's index in the engine (an array: no map lookup per hit). */
+  private readonly states: (CorrelationState | undefined)[] = [];
+  /** The current push's matches, made on its first match (see push). */
+  private out: SigmaMatch[] | undefined;
 
   constructor(private readonly engine: SigmaEngine) {}
 
   push(event: EventView): SigmaMatch[] {
     // Rules are tested and their matches built in one pass, in the order
     // matchingRules() would list them, without an array of matching rules between.
-    const matches: SigmaMatch[] = [];
+    // The result array is made on the first match as a one-element literal:
+    // `[]` and push() would give it room for 17 on the first push, and most
+    // matching events raise one or two matches.
+    this.out = undefined;
     let ids: string[] | undefined; // one array per event, shared by its matches
     const indexed = this.engine.candidates(event);
-    if (indexed) for (const rule of indexed) if (rule.match(event)) ids = this.matched(rule, event, matches, ids);
-    for (const rule of this.engine.unindexedRules) if (rule.match(event)) ids = this.matched(rule, event, matches, ids);
+    if (indexed !== undefined) {
+      for (let i = 0; i < indexed.length; i++) {
+        const rule = indexed[i]!;
+        if (rule.match(event)) ids = this.matched(rule, event, ids);
+      }
+    }
+    const unindexed = this.engine.unindexedRules;
+    for (let i = 0; i < unindexed.length; i++) {
+      const rule = unindexed[i]!;
+      if (rule.match(event)) ids = this.matched(rule, event, ids);
+    }
+    const matches = this.out ?? [];
+    this.out = undefined;
     return matches;
   }
 
+  private emit(match: SigmaMatch): void {
+    if (this.out === undefined) this.out = [match];
+    else this.out.push(match);
+  }
+
   /** Records one rule's match: its detection match (if it emits) and a hit for each correlation it feeds. Returns the event's ids array. */
-  private matched(rule: CompiledRule, event: EventView, matches: SigmaMatch[], eventIds: string[] | undefined): string[] {
+  private matched(rule: CompiledRule, event: EventView, eventIds: string[] | undefined): string[] {
     const ids = eventIds ?? (event.id === undefined ? [] : [event.id]);
-    if (rule.emit) matches.push({ kind: 'detection', ruleId: rule.rule.id, title: rule.rule.title, level: rule.rule.level, file: rule.file, eventIds: ids, time: event.time });
-    for (const feed of rule.feeds) {
-      if (event.time === undefined) throw new Error(`event ${event.id ?? '(no id)'} has no time; correlation "${feed.correlation.rule.title}" needs one`);
-      const group: unknown[] = [];
-      for (const field of feed.groupFields) group.push(event.value(field) ?? null);
+    if (rule.emit) this.emit({ kind: 'detection', ruleId: rule.rule.id, title: rule.rule.title, level: rule.rule.level, file: rule.file, eventIds: ids, time: event.time });
+    const feeds = rule.feeds;
+    for (let i = 0; i < feeds.length; i++) {
+      const feed = feeds[i]!;
+      const time = event.time;
+      if (time === undefined) throw new Error(`event ${event.id ?? '(no id)'} has no time; correlation "${feed.correlation.rule.title}" needs one`);
+      const fields = feed.groupFields;
       const counted = feed.countedField ? event.value(feed.countedField) : undefined;
-      this.feed(feed.correlation, { ruleIndex: feed.ruleIndex, time: event.time, eventIds: ids, group, counted }, matches);
+      if (fields.length === 1) {
+        // One group-by field (the usual case): its value alone, no group array per hit.
+        this.feedOne(feed.correlation, feed.ruleIndex, time, ids, event.value(fields[0]!) ?? null, counted);
+        continue;
+      }
+      // An exact-size array: `[]` and push() would reserve room for 17.
+      const group = new Array<unknown>(fields.length);
+      for (let f = 0; f < fields.length; f++) group[f] = event.value(fields[f]!) ?? null;
+      this.feed(feed.correlation, feed.ruleIndex, time, ids, group, counted);
     }
     return ids;
   }
 
-  private feed(correlation: CompiledCorrelation, hit: Hit, matches: SigmaMatch[]): void {
-    let state = this.states.get(correlation);
-    if (!state) this.states.set(correlation, (state = correlation.state()));
-    const fire = state.push(hit);
-    if (!fire) return;
+  private state(correlation: CompiledCorrelation): CorrelationState {
+    let state = this.states[correlation.index];
+    if (state === undefined) this.states[correlation.index] = state = correlation.state();
+    return state;
+  }
+
+  private feed(correlation: CompiledCorrelation, ruleIndex: number, time: number, eventIds: string[], group: unknown[], counted: unknown): void {
+    const fire = this.state(correlation).push(ruleIndex, time, eventIds, group, counted);
+    if (fire) this.fired(correlation, fire);
+  }
+
+  private feedOne(correlation: CompiledCorrelation, ruleIndex: number, time: number, eventIds: string[], value: unknown, counted: unknown): void {
+    const fire = this.state(correlation).pushOne(ruleIndex, time, eventIds, value, counted);
+    if (fire) this.fired(correlation, fire);
+  }
+
+  /** Reports a correlation's fire and feeds it to the correlations that reference it. */
+  private fired(correlation: CompiledCorrelation, fire: CorrelationFire): void {
     const rule = correlation.rule;
-    if (correlation.emit) matches.push({ kind: 'correlation', ruleId: rule.id, title: rule.title, level: rule.level, file: correlation.file, eventIds: fire.eventIds, time: fire.time, group: fire.group });
+    if (correlation.emit) this.emit({ kind: 'correlation', ruleId: rule.id, title: rule.title, level: rule.level, file: correlation.file, eventIds: fire.eventIds, time: fire.time, group: fire.group });
     for (const feed of correlation.feeds) {
-      const group = feed.groupNames.map((name) => fire.group[name] ?? null);
-      const counted = feed.countedName === undefined ? undefined : fire.group[feed.countedName];
-      this.feed(feed.correlation, { ruleIndex: feed.ruleIndex, time: fire.time, eventIds: fire.eventIds, group, counted }, matches);
+      const higher = feed.groupNames.map((name) => fire.group[name] ?? null);
+      const value = feed.countedName === undefined ? undefined : fire.group[feed.countedName];
+      this.feed(feed.correlation, feed.ruleIndex, fire.time, fire.eventIds, higher, value);
     }
   }
 }
