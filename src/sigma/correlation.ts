@@ -36,12 +36,6 @@ export function conditionTest(condition: CorrelationCondition | undefined, fallb
   };
 }
 
-interface Entry {
-  time: number;
-  eventIds: string[];
-  /** The counted value: the field value (value_count) or the rule index (temporal*). */
-  value: string;
-}
 
 /** A window's parallel arrays: entries from `head` on are live, the ones before it expired. */
 interface WindowArrays<V> {
@@ -117,11 +111,7 @@ class Window implements WindowArrays<string> {
     this.counts?.clear();
   }
 
-  live(): Entry[] {
-    const entries: Entry[] = [];
-    for (let i = this.head; i < this.times.length; i++) entries.push({ time: this.times[i]!, eventIds: this.ids[i]!, value: this.values[i]! });
-    return entries;
-  }
+
 
   /** The ids of every event in the window, oldest first. */
   liveIds(): string[] {
@@ -295,7 +285,7 @@ export class CorrelationState {
     if (window === undefined) this.groups.set(key, (window = new Window(this.type !== 'event_count')));
     window.add(time, eventIds, value, time - this.spec.timespanMs);
     if (!this.holds(window, ruleIndex)) return undefined;
-    const ids = this.type === 'temporal_ordered' ? this.orderedIds(window.live()) : window.liveIds();
+    const ids = this.type === 'temporal_ordered' ? this.orderedIds(window) : window.liveIds();
     window.clear();
     return { time, eventIds: ids, group: this.groupOf(group ?? [one]) };
   }
@@ -329,23 +319,33 @@ export class CorrelationState {
         return this.test(window.counts!.size);
       case 'temporal_ordered':
         // Only the last rule completes a sequence; then the rules must appear in order.
-        return ruleIndex === this.spec.ruleCount - 1 && window.counts!.size === this.spec.ruleCount && this.orderedIds(window.live()).length > 0;
+        return ruleIndex === this.spec.ruleCount - 1 && window.counts!.size === this.spec.ruleCount && this.inOrder(window);
       default:
         return false;
     }
   }
 
   /** The ids of the earliest in-order occurrence of rule 0, 1, …, n-1 in the window, or [] when there is none. */
-  private orderedIds(entries: Entry[]): string[] {
+  private orderedIds(window: Window): string[] {
     const ids: string[] = [];
     let want = 0;
-    for (const entry of entries) {
-      if (entry.value === String(want)) {
-        ids.push(...entry.eventIds);
+    for (let i = window.head; i < window.times.length; i++) {
+      if (window.values[i] === this.ruleKeys[want]) {
+        for (const id of window.ids[i]!) ids.push(id);
         want++;
         if (want === this.spec.ruleCount) return ids;
       }
     }
     return [];
   }
+
+  /** Whether orderedIds() would find a sequence: the same walk, without building the ids (it runs on every hit of the last rule). */
+  private inOrder(window: Window): boolean {
+    let want = 0;
+    for (let i = window.head; i < window.times.length; i++) {
+      if (window.values[i] === this.ruleKeys[want] && ++want === this.spec.ruleCount) return true;
+    }
+    return false;
+  }
+
 }

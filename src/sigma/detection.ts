@@ -7,6 +7,7 @@ import {
   base64,
   base64Offsets,
   cidrPredicate,
+  lowerCase,
   numberPredicate,
   stringPredicate,
   timePart,
@@ -187,7 +188,7 @@ function compileItem(key: string, rawValue: unknown, options: InternalOptions, p
     const set = new Set(values.map((v) => String(v as string).toLowerCase()));
     const test = lift((v) => {
       const text = asString(v);
-      return text !== undefined && (set.has(text) || set.has(text.toLowerCase()));
+      return text !== undefined && (set.has(text) || set.has(lowerCase(text)));
     });
     return (event) => test(event.value(field));
   }

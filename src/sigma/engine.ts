@@ -5,6 +5,7 @@ import { compileField, readEventViews, type CompiledField, type EventView } from
 import { compileDetection, DetectionError, type CompileOptions, type Matcher } from './detection.js';
 import { CorrelationState, parseTimespan, type CorrelationFire } from './correlation.js';
 import { loadSigmaDocuments, parseSigmaText } from './parse.js';
+import { lowerCase } from './values.js';
 import { SigmaError, type CorrelationCondition, type CorrelationType, type SigmaCorrelationRule, type SigmaDetectionRule, type SigmaDocument, type SigmaFilter, type SigmaLogsource } from './types.js';
 
 export interface SigmaMatch {
@@ -218,7 +219,7 @@ export class SigmaEngine {
   /** The rules indexed under the event's name (the unindexed ones apply to every event). */
   candidates(event: EventView): readonly CompiledRule[] | undefined {
     const name = event.value(EVENT_NAME);
-    return typeof name === 'string' ? this.byName.get(name.toLowerCase()) : undefined;
+    return typeof name === 'string' ? this.byName.get(lowerCase(name)) : undefined;
   }
 
   get unindexedRules(): readonly CompiledRule[] {
@@ -246,18 +247,18 @@ export class SigmaEngine {
 export class SigmaSession {
   /** Correlation states, by the correlation's index in the engine (an array: no map lookup per hit). */
   private readonly states: (CorrelationState | undefined)[] = [];
-  /** The current push's matches, made on its first match (see push). */
-  private out: SigmaMatch[] | undefined;
+  /** The current push's matches so far (the first `count` slots), copied into an exact-size array at its end. */
+  private readonly buffer: SigmaMatch[] = [];
+  private count = 0;
 
   constructor(private readonly engine: SigmaEngine) {}
 
   push(event: EventView): SigmaMatch[] {
     // Rules are tested and their matches built in one pass, in the order
     // matchingRules() would list them, without an array of matching rules between.
-    // The result array is made on the first match as a one-element literal:
-    // `[]` and push() would give it room for 17 on the first push, and most
-    // matching events raise one or two matches.
-    this.out = undefined;
+    // Matches gather in a reused buffer and the result is an exact-size copy:
+    // `[]` and push() would reserve room for 17 on the first push.
+    this.count = 0;
     let ids: string[] | undefined; // one array per event, shared by its matches
     const indexed = this.engine.candidates(event);
     if (indexed !== undefined) {
@@ -271,14 +272,14 @@ export class SigmaSession {
       const rule = unindexed[i]!;
       if (rule.match(event)) ids = this.matched(rule, event, ids);
     }
-    const matches = this.out ?? [];
-    this.out = undefined;
-    return matches;
+    const count = this.count;
+    if (count === 0) return [];
+    if (count === 1) return [this.buffer[0]!];
+    return this.buffer.slice(0, count);
   }
 
   private emit(match: SigmaMatch): void {
-    if (this.out === undefined) this.out = [match];
-    else this.out.push(match);
+    this.buffer[this.count++] = match;
   }
 
   /** Records one rule's match: its detection match (if it emits) and a hit for each correlation it feeds. Returns the event's ids array. */

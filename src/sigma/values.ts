@@ -12,6 +12,21 @@ export function asString(value: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * `text.toLowerCase()`, but `text` itself when it is ASCII without capital
+ * letters, as most event values are: toLowerCase() always makes a new string,
+ * which on the matching path is garbage per event and value. Any other
+ * character (non-ASCII can lower-case to ASCII, e.g. U+212A to "k") takes
+ * toLowerCase().
+ */
+export function lowerCase(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f || (code >= 0x41 && code <= 0x5a)) return text.toLowerCase();
+  }
+  return text;
+}
+
 /** A Sigma string as literal text and wildcards (`*`, `?`). */
 export interface SigmaStringToken {
   text: string;
@@ -56,7 +71,7 @@ export function stringPredicate(value: string, mode: StringMode, cased: boolean,
       // one, so a value of another length cannot equal an ASCII expectation.
       return (v) => {
         const s = asString(v);
-        return s !== undefined && s.length === expected.length && (s === expected || s.toLowerCase() === expected);
+        return s !== undefined && s.length === expected.length && (s === expected || lowerCase(s) === expected);
       };
     }
     const compare = {
@@ -67,7 +82,7 @@ export function stringPredicate(value: string, mode: StringMode, cased: boolean,
     }[mode];
     return (v) => {
       const s = asString(v);
-      return s !== undefined && compare(cased ? s : s.toLowerCase());
+      return s !== undefined && compare(cased ? s : lowerCase(s));
     };
   }
   let body = '';
