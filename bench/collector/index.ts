@@ -3,7 +3,7 @@
 // exporter) against the same collector binary with a minimal OTLP → file
 // config, in one run. Target: ratio ≥ 0.8.
 //   npm run bench:collector
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCollectorConfig, withDefaults } from '../../src/collector/index.js';
 import { minimalFileConfig, startCollector, type RunningCollector } from '../../test/harness/collector.js';
@@ -145,6 +145,7 @@ async function run(kind: Kind, bodies: string[]): Promise<Result> {
     return await measure(collector, output, bodies);
   } finally {
     await collector.stop();
+    rmSync(collector.workDir, { recursive: true, force: true });
   }
 }
 
