@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { builderManifestPath, cacheRoot, collectorBuildBinary, collectorBuildDir, COLLECTOR_BINARY_NAME, contentKey, isExecutable } from './cache.js';
 import { ToolUnavailableError } from './errors.js';
+import { requireGo } from './go.js';
 import { heartbeat, run } from './run.js';
 
 export interface ProvisionOptions {
@@ -55,21 +56,14 @@ export async function provisionCollector(options: ProvisionOptions = {}): Promis
     return binary;
   }
 
-  const goCheck = await run('go', ['version'], { env }).catch(() => undefined);
-  if (!goCheck || goCheck.code !== 0) {
-    throw new ToolUnavailableError(
-      'The OpenTelemetry Collector',
-      'building it needs the Go toolchain, and `go version` did not run',
-      'install Go 1.24 or newer (https://go.dev/doc/install) and run `npm run provision`, or set OTELCOL_BIN to an otelcol-contrib binary',
-    );
-  }
+  const goVersion = await requireGo(env, 'The OpenTelemetry Collector', 'OTELCOL_BIN to an otelcol-contrib binary');
 
   const manifestText = readFileSync(manifestFile, 'utf8');
   const version = builderVersion(manifestText);
   const buildDir = collectorBuildDir(env, manifestFile);
   const workDir = `${buildDir}.work-${process.pid}`;
   const started = Date.now();
-  log(`[collector] building from ${manifestFile} (key ${contentKey(manifestFile)}) with ${goCheck.stdout.trim()}; the first build takes several minutes`);
+  log(`[collector] building from ${manifestFile} (key ${contentKey(manifestFile)}) with ${goVersion}; the first build takes several minutes`);
 
   // GOSUMDB=off: the module mirror this project builds from serves the modules
   // but not the checksum database; go.sum still pins every module's hash.

@@ -5,6 +5,7 @@ import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { cacheRoot, isExecutable } from './cache.js';
 import { ToolUnavailableError } from './errors.js';
+import { requireGo } from './go.js';
 import { heartbeat, run } from './run.js';
 import type { ProvisionOptions } from './collector-build.js';
 
@@ -57,17 +58,14 @@ export async function provisionHelm(options: ProvisionOptions = {}): Promise<str
     return binary;
   }
 
-  const goCheck = await run('go', ['version'], { env }).catch(() => undefined);
-  if (!goCheck || goCheck.code !== 0) {
-    throw new ToolUnavailableError('Helm', 'building it needs the Go toolchain, and `go version` did not run', 'install Go 1.24 or newer (https://go.dev/doc/install) and run `npm run provision`, or set HELM_BIN to a helm v3 binary');
-  }
+  const goVersion = await requireGo(env, 'Helm', 'HELM_BIN to a helm v3 binary');
 
   const buildDir = helmBuildDir(env);
   const workDir = `${buildDir}.work-${process.pid}`;
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
   const started = Date.now();
-  log(`[helm] installing ${HELM_MODULE}/cmd/helm@${HELM_VERSION} with ${goCheck.stdout.trim()}; the first build takes a few minutes`);
+  log(`[helm] installing ${HELM_MODULE}/cmd/helm@${HELM_VERSION} with ${goVersion}; the first build takes a few minutes`);
 
   // GOSUMDB=off: the module mirror this project builds from serves the modules
   // but not the checksum database; Helm's go.sum still pins every dependency.

@@ -180,8 +180,7 @@ class DurableProcessor implements DurableLogRecordProcessor {
       // Disk full or unwritable: under every onFull policy the record is refused, like
       // 'reject' (no policy can make room on the disk). Earlier records are intact.
       const failure = new SpoolWriteError(this.directory, error);
-      this.rejected++;
-      this.metrics.rejected.add(1, { 'error.type': failure.code ?? 'write' });
+      this.countRejected({ 'error.type': failure.code ?? 'write' });
       throw failure;
     }
     this.appendedSeq++;
@@ -189,10 +188,14 @@ class DurableProcessor implements DurableLogRecordProcessor {
     this.sender.notify();
   }
 
+  private countRejected(attributes?: Record<string, string>): void {
+    this.rejected++;
+    this.metrics.rejected.add(1, attributes);
+  }
+
   private applyOnFull(frameBytes: number): void {
     if (this.onFull === 'reject') {
-      this.rejected++;
-      this.metrics.rejected.add(1);
+      this.countRejected();
       throw new SpoolFullError(this.directory, this.log.queuedBytes, this.maxBytes);
     }
     if (this.onFull === 'block') {
