@@ -3,7 +3,9 @@
 // and the reasons for failures. Not part of `npm test`.
 //   npx tsx scripts/sigma-conformance.ts <path> [--json]
 import { relative } from 'node:path';
-import { compileDetection, listYamlFiles, parseSigmaFile, validateDocuments, type SigmaDocument } from '../src/sigma/index.js';
+import { parseSigmaFile, validateDocuments, type SigmaDocument } from '../src/sigma/index.js';
+import { compileDetection } from '../src/sigma/detection.js';
+import { listYamlFiles } from '../src/sigma/parse.js';
 import { parseTimespan } from '../src/sigma/correlation.js';
 
 const [path, flag] = process.argv.slice(2);

@@ -5,7 +5,8 @@
 //   npm run bench:collector
 import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildCollectorConfig, withDefaults } from '../../src/collector/index.js';
+import { buildCollectorConfig } from '../../src/collector/index.js';
+import { withDefaults } from '../../src/collector/spec.js';
 import { minimalFileConfig, startCollector, type RunningCollector } from '../../test/harness/collector.js';
 import { attributeOf, otlpLogsRequest, type TestEvent } from '../../test/collector/otlp.js';
 import { writeBenchmarkSection } from '../report.js';

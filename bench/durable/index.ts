@@ -11,7 +11,7 @@ import type { Logger } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { createDurableLogRecordProcessor, emitDurably, type DurableLogRecordProcessor, type FsyncMode } from '../../src/emit/durable/index.js';
+import { createDurableLogRecordProcessor, emitDurably, type DurableLogRecordProcessor, type FsyncMode } from '../../src/delivery/index.js';
 import { writeBenchmarkSection } from '../report.js';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
@@ -118,7 +118,7 @@ async function durable(fsync: FsyncMode, base: string): Promise<Result[]> {
   const results: Result[] = [];
   for (const mode of ['emit', 'emitDurable-1', `emitDurable-${CONCURRENCY}`] as const) {
     const directory = mkdtempSync(join(base, `${fsync}-`));
-    const processor = createDurableLogRecordProcessor({ exporter: instantExporter, directory, fsync, fsyncIntervalMs: 100 });
+    const processor = createDurableLogRecordProcessor({ exporter: instantExporter, directory, fsync, fsyncIntervalMillis: 100 });
     const { provider, logger } = setup(processor);
     const label = `durable fsync '${fsync}'${fsync === 'interval' ? ' (100 ms)' : ''}`;
     if (mode === 'emit') results.push(await benchEmit(`${label}: emit`, logger));

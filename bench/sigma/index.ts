@@ -4,7 +4,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { AttributeView, defaultRulesPath, SigmaEngine, viewOfCanonical, type CanonicalEvent } from '../../src/sigma/index.js';
+import { defaultRulesPath, SigmaEngine, viewOfCanonical, type PartialCanonicalEvent } from '../../src/sigma/index.js';
+import { AttributeView } from '../../src/sigma/events.js';
 import { packageRoot, sigmaCliBinary } from '../../src/tools/cache.js';
 import { run } from '../../src/tools/run.js';
 import { writeBenchmarkSection } from '../report.js';
@@ -47,7 +48,7 @@ function benchPack(routineShare: number, total = TOTAL): { seconds: number; cpu:
 
 /** Canonical events: rule fields resolve through the contract getters. */
 function benchCanonical(count: number): number {
-  const events: CanonicalEvent[] = generateAttributeEvents(count, 99).map((e, i) => {
+  const events: PartialCanonicalEvent[] = generateAttributeEvents(count, 99).map((e, i) => {
     const a = e.attributes;
     const data: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(a)) if (key.startsWith('audit.data.')) data[key.slice('audit.data.'.length)] = value;

@@ -1,3 +1,5 @@
+import { OtelAuditError } from '../errors.js';
+
 /** One problem in a destinations file: where it is and why it is wrong. */
 export interface SpecIssue {
   file: string;
@@ -14,9 +16,15 @@ export function formatIssue(issue: SpecIssue): string {
 }
 
 /** A destinations file has problems; all of them are listed, not only the first. */
-export class DestinationsError extends Error {
+export class DestinationsError extends OtelAuditError {
   override readonly name = 'DestinationsError';
+  /** The location is the first issue's; `issues` has all of them. */
   constructor(readonly issues: SpecIssue[]) {
-    super(`${issues.length} problem${issues.length === 1 ? '' : 's'} in ${issues[0]?.file ?? 'the destinations file'}:\n` + issues.map((i) => `  ${formatIssue(i)}`).join('\n'));
+    const first = issues[0];
+    super(
+      'DESTINATIONS_INVALID',
+      `${issues.length} problem${issues.length === 1 ? '' : 's'} in ${first?.file ?? 'the destinations file'}:\n` + issues.map((i) => `  ${formatIssue(i)}`).join('\n'),
+      first ? { file: first.file, line: first.line, column: first.column, path: first.path } : {},
+    );
   }
 }

@@ -1,17 +1,17 @@
-// otel-audit/collector: destinations file → collector config, and the collector build.
-export { provisionCollector } from '../tools/collector-build.js';
-export { ToolUnavailableError } from '../tools/errors.js';
-export { loadDestinations, parseDestinations, formatPath } from './load.js';
-export { withDefaults, destinationsSchemaPath } from './spec.js';
+// otel-audit/collector: a destinations file becomes a complete collector
+// config (or Helm values, or an OpenTelemetryCollector resource), checked by
+// the real collector's `validate` (docs/collector.md). An explicit list: what
+// is here is public API, checked against api/otel-audit-collector.api.md.
+
+// The destinations file.
+export { loadDestinations, parseDestinations } from './load.js';
 export type { Destination, DestinationType, DestinationsInput, DestinationsSpec, CollectorSettings } from './spec.js';
-export { DestinationsError, formatIssue } from './errors.js';
-export type { SpecIssue } from './errors.js';
-export { buildCollectorConfig, renderCollectorConfig, OUTPUT_FORMATS, IDS } from './render.js';
-export type { BuiltConfig, CollectorConfig, OutputFormat, RenderOptions } from './render.js';
-export { packageHelm, packageOperator, helmConfigPart, packagingWarnings } from './packaging.js';
-export { findCollectorBinary, placeholderEnv, validateWithCollector, validateConfigWithCollector, blameDestination } from './validate.js';
-export type { CollectorValidation, ValidateOptions } from './validate.js';
-export { destinationModules } from './destinations/index.js';
-export type { DestinationModule, ExporterPlan } from './destinations/index.js';
-export { startHecReceiver } from './hec-receiver.js';
-export type { HecReceiver, HecEvent, HecReceiverOptions } from './hec-receiver.js';
+export { DestinationsError, type SpecIssue } from './errors.js';
+
+// Rendering.
+export { buildCollectorConfig, renderCollectorConfig, OUTPUT_FORMATS, type BuiltConfig, type CollectorConfig, type OutputFormat, type RenderOptions } from './render.js';
+export { packageHelm, packageOperator, packagingWarnings } from './packaging.js';
+
+// Checking with the real collector.
+export { validateWithCollector, validateConfigWithCollector, type CollectorValidation, type ValidateOptions } from './validate.js';
+export { ToolUnavailableError } from '../tools/errors.js';

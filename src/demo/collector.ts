@@ -15,13 +15,13 @@ export interface DemoCollector {
 }
 
 /** Writes `yaml` to `<dir>/collector.yaml`, starts `binary` on it and waits until healthy. */
-export async function startDemoCollector(binary: string, yaml: string, dir: string, healthPort: number, env: Record<string, string>, timeoutMs = 30_000): Promise<DemoCollector> {
+export async function startDemoCollector(binary: string, yaml: string, dir: string, healthPort: number, env: Record<string, string>, timeoutMillis = 30_000): Promise<DemoCollector> {
   const configFile = join(dir, 'collector.yaml');
   const logFile = join(dir, 'collector.log');
   writeFileSync(configFile, yaml);
   let collector;
   try {
-    collector = await startCollectorProcess({ binary, configFile, healthPort, env, timeoutMs });
+    collector = await startCollectorProcess({ binary, configFile, healthPort, env, timeoutMillis });
   } catch (error) {
     writeFileSync(logFile, (error as Error).message);
     throw error;

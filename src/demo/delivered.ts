@@ -2,11 +2,10 @@
 // lines and the events the HEC receiver accepted, as records keyed by the
 // contract's id attribute (delivery is at-least-once, so ids are deduped).
 import { existsSync, readFileSync } from 'node:fs';
-import type { HecEvent } from '../collector/hec-receiver.js';
-import { contractField } from '../event/contract.js';
-import { decodeOtlpJsonLines, type DecodedLogRecord } from '../event/otlp-json.js';
+import { contract, decodeOtlpJsonLines, type DecodedLogRecord } from '../index.js';
+import type { HecEvent } from '../testing/index.js';
 
-const ID_ATTRIBUTE = contractField('id').attribute!;
+const ID_ATTRIBUTE = contract().fields.find((f) => f.field === 'id')!.attribute!;
 
 /** The complete lines of the file exporter's output so far (a line being written is left for the next read). */
 export function readFileRecords(file: string): DecodedLogRecord[] {

@@ -5,15 +5,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHecReceiver, type HecReceiver } from '../collector/hec-receiver.js';
-import { loadDestinations } from '../collector/load.js';
-import { renderCollectorConfig } from '../collector/render.js';
-import { loadCatalog } from '../event/catalog.js';
-import { AuditValidationError } from '../event/errors.js';
-import { createAuditLogger } from '../emit/logger.js';
-import { SigmaEngine } from '../sigma/engine.js';
-import { viewOfCanonical, viewOfLogRecord, type CanonicalEvent } from '../sigma/events.js';
-import { defaultRulesPath } from '../sigma/pack.js';
+import { loadDestinations, renderCollectorConfig } from '../collector/index.js';
+import { AuditValidationError, createAuditLogger, loadCatalog } from '../index.js';
+import { defaultRulesPath, SigmaEngine, viewOfCanonical, viewOfLogRecord, type PartialCanonicalEvent } from '../sigma/index.js';
+import { startHecReceiver, type HecReceiver } from '../testing/index.js';
 import { provisionCollector } from '../tools/collector-build.js';
 import { packageRoot } from '../tools/cache.js';
 import { freeLoopbackPort, startDemoCollector, type DemoCollector } from './collector.js';
@@ -34,7 +29,7 @@ export interface DemoOptions {
   /** The catalog the events follow; default sigma/catalog.yaml (the one the Sigma pack is written against). */
   catalogFile?: string;
   /** How long to wait for every event to arrive at both destinations. Default 30 s. */
-  deliveryTimeoutMs?: number;
+  deliveryTimeoutMillis?: number;
   /** Progress lines; default stderr. */
   log?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
@@ -46,8 +41,8 @@ export function defaultDemoDestinations(): string {
   return join(packageRoot(), 'collector', 'examples', 'demo.yaml');
 }
 
-async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+async function waitUntil(done: () => boolean, timeoutMillis: number): Promise<void> {
+  const deadline = Date.now() + timeoutMillis;
   while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 }
 
@@ -121,7 +116,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
 
     const sentSet = new Set(sent);
     const arrived = () => missing(sent, readFileRecords(paths.fileOutput).map(recordId)).length === 0 && missing(sent, hec!.events.map(hecEventId)).length === 0;
-    await waitUntil(arrived, options.deliveryTimeoutMs ?? 30_000);
+    await waitUntil(arrived, options.deliveryTimeoutMillis ?? 30_000);
     await collector.stop();
     await hec.close();
 
@@ -142,7 +137,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       });
     };
     const fileMatches = engine.run(firstOf(fileRecords, recordId).map(viewOfLogRecord));
-    const hecMatches = engine.run(firstOf(hecEvents, hecEventId).map((e) => viewOfCanonical(e.event as CanonicalEvent, catalog.domain)));
+    const hecMatches = engine.run(firstOf(hecEvents, hecEventId).map((e) => viewOfCanonical(e.event as PartialCanonicalEvent, catalog.domain)));
     const detections = groupMatches(fileMatches, hecMatches, partOf);
     const expected = checkExpected(day.scenarios, detections, hecMatches, partOf);
     const expectedTitles = new Set(expected.map((e) => e.title));
@@ -162,7 +157,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       unexpected,
       paths,
       collectorBinary: binary,
-      durationMs: Date.now() - started,
+      durationMillis: Date.now() - started,
     };
   } finally {
     await collector?.stop();

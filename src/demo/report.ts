@@ -1,7 +1,7 @@
 // The demo's findings: what was sent and delivered, what the Sigma pack found
 // in each delivered stream, and how that compares with the expected
 // detections of the day file. Plus the short text a person reads.
-import type { SigmaMatch } from '../sigma/engine.js';
+import type { SigmaMatch } from '../sigma/index.js';
 import type { Scenario } from './scenario.js';
 
 export interface Detection {
@@ -48,7 +48,7 @@ export interface DemoReport {
   unexpected: string[];
   paths: { scratchDir: string; kept: boolean; renderedConfig: string; fileOutput: string; hecOutput: string; collectorLog: string; destinations: string; day: string };
   collectorBinary: string;
-  durationMs: number;
+  durationMillis: number;
 }
 
 /** Groups matches by rule, keeping event ids unique and in order. */
@@ -120,6 +120,6 @@ export function formatReport(report: DemoReport): string {
   lines.push(`Delivered (file):  ${report.paths.fileOutput}`);
   lines.push(`Delivered (HEC):   ${report.paths.hecOutput}`);
   lines.push(`Collector log:     ${report.paths.collectorLog}`);
-  lines.push('', report.ok ? `OK in ${(report.durationMs / 1000).toFixed(1)}s: nothing lost, every expected detection found.` : 'FAILED: ' + [lostFile + lostHec > 0 ? 'events were lost' : '', missingExpected.length > 0 ? 'expected detections are missing' : ''].filter(Boolean).join(' and ') + '.');
+  lines.push('', report.ok ? `OK in ${(report.durationMillis / 1000).toFixed(1)}s: nothing lost, every expected detection found.` : 'FAILED: ' + [lostFile + lostHec > 0 ? 'events were lost' : '', missingExpected.length > 0 ? 'expected detections are missing' : ''].filter(Boolean).join(' and ') + '.');
   return lines.join('\n');
 }

@@ -1,6 +1,7 @@
 // The demo's scripted day (src/demo/day.yaml): loads it, checks it, and expands
 // it into the events to emit, in time order, with fixed times and ids from a
 // seeded generator so every run sends the same events.
+import { OtelAuditError } from '../errors.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -59,10 +60,10 @@ export function defaultDayPath(): string {
   return join(packageRoot(), 'src', 'demo', 'day.yaml');
 }
 
-export class ScenarioError extends Error {
+export class ScenarioError extends OtelAuditError {
+  override readonly name = 'ScenarioError';
   constructor(file: string, path: string, reason: string) {
-    super(`${file}: ${path}: ${reason}`);
-    this.name = 'ScenarioError';
+    super('DEMO_DAY_INVALID', `${file}: ${path}: ${reason}`, { file, path });
   }
 }
 
@@ -74,7 +75,7 @@ function secondsOfDay(text: string): number {
   return h! * 3600 + m! * 60 + (s ?? 0);
 }
 
-function durationMs(text: string): number {
+function durationMillis(text: string): number {
   const match = DURATION.exec(text)!;
   return Number(match[1]) * ({ ms: 1, s: 1000, m: 60_000 } as Record<string, number>)[match[2]!]!;
 }
@@ -166,7 +167,7 @@ export function scriptDay(day: Day): ScriptedEvent[] {
   for (const scenario of day.scenarios) {
     for (const { at, actor, repeat, every, ...template } of scenario.steps) {
       const start = midnight + secondsOfDay(at) * 1000;
-      const step = every ? durationMs(every) : 0;
+      const step = every ? durationMillis(every) : 0;
       for (let n = 0; n < (repeat ?? 1); n++) planned.push({ ms: start + n * step, part: scenario.name, actor, template });
     }
   }

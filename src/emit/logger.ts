@@ -10,7 +10,7 @@ import type { Catalog, EventData, EventName } from '../event/catalog.js';
 import { contractField } from '../event/contract.js';
 import { AuditValidationError } from '../event/errors.js';
 import type { AuditEventFields } from '../event/event.js';
-import { createDurableLogRecordProcessor, emitDurably, type DurableLogRecordProcessor, type DurableProcessorOptions } from './durable/index.js';
+import { createDurableLogRecordProcessor, emitDurably, type DurableLogRecordProcessor, type DurableProcessorOptions } from '../delivery/index.js';
 import { AuditLogRecordProcessor } from './processor.js';
 import { DEFAULT_LIMITS, mapEvent, type MappingLimits } from './to-log-record.js';
 

@@ -1,28 +1,31 @@
-// AuditLogRecordProcessor: put it first in a LoggerProvider's (or NodeSDK's)
-// processors. For records of the catalog it validates, enriches and redacts by
-// mutating the record in onEmit, so the processors after it (batching,
-// exporting) only ever see the mapped, redacted record. Given `forwardTo`, it
-// owns the processors after it instead, and can then drop invalid records.
+// Two log record processors for a LoggerProvider (or NodeSDK):
+// - AuditLogRecordProcessor goes first among the provider's processors. For
+//   records of the catalog it validates, enriches and redacts by mutating the
+//   record in onEmit, so the processors after it (batching, exporting) only
+//   ever see the mapped, redacted record; an invalid record is marked or thrown.
+// - DroppingAuditLogRecordProcessor wraps the processors after it instead (as
+//   the SDK's filtering processors wrap their delegate), so it can drop an
+//   invalid record: the SDK gives a processor no way to remove a record from
+//   the processors registered beside it.
 import { diag, type Context } from '@opentelemetry/api';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import type { Catalog } from '../event/catalog.js';
 import { contract, contractField } from '../event/contract.js';
+import { OtelAuditError } from '../errors.js';
 import { AuditValidationError } from '../event/errors.js';
 import type { AuditEvent } from '../event/event.js';
 import { isSensitiveName, redactValue, redactionReplacement } from './redact.js';
 import { DEFAULT_LIMITS, isMappedBody, toLogRecord, type MappingLimits } from './to-log-record.js';
 
 /**
- * What happens to a record of the catalog that fails validation:
+ * What AuditLogRecordProcessor does with a record of the catalog that fails validation:
  * - `mark` (default): it goes on, redacted by key name, with the attribute
  *   `audit.invalid` holding the reason, so the collector or SIEM can quarantine it;
  * - `throw`: the error propagates out of `logger.emit()` and the processors
- *   after this one never see the record (development and tests);
- * - `drop`: the record is counted, reported and not passed on. The SDK has no
- *   way for a processor to remove a record from its sibling processors, so
- *   `drop` needs `forwardTo`: the processors this one passes records on to.
+ *   after this one never see the record (development and tests).
+ * To drop invalid records, use DroppingAuditLogRecordProcessor.
  */
-export type InvalidRecordPolicy = 'mark' | 'throw' | 'drop';
+export type InvalidRecordPolicy = 'mark' | 'throw';
 
 export interface AuditLogRecordProcessorOptions {
   catalog: Catalog;
@@ -30,35 +33,46 @@ export interface AuditLogRecordProcessorOptions {
   /** Called for every invalid record (after counting), e.g. to feed a metric. */
   onInvalidRecord?: (error: Error) => void;
   limits?: MappingLimits;
+}
+
+export interface DroppingAuditLogRecordProcessorOptions {
+  catalog: Catalog;
   /**
    * The processors after this one (batching, exporting), owned by it: every
-   * record it lets through is passed on to them, and flush and shutdown reach
-   * them. Register only this processor with the LoggerProvider then.
+   * valid record is passed on to them, and flush and shutdown reach them.
+   * Register only the dropping processor with the LoggerProvider.
    */
-  forwardTo?: LogRecordProcessor[];
+  processors: LogRecordProcessor[];
+  /** Called for every dropped record (after counting), e.g. to feed a metric. */
+  onInvalidRecord?: (error: Error) => void;
+  limits?: MappingLimits;
 }
 
 export const INVALID_ATTRIBUTE = 'audit.invalid';
+
+type Policy = InvalidRecordPolicy | 'drop';
 
 export class AuditLogRecordProcessor implements LogRecordProcessor {
   /** Records of the catalog that failed validation. */
   invalidCount = 0;
   private readonly catalog: Catalog;
-  private readonly policy: InvalidRecordPolicy;
+  private readonly policy: Policy;
   private readonly onInvalidRecord: ((error: Error) => void) | undefined;
   private readonly limits: MappingLimits;
-  private readonly next: LogRecordProcessor[];
+  /** Only the dropping subclass passes records on. */
+  protected readonly next: LogRecordProcessor[];
   private readonly domainAttribute = contractField('domain').attribute!;
 
   constructor(options: AuditLogRecordProcessorOptions) {
+    const policy = (options as { onInvalid?: string }).onInvalid ?? 'mark';
+    if (policy !== 'mark' && policy !== 'throw' && !(this instanceof DroppingAuditLogRecordProcessor)) {
+      throw new OtelAuditError('OPTION_INVALID', `AuditLogRecordProcessor: onInvalid must be 'mark' or 'throw' (got ${JSON.stringify(policy)}); to drop invalid records, wrap the processors after it in a DroppingAuditLogRecordProcessor`);
+    }
     this.catalog = options.catalog;
-    this.policy = options.onInvalid ?? 'mark';
+    this.policy = policy as Policy;
     this.onInvalidRecord = options.onInvalidRecord;
     this.limits = options.limits ?? {};
-    this.next = options.forwardTo ?? [];
-    if (this.policy === 'drop' && options.forwardTo === undefined) {
-      throw new Error("AuditLogRecordProcessor: onInvalid 'drop' needs forwardTo (the processors to pass valid records on to): the SDK gives a processor no way to remove a record from the processors registered beside it");
-    }
+    this.next = [];
   }
 
   /** A record is the catalog's when its eventName is a catalog event or its event.domain attribute is the catalog's domain. */
@@ -131,5 +145,18 @@ export class AuditLogRecordProcessor implements LogRecordProcessor {
 
   async shutdown(): Promise<void> {
     await Promise.all(this.next.map((p) => p.shutdown()));
+  }
+}
+
+/**
+ * Validates, maps and redacts like AuditLogRecordProcessor, and owns the
+ * processors after it, so an invalid record of the catalog is counted,
+ * reported and dropped: they never see it.
+ */
+export class DroppingAuditLogRecordProcessor extends AuditLogRecordProcessor {
+  constructor(options: DroppingAuditLogRecordProcessorOptions) {
+    super({ catalog: options.catalog, onInvalidRecord: options.onInvalidRecord, limits: options.limits, onInvalid: 'drop' } as unknown as AuditLogRecordProcessorOptions);
+    if (!Array.isArray(options.processors)) throw new OtelAuditError('OPTION_INVALID', 'DroppingAuditLogRecordProcessor: processors must be the array of processors to pass valid records on to');
+    this.next.push(...options.processors);
   }
 }

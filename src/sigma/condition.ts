@@ -4,6 +4,7 @@
 //   and  := not ('and' not)*
 //   not  := 'not' not | term
 //   term := '(' or ')' | ('1' | 'all') 'of' (pattern | 'them') | identifier
+import { OtelAuditError } from '../errors.js';
 
 export type ConditionNode =
   | { type: 'id'; name: string }
@@ -13,8 +14,11 @@ export type ConditionNode =
   /** `pattern` is a name with `*` wildcards, or `them`. */
   | { type: 'of'; quantifier: 'one' | 'all'; pattern: string };
 
-export class ConditionSyntaxError extends Error {
+export class ConditionSyntaxError extends OtelAuditError {
   override readonly name = 'ConditionSyntaxError';
+  constructor(message: string) {
+    super('SIGMA_CONDITION_INVALID', message);
+  }
 }
 
 function tokenize(condition: string): string[] {

@@ -1,5 +1,6 @@
 // Compiles a rule's `detection` into one matcher closure: search identifiers
 // become predicates over an EventView, the condition combines them.
+import { OtelAuditError } from '../errors.js';
 import { expandPattern, parseCondition, type ConditionNode } from './condition.js';
 import { compileField, type CompiledField, type EventView } from './events.js';
 import {
@@ -32,13 +33,13 @@ export interface CompiledDetection {
 }
 
 /** Raised for a detection that cannot be compiled; `path` is the field path inside the rule. */
-export class DetectionError extends Error {
+export class DetectionError extends OtelAuditError {
   override readonly name = 'DetectionError';
   constructor(
-    readonly path: string,
+    override readonly path: string,
     reason: string,
   ) {
-    super(reason);
+    super('SIGMA_DETECTION_INVALID', reason, { path });
   }
 }
 

@@ -6,7 +6,7 @@ import { compileDetection, DetectionError, type CompileOptions, type Matcher } f
 import { CorrelationState, parseTimespan, type CorrelationFire } from './correlation.js';
 import { loadSigmaDocuments, parseSigmaText } from './parse.js';
 import { lowerCase } from './values.js';
-import { SigmaError, type CorrelationCondition, type CorrelationType, type SigmaCorrelationRule, type SigmaDetectionRule, type SigmaDocument, type SigmaFilter, type SigmaLogsource } from './types.js';
+import { SigmaError, type CorrelationCondition, type CorrelationType, type SigmaSource, type SigmaCorrelationRule, type SigmaDetectionRule, type SigmaDocument, type SigmaFilter, type SigmaLogsource } from './types.js';
 
 export interface SigmaMatch {
   kind: 'detection' | 'correlation';
@@ -56,6 +56,7 @@ interface CompiledCorrelation {
   index: number;
   rule: SigmaCorrelationRule;
   file: string;
+  source: SigmaSource;
   state: () => CorrelationState;
   emit: boolean;
   feeds: Feed[];
@@ -85,7 +86,7 @@ const SUPPORTED_TYPES: readonly CorrelationType[] = ['event_count', 'value_count
  * percentile to take; pySigma reads `percentile:` (an integer) in the condition
  * and refuses to convert a value_percentile rule without it, so this does too.
  */
-function numericCorrelation(file: string, type: CorrelationType, condition: CorrelationCondition | undefined, field: string | undefined): number | undefined {
+function numericCorrelation(file: SigmaSource, type: CorrelationType, condition: CorrelationCondition | undefined, field: string | undefined): number | undefined {
   if (type !== 'value_sum' && type !== 'value_avg' && type !== 'value_percentile') return undefined;
   if (!field) throw new SigmaError(file, 'correlation.condition.field', `${type} needs one field (a string) whose numbers it aggregates`);
   if (!(['gt', 'gte', 'lt', 'lte', 'eq', 'neq'] as const).some((op) => typeof condition?.[op] === 'number')) {
@@ -98,10 +99,10 @@ function numericCorrelation(file: string, type: CorrelationType, condition: Corr
   return percentile;
 }
 
-function wrap(file: string, document: number, error: unknown): never {
-  if (error instanceof DetectionError) throw new SigmaError(file, error.path, error.message);
+function wrap(source: SigmaSource, error: unknown): never {
+  if (error instanceof DetectionError) throw new SigmaError(source, error.path, error.message);
   if (error instanceof SigmaError) throw error;
-  throw new SigmaError(file, `document ${document}`, (error as Error).message);
+  throw new SigmaError(source, `document ${source.document}`, (error as Error).message);
 }
 
 /** A compiled rule pack. Stateless for single events; `session()` keeps correlation state. */
@@ -117,7 +118,7 @@ export class SigmaEngine {
   ) {
     const rules: CompiledRule[] = [];
     const correlations: CompiledCorrelation[] = [];
-    const filters: { filter: SigmaFilter; file: string; match: Matcher }[] = [];
+    const filters: { filter: SigmaFilter; source: SigmaSource; match: Matcher }[] = [];
     for (const doc of documents) {
       try {
         if (doc.kind === 'rule') {
@@ -127,23 +128,23 @@ export class SigmaEngine {
           rules.push({ rule: doc.rule, file: doc.source.file, match, eventNames, emit: true, feeds: [] });
         } else if (doc.kind === 'filter') {
           const { rules: _targets, ...detection } = doc.rule.filter;
-          filters.push({ filter: doc.rule, file: doc.source.file, match: compileDetection(detection, options, 'filter').match });
+          filters.push({ filter: doc.rule, source: doc.source, match: compileDetection(detection, options, 'filter').match });
         }
       } catch (error) {
-        wrap(doc.source.file, doc.source.document, error);
+        wrap(doc.source, error);
       }
     }
     for (const doc of documents) {
       if (doc.kind !== 'correlation') continue;
       const c = doc.rule.correlation;
       const timespanMs = parseTimespan(String(c?.timespan));
-      if (!c || timespanMs === undefined) throw new SigmaError(doc.source.file, 'correlation.timespan', `"${String(c?.timespan)}" is not a timespan (a number and s, m, h or d)`);
+      if (!c || timespanMs === undefined) throw new SigmaError(doc.source, 'correlation.timespan', `"${String(c?.timespan)}" is not a timespan (a number and s, m, h or d)`);
       if (!SUPPORTED_TYPES.includes(c.type)) {
-        throw new SigmaError(doc.source.file, 'correlation.type', `"${c.type}" is not supported by this engine (${SUPPORTED_TYPES.join(', ')})`);
+        throw new SigmaError(doc.source, 'correlation.type', `"${c.type}" is not supported by this engine (${SUPPORTED_TYPES.join(', ')})`);
       }
       const field = typeof c.condition?.field === 'string' ? c.condition.field : undefined;
-      if (c.type === 'value_count' && !field) throw new SigmaError(doc.source.file, 'correlation.condition.field', 'value_count needs the field whose distinct values it counts');
-      const percentile = numericCorrelation(doc.source.file, c.type, c.condition, field);
+      if (c.type === 'value_count' && !field) throw new SigmaError(doc.source, 'correlation.condition.field', 'value_count needs the field whose distinct values it counts');
+      const percentile = numericCorrelation(doc.source, c.type, c.condition, field);
       const spec = { type: c.type, ruleCount: c.rules.length, groupBy: c['group-by'] ?? [], timespanMs, condition: c.condition, field, percentile };
       const aliases = c.aliases ?? {};
       const names = c.rules;
@@ -151,6 +152,7 @@ export class SigmaEngine {
         index: correlations.length,
         rule: doc.rule,
         file: doc.source.file,
+        source: doc.source,
         state: () => new CorrelationState(spec),
         emit: true,
         feeds: [],
@@ -164,14 +166,14 @@ export class SigmaEngine {
     for (const correlation of correlations) {
       correlation.rule.correlation.rules.forEach((ref, ruleIndex) => {
         const target = findRule(ref) ?? findCorrelation(ref);
-        if (!target) throw new SigmaError(correlation.file, `correlation.rules[${ruleIndex}]`, `no rule or correlation has the id or name "${ref}"`);
+        if (!target) throw new SigmaError(correlation.source, `correlation.rules[${ruleIndex}]`, `no rule or correlation has the id or name "${ref}"`);
         const groupNames = correlation.groupBy.map((f) => correlation.fieldFor(ruleIndex, f));
         const countedName = correlation.field === undefined ? undefined : correlation.fieldFor(ruleIndex, correlation.field);
         target.feeds.push({ correlation, ruleIndex, groupNames, groupFields: groupNames.map(compileField), countedName, countedField: countedName === undefined ? undefined : compileField(countedName) });
         if (!correlation.rule.generate && !options.emitAll) target.emit = false;
       });
     }
-    for (const { filter, file, match } of filters) {
+    for (const { filter, source, match } of filters) {
       const targets = asList(filter.filter.rules);
       for (const rule of rules) {
         const named = targets.length === 0 || targets.includes(rule.rule.id ?? '') || targets.includes(rule.rule.name ?? '');
@@ -180,7 +182,7 @@ export class SigmaEngine {
         rule.match = (event) => inner(event) && match(event);
       }
       if (targets.length > 0 && !targets.some((t) => rules.some((r) => r.rule.id === t || r.rule.name === t))) {
-        throw new SigmaError(file, 'filter.rules', `none of ${targets.join(', ')} is a rule in the pack`);
+        throw new SigmaError(source, 'filter.rules', `none of ${targets.join(', ')} is a rule in the pack`);
       }
     }
     for (const rule of rules) {

@@ -6,10 +6,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { decodeKeyValues, decodeOtlpJsonLines, type DecodedLogRecord } from '../event/otlp-json.js';
+import type { CanonicalEvent } from '../event/event.js';
 import { packageRoot } from '../tools/cache.js';
 
-/** A canonical audit event (see docs/contract.md); only what matching needs is typed. */
-export interface CanonicalEvent {
+/**
+ * A canonical audit event as the engine reads it from a file or a test case:
+ * only `name` is required and values are not checked (a CanonicalEvent as
+ * emitted has every field filled), plus the catalog `domain` when the file
+ * carries it.
+ */
+export interface PartialCanonicalEvent {
   id?: string;
   name: string;
   domain?: string;
@@ -56,7 +62,7 @@ function walk(value: unknown, segments: readonly string[], from: number): unknow
   return undefined;
 }
 
-export type CanonicalGetter = (event: CanonicalEvent, domain: string | undefined) => unknown;
+export type CanonicalGetter = (event: PartialCanonicalEvent, domain: string | undefined) => unknown;
 
 /** The getter that reads the contract attribute `attribute` from a canonical event. */
 export function canonicalGetter(attribute: string): CanonicalGetter {
@@ -65,7 +71,7 @@ export function canonicalGetter(attribute: string): CanonicalGetter {
     if (entry.attribute === attribute || entry.alsoAttributes?.includes(attribute)) {
       if (entry.field === 'domain') return (event, domain) => event.domain ?? domain;
       const segments = entry.field.split('.');
-      if (segments.length === 1) return (event) => event[entry.field];
+      if (segments.length === 1) return (event) => (event as Record<string, unknown>)[entry.field];
       return (event) => walk(event, segments, 0);
     }
     if (entry.attributePrefix && attribute.startsWith(entry.attributePrefix)) {
@@ -120,7 +126,7 @@ export class CanonicalView implements EventView {
   readonly time: number | undefined;
   readonly id: string | undefined;
   constructor(
-    readonly event: CanonicalEvent,
+    readonly event: PartialCanonicalEvent,
     private readonly domain?: string,
   ) {
     this.time = toMillis(event.time);
@@ -156,13 +162,13 @@ export function viewOfLogRecord(record: DecodedLogRecord): AttributeView {
   return new AttributeView(record.attributes, toMillis(record.timeUnixNano ?? record.observedTimeUnixNano));
 }
 
-export function viewOfCanonical(event: CanonicalEvent, domain?: string): CanonicalView {
-  return new CanonicalView(event, domain);
+export function viewOfCanonical(event: PartialCanonicalEvent | CanonicalEvent, domain?: string): CanonicalView {
+  return new CanonicalView(event as PartialCanonicalEvent, domain);
 }
 
 /** An object is an OTLP log record when it has `attributes`: decoded values, or OTLP KeyValues. */
 function viewOfObject(value: Record<string, unknown>, domain: string | undefined): EventView {
-  if (!('attributes' in value)) return new CanonicalView(value as CanonicalEvent, domain);
+  if (!('attributes' in value)) return new CanonicalView(value as PartialCanonicalEvent, domain);
   const raw = value.attributes;
   const attributes = Array.isArray(raw) ? decodeKeyValues(raw as never) : (raw as Record<string, unknown>);
   const time = (value.timeUnixNano ?? value.observedTimeUnixNano ?? value.time) as string | number | undefined;
@@ -218,11 +224,11 @@ function flattenInto(prefix: string, value: unknown, out: Record<string, unknown
  * flattened (`audit.data.x.y`). For comparisons and benchmarks; the emitter
  * (src/emit) is the reference mapping.
  */
-export function canonicalToAttributes(event: CanonicalEvent, domain?: string): Record<string, unknown> {
+export function canonicalToAttributes(event: PartialCanonicalEvent, domain?: string): Record<string, unknown> {
   const attributes: Record<string, unknown> = {};
   for (const entry of loadContract().fields) {
     if (entry.attributePrefix) {
-      const value = event[entry.field];
+      const value = (event as Record<string, unknown>)[entry.field];
       if (typeof value === 'object' && value !== null) for (const [key, inner] of Object.entries(value)) flattenInto(entry.attributePrefix + key, inner, attributes);
       continue;
     }

@@ -1,26 +1,22 @@
-// otel-audit/sigma: the Sigma rule engine, the pack checks and tests, and
-// sigma-cli integration.
-export { provisionSigmaCli } from '../tools/sigma-venv.js';
-export { ToolUnavailableError } from '../tools/errors.js';
-export { SigmaError, type SigmaDocument, type SigmaIssue, type SigmaDetectionRule, type SigmaCorrelationRule, type SigmaFilter, type SigmaLogsource, type SigmaLevel } from './types.js';
-export { parseSigmaText, parseSigmaFile, loadSigmaDocuments, listYamlFiles } from './parse.js';
-export { parseCondition, expandPattern, ConditionSyntaxError, type ConditionNode } from './condition.js';
-export { compileDetection, DetectionError, SUPPORTED_MODIFIERS, type CompiledDetection, type CompileOptions, type Matcher } from './detection.js';
+// otel-audit/sigma: the Sigma rule engine, the pack's checks and tests, and
+// sigma-cli conversion (docs/sigma.md). An explicit list: what is here is
+// public API, checked against api/otel-audit-sigma.api.md by the tests.
+
+// Rules.
+export { SigmaError, type SigmaDocument, type SigmaIssue, type SigmaDetectionRule, type SigmaCorrelationRule, type SigmaFilter, type SigmaLogsource, type SigmaLevel, type SigmaSource, type SourcePosition } from './types.js';
+export { parseSigmaText, parseSigmaFile, loadSigmaDocuments } from './parse.js';
+export { ConditionSyntaxError } from './condition.js';
+export { DetectionError, SUPPORTED_MODIFIERS } from './detection.js';
+
+// The engine and the events it reads.
 export { SigmaEngine, SigmaSession, type SigmaMatch, type EngineOptions } from './engine.js';
-export {
-  readEventViews,
-  viewOfCanonical,
-  viewOfLogRecord,
-  AttributeView,
-  CanonicalView,
-  compileField,
-  canonicalToAttributes,
-  type CanonicalEvent,
-  type EventView,
-  type CompiledField,
-} from './events.js';
+export { readEventViews, viewOfCanonical, viewOfLogRecord, type EventView } from './events.js';
+export type { PartialCanonicalEvent } from './events.js';
+export type { CompileOptions } from './detection.js';
+
+// The pack: checks, rule tests, conversion with sigma-cli.
 export { validateDocuments } from './validate.js';
-export { checkPack, conventionIssues, defaultRulesPath, type CheckResult } from './pack.js';
-export { loadEventCatalog, type EventCatalog } from './catalog.js';
-export { runRuleTests, untestedRules, caseEvents, type RuleTestResult } from './testing.js';
-export { convertRules, loadTargets, requireSigmaCli, type ConvertOptions, type ConvertResult, type ConvertTarget } from './convert.js';
+export { checkPack, defaultRulesPath, type CheckResult } from './pack.js';
+export { runRuleTests, untestedRules, type RuleTestResult } from './testing.js';
+export { convertRules, loadTargets, type ConvertOptions, type ConvertResult, type ConvertTarget } from './convert.js';
+export { ToolUnavailableError } from '../tools/errors.js';

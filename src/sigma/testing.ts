@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { packageRoot } from '../tools/cache.js';
 import { parseTimespan } from './correlation.js';
 import { SigmaEngine, type EngineOptions } from './engine.js';
-import { viewOfCanonical, type CanonicalEvent } from './events.js';
+import { viewOfCanonical, type PartialCanonicalEvent } from './events.js';
 import { listYamlFiles, loadSigmaDocuments } from './parse.js';
 import { SigmaError } from './types.js';
 
@@ -31,25 +31,25 @@ export interface RuleTestResult {
 const DEFAULT_TIME = '2026-11-21T10:00:00Z';
 
 /** Expands one case into its canonical events, with ids and times filled in. */
-export function caseEvents(testCase: unknown, where: string): CanonicalEvent[] {
+export function caseEvents(testCase: unknown, where: string): PartialCanonicalEvent[] {
   const fail = (reason: string): never => {
     throw new SigmaError(where, '', reason);
   };
   if (typeof testCase !== 'object' || testCase === null) return fail('a case is an event or {sequence: [...]}');
   const items = 'sequence' in testCase ? (testCase).sequence : [testCase];
   if (!Array.isArray(items)) return fail('sequence must be a list');
-  const events: CanonicalEvent[] = [];
+  const events: PartialCanonicalEvent[] = [];
   items.forEach((item: unknown, index) => {
     if (typeof item !== 'object' || item === null) fail(`sequence[${index}] is not an object`);
     const record = item as Record<string, unknown>;
     if ('repeat' in record) {
       const step = parseTimespan(typeof record.every === 'string' ? record.every : '1s');
-      const event = record.event as CanonicalEvent | undefined;
+      const event = record.event as PartialCanonicalEvent | undefined;
       if (!Number.isInteger(record.repeat) || step === undefined || !event) fail(`sequence[${index}]: repeat needs an integer, every (e.g. 30s) and event`);
       const start = Date.parse(String(event!.time ?? DEFAULT_TIME));
       for (let n = 0; n < (record.repeat as number); n++) events.push({ ...event!, time: new Date(start + n * step!).toISOString() });
     } else {
-      events.push({ time: DEFAULT_TIME, ...(record as CanonicalEvent) });
+      events.push({ time: DEFAULT_TIME, ...(record as PartialCanonicalEvent) });
     }
   });
   return events.map((event, index) => ({ id: `e${index + 1}`, ...event }));

@@ -1,5 +1,6 @@
 // The Sigma documents otel-audit reads: detection rules, correlation rules and
 // filters (spec 2.1), as they come out of YAML, plus where each came from.
+import { OtelAuditError } from '../errors.js';
 
 export type SigmaLevel = 'informational' | 'low' | 'medium' | 'high' | 'critical';
 
@@ -15,6 +16,13 @@ export interface SigmaSource {
   file: string;
   /** 0-based index of the YAML document in the file. */
   document: number;
+  /** The line and column (1-based) of a field path inside the document, e.g. `detection.selection.event.name|re`. */
+  positionOf?(path: string): SourcePosition | undefined;
+}
+
+export interface SourcePosition {
+  line: number;
+  column: number;
 }
 
 interface SigmaCommon {
@@ -84,14 +92,24 @@ export interface SigmaIssue {
   severity: 'error' | 'warning';
 }
 
-/** Thrown when a rule cannot be parsed or compiled; names the file, the field path and the reason. */
-export class SigmaError extends Error {
+/**
+ * Thrown when a rule cannot be parsed or compiled; names the file, the field
+ * path, the reason and, when the rule came from YAML text, the line and column.
+ */
+export class SigmaError extends OtelAuditError {
   override readonly name = 'SigmaError';
+  override readonly file: string;
+  override readonly path: string;
   constructor(
-    readonly file: string,
-    readonly path: string,
+    where: string | SigmaSource,
+    path: string,
     readonly reason: string,
+    position: SourcePosition | undefined = typeof where === 'string' ? undefined : where.positionOf?.(path),
   ) {
-    super(`${file}${path ? ` at ${path}` : ''}: ${reason}`);
+    const file = typeof where === 'string' ? where : where.file;
+    const at = position ? ` (line ${position.line}, column ${position.column})` : '';
+    super('SIGMA_RULE_INVALID', `${file}${path ? ` at ${path}` : ''}: ${reason}${at}`, { file, path, line: position?.line, column: position?.column });
+    this.file = file;
+    this.path = path;
   }
 }

@@ -22,8 +22,8 @@ export interface CollectorProcess {
   pid: number;
   /** Everything the collector has written so far. */
   logs(): string;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
-  stop(graceMs?: number): Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMillis`; resolves when the process is gone. */
+  stop(graceMillis?: number): Promise<void>;
   /** SIGKILL at once, as a crash would. */
   kill(): Promise<void>;
 }
@@ -34,7 +34,7 @@ export interface StartCollectorProcessOptions {
   /** The port of the config's health_check extension on 127.0.0.1. */
   healthPort: number;
   env?: Record<string, string>;
-  timeoutMs?: number;
+  timeoutMillis?: number;
 }
 
 async function healthy(port: number): Promise<boolean> {
@@ -48,7 +48,7 @@ async function healthy(port: number): Promise<boolean> {
 
 /** Starts the collector and resolves once it is healthy; rejects with its output if it exits or times out first. */
 export async function startCollectorProcess(options: StartCollectorProcessOptions): Promise<CollectorProcess> {
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMillis = options.timeoutMillis ?? 30_000;
   const child = spawn(options.binary, [`--config=${options.configFile}`], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer) => (output += chunk.toString());
@@ -56,20 +56,20 @@ export async function startCollectorProcess(options: StartCollectorProcessOption
   child.stderr.on('data', collect);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const running = () => child.exitCode === null && child.signalCode === null;
-  const stop = async (graceMs = 10_000) => {
+  const stop = async (graceMillis = 10_000) => {
     if (!running()) return;
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMillis);
     await exited;
     clearTimeout(timer);
   };
 
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + timeoutMillis;
   while (!(await healthy(options.healthPort))) {
     if (!running()) throw new Error(`the collector exited (${child.exitCode ?? child.signalCode}) before it was healthy; its output:\n${output.slice(-4000)}`);
     if (Date.now() > deadline) {
       await stop(1000);
-      throw new Error(`the collector did not answer on its health port ${options.healthPort} within ${timeoutMs / 1000} s; its output:\n${output.slice(-4000)}`);
+      throw new Error(`the collector did not answer on its health port ${options.healthPort} within ${timeoutMillis / 1000} s; its output:\n${output.slice(-4000)}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

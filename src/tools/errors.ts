@@ -1,5 +1,7 @@
+import { OtelAuditError } from '../errors.js';
+
 /** A tool otel-audit needs (the collector, sigma-cli) is missing or cannot be built. */
-export class ToolUnavailableError extends Error {
+export class ToolUnavailableError extends OtelAuditError {
   override readonly name = 'ToolUnavailableError';
   constructor(
     readonly tool: string,
@@ -7,6 +9,6 @@ export class ToolUnavailableError extends Error {
     /** What the user can do about it. */
     readonly fix: string,
   ) {
-    super(`${tool} is not available: ${reason}\nHow to fix: ${fix}`);
+    super('TOOL_UNAVAILABLE', `${tool} is not available: ${reason}\nHow to fix: ${fix}`);
   }
 }

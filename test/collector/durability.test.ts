@@ -5,7 +5,9 @@
 // counted, since delivery is at-least-once).
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildCollectorConfig, startHecReceiver, withDefaults, type HecReceiver } from '../../src/collector/index.js';
+import { buildCollectorConfig } from '../../src/collector/index.js';
+import { startHecReceiver, type HecReceiver } from '../../src/testing/hec-receiver.js';
+import { withDefaults } from '../../src/collector/spec.js';
 import { startCollector, type CollectorPorts, type RunningCollector } from '../harness/collector.js';
 import { attributeOf, postEvents, waitFor, type TestEvent } from './otlp.js';
 

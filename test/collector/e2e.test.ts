@@ -4,7 +4,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCollectorConfig, startHecReceiver, withDefaults, type HecReceiver } from '../../src/collector/index.js';
+import { buildCollectorConfig } from '../../src/collector/index.js';
+import { startHecReceiver, type HecReceiver } from '../../src/testing/hec-receiver.js';
+import { withDefaults } from '../../src/collector/spec.js';
 import { packageRoot } from '../../src/tools/cache.js';
 import { readFileExporterOutput, startCollector, type RunningCollector } from '../harness/collector.js';
 import { attributeOf, postEvents, waitFor, type TestEvent } from './otlp.js';

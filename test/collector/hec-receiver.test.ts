@@ -1,7 +1,7 @@
 // The stand-in Splunk HEC server speaks the documented protocol.
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startHecReceiver, type HecReceiver } from '../../src/collector/index.js';
+import { startHecReceiver, type HecReceiver } from '../../src/testing/hec-receiver.js';
 
 describe('startHecReceiver', () => {
   let hec: HecReceiver | undefined;

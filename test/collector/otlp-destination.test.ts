@@ -2,7 +2,8 @@
 // header, in the bearer token of the bearertokenauth extension, and in the URL.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCollectorConfig, withDefaults } from '../../src/collector/index.js';
+import { buildCollectorConfig } from '../../src/collector/index.js';
+import { withDefaults } from '../../src/collector/spec.js';
 import { startCollector, type RunningCollector } from '../harness/collector.js';
 import { postEvents, waitFor } from './otlp.js';
 

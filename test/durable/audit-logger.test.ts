@@ -23,7 +23,7 @@ describe('createAuditLogger with durable delivery', () => {
       endpoint: `http://127.0.0.1:${ports.otlpHttp}`,
       protocol: 'http/json' as const,
       timeoutMillis: 1000,
-      durable: { directory, fsync: 'always' as const, retry: { initialMs: 100, maxMs: 500 } },
+      durable: { directory, fsync: 'always' as const, retry: { initialMillis: 100, maxMillis: 500 } },
     };
 
     const first = createAuditLogger(options);

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { encodeRecord, RecordDecoder } from '../../src/emit/durable/record-codec.js';
+import { encodeRecord, RecordDecoder } from '../../src/delivery/durable/record-codec.js';
 
 const scalar = fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => (Object.is(d, -0) ? 0 : d)) /* JSON, like OTLP/JSON, has no -0 */, fc.boolean(), fc.uint8Array({ maxLength: 8 }));
 const anyValue = fc.letrec((tie) => ({

@@ -8,7 +8,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DecodedLogRecord } from '../../src/event/otlp-json.js';
-import { createDurableLogRecordProcessor, listDeliveries } from '../../src/emit/durable/index.js';
+import { createDurableLogRecordProcessor, listDeliveries } from '../../src/delivery/index.js';
 import { collectorBinary, minimalFileConfig, readFileExporterOutput, startCollector, type RunningCollector } from '../harness/collector.js';
 import { freePort } from '../harness/ports.js';
 import { tempDir, waitFor } from './helpers.js';
@@ -25,7 +25,7 @@ describe('durable spool into the real collector', () => {
       // The exporter's own retry budget is its timeout: it gives up after 2 s, the spool does not.
       exporter: new OTLPLogExporter({ url: `http://127.0.0.1:${ports.otlpHttp}/v1/logs`, timeoutMillis: 2000 }),
       directory: dir,
-      retry: { initialMs: 200, maxMs: 1000 },
+      retry: { initialMillis: 200, maxMillis: 1000 },
       batchSize: 64,
     });
     const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'billing', 'deployment.environment.name': 'test' }), processors: [processor] });

@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import { existsSync, lstatSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDurableLogRecordProcessor, createWebhookExporter, SpoolFullError, SpoolWriteError, type DurableLogRecordProcessor, type OnFullPolicy } from '../../src/emit/durable/index.js';
-import { segmentName } from '../../src/emit/durable/segment-log.js';
+import { createDurableLogRecordProcessor, createWebhookExporter, SpoolFullError, SpoolWriteError, type DurableLogRecordProcessor, type OnFullPolicy } from '../../src/delivery/index.js';
+import { segmentName } from '../../src/delivery/durable/segment-log.js';
 import { emitEvent, loggerWith, metricsProbe, startReceiver, tempDir, waitFor, type Receiver } from './helpers.js';
 
 const SEGMENT_BYTES = 4096;
@@ -51,7 +51,8 @@ function emitUntilError(emit: (id: string) => void, prefix: string, max = 200): 
 function expectDiskFull(error: unknown, dir: string): void {
   expect(error).toBeInstanceOf(SpoolWriteError);
   expect(error).not.toBeInstanceOf(SpoolFullError);
-  expect((error as SpoolWriteError).code).toBe('ENOSPC');
+  expect((error as SpoolWriteError).systemCode).toBe('ENOSPC');
+  expect((error as SpoolWriteError).code).toBe('SPOOL_WRITE_FAILED');
   expect((error as Error).message).toContain(`audit spool ${dir}: could not append the record, it was NOT written`);
   expect((error as Error).message).toContain('ENOSPC: no space left on device');
 }
@@ -71,7 +72,7 @@ describe('disk full (real ENOSPC from /dev/full)', () => {
     receiver = await startReceiver();
     const dir = tempDir();
     const probe = metricsProbe();
-    processor = createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: receiver.url, batch: true }), directory: dir, segmentBytes: SEGMENT_BYTES, meterProvider: probe.meterProvider, retry: { initialMs: 50, maxMs: 200 } });
+    processor = createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: receiver.url, batch: true }), directory: dir, segmentBytes: SEGMENT_BYTES, meterProvider: probe.meterProvider, retry: { initialMillis: 50, maxMillis: 200 } });
     processor.pause();
     const { logger } = loggerWith(processor);
     const spaceBack = diskFullAt(dir, segmentName(2));
@@ -131,7 +132,7 @@ describe('disk full (real ENOSPC from /dev/full)', () => {
     symlinkSync('/dev/full/segment', path);
     const { accepted, error } = emitUntilError((id) => emitEvent(logger, id, { padding }), 'open');
     expect(error).toBeInstanceOf(SpoolWriteError);
-    expect((error as SpoolWriteError).code).toBe('ENOTDIR');
+    expect((error as SpoolWriteError).systemCode).toBe('ENOTDIR');
     expect(() => emitEvent(logger, 'still-failing', { padding })).toThrow(SpoolWriteError);
     unlinkSync(path);
     emitEvent(logger, 'open-after', { padding });
@@ -172,7 +173,7 @@ describe('disk full (real ENOSPC from /dev/full)', () => {
     const dir = tempDir();
     const ackFull = diskFullAt(dir, 'ack.json.tmp');
     const logFull = diskFullAt(dir, 'deliveries.jsonl');
-    processor = createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: receiver.url, batch: true }), directory: dir, segmentBytes: SEGMENT_BYTES, retry: { initialMs: 50, maxMs: 200 } });
+    processor = createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: receiver.url, batch: true }), directory: dir, segmentBytes: SEGMENT_BYTES, retry: { initialMillis: 50, maxMillis: 200 } });
     const { logger } = loggerWith(processor);
     const ids = Array.from({ length: 40 }, (_, i) => `c-${i}`);
     for (const id of ids) emitEvent(logger, id, { padding });
@@ -195,7 +196,7 @@ describe('disk full (real ENOSPC from /dev/full)', () => {
 // the same path a disk that fills up mid-frame takes.
 const CHILD_SOURCE = (spool: string) => `
 import { LoggerProvider } from ${JSON.stringify(createRequire(import.meta.url).resolve('@opentelemetry/sdk-logs'))};
-import { createDurableLogRecordProcessor, createWebhookExporter } from ${JSON.stringify(join(import.meta.dirname, '../../src/emit/durable/index.js'))};
+import { createDurableLogRecordProcessor, createWebhookExporter } from ${JSON.stringify(join(import.meta.dirname, '../../src/delivery/index.js'))};
 const processor = createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: 'http://127.0.0.1:9/unused' }), directory: ${JSON.stringify(spool)}, segmentBytes: 1024 * 1024 });
 processor.pause();
 const logger = new LoggerProvider({ processors: [processor] }).getLogger('torn');

@@ -1,8 +1,8 @@
-// Shared pieces of the durable suites: a local HTTP receiver that records what
-// arrives (and can answer with errors), a LoggerProvider around a processor,
-// and a metrics reader.
+// Shared pieces of the durable suites: the webhook receiver of otel-audit/testing
+// (records what arrives, can answer with errors), a LoggerProvider around a
+// processor, and a metrics reader.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { startWebhookReceiver, type WebhookReceiver, type WebhookResponder } from '../../src/testing/index.js';
 import { createInterface } from 'node:readline';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,59 +12,12 @@ import { LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 
-export interface ReceivedRequest {
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-  at: number;
-}
+// The webhook receiver lives in otel-audit/testing; these names keep the suites short.
+export type { ReceivedRequest, WebhookReceiver as Receiver } from '../../src/testing/index.js';
+export type Responder = WebhookResponder;
 
-export interface Receiver {
-  port: number;
-  url: string;
-  requests: ReceivedRequest[];
-  /** Every event received, arrays flattened. */
-  events(): Record<string, unknown>[];
-  /** The id of every event received (duplicates included). */
-  ids(): string[];
-  close(): Promise<void>;
-}
-
-export type Responder = (request: ReceivedRequest) => { status: number; headers?: Record<string, string>; body?: string };
-
-export async function startReceiver(port = 0, respond: Responder = () => ({ status: 200 })): Promise<Receiver> {
-  const requests: ReceivedRequest[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const request = { url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
-      const answer = respond(request);
-      if (answer.status < 300) requests.push(request);
-      res.writeHead(answer.status, answer.headers).end(answer.body ?? '');
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  const actual = typeof address === 'object' && address ? address.port : port;
-  const events = () => requests.flatMap((r) => {
-    const parsed = JSON.parse(r.body) as unknown;
-    return (Array.isArray(parsed) ? parsed : [parsed]) as Record<string, unknown>[];
-  });
-  return {
-    port: actual,
-    url: `http://127.0.0.1:${actual}/hook`,
-    requests,
-    events,
-    ids: () => events().map((e) => String(e.id)),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+export function startReceiver(port = 0, respond?: Responder): Promise<WebhookReceiver> {
+  return startWebhookReceiver({ port, respond });
 }
 
 export function tempDir(prefix = 'otel-audit-spool-'): string {
@@ -87,10 +40,10 @@ export function emitEvent(logger: Logger, id: string, extra: Record<string, unkn
   });
 }
 
-export async function waitFor(condition: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+export async function waitFor(condition: () => boolean, timeoutMillis = 20_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMillis;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMillis} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -127,7 +80,7 @@ export function metricsProbe(): { meterProvider: MeterProvider; read(): Promise<
 const CHILD = join(import.meta.dirname, 'fixtures', 'spool-child.ts');
 
 /** Runs the spool child with `args`; `next` waits for a printed line that matches. */
-export function startChild(args: string[], env: Record<string, string> = {}): { child: ChildProcess; lines: Record<string, unknown>[]; next: (predicate: (line: Record<string, unknown>) => boolean, timeoutMs: number) => Promise<Record<string, unknown>>; exited: Promise<number | null>; stderr: () => string } {
+export function startChild(args: string[], env: Record<string, string> = {}): { child: ChildProcess; lines: Record<string, unknown>[]; next: (predicate: (line: Record<string, unknown>) => boolean, timeoutMillis: number) => Promise<Record<string, unknown>>; exited: Promise<number | null>; stderr: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const lines: Record<string, unknown>[] = [];
   const listeners: (() => void)[] = [];
@@ -138,7 +91,7 @@ export function startChild(args: string[], env: Record<string, string> = {}): { 
     for (const listener of listeners) listener();
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const next = (predicate: (line: Record<string, unknown>) => boolean, timeoutMs: number) =>
+  const next = (predicate: (line: Record<string, unknown>) => boolean, timeoutMillis: number) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const check = () => {
         const found = lines.find(predicate);
@@ -147,7 +100,7 @@ export function startChild(args: string[], env: Record<string, string> = {}): { 
           resolve(found);
         }
       };
-      const timer = setTimeout(() => reject(new Error(`child did not report in ${timeoutMs} ms; stderr:\n${stderr.slice(-3000)}`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`child did not report in ${timeoutMillis} ms; stderr:\n${stderr.slice(-3000)}`)), timeoutMillis);
       listeners.push(check);
       void exited.then(() => setTimeout(check, 50));
       check();

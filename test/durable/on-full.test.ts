@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDurableLogRecordProcessor, createWebhookExporter, SpoolFullError } from '../../src/emit/durable/index.js';
+import { createDurableLogRecordProcessor, createWebhookExporter, SpoolFullError } from '../../src/delivery/index.js';
 import { emitEvent, loggerWith, metricsProbe, startReceiver, tempDir, type Receiver } from './helpers.js';
 
 const MAX_BYTES = 16 * 1024;

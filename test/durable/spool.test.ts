@@ -3,7 +3,7 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDurableLogRecordProcessor, createWebhookExporter, emitDurably, SpoolLockedError } from '../../src/emit/durable/index.js';
+import { createDurableLogRecordProcessor, createWebhookExporter, emitDurably, SpoolLockedError } from '../../src/delivery/index.js';
 import { emitEvent, loggerWith, startReceiver, tempDir, waitFor, type Receiver } from './helpers.js';
 
 const segments = (dir: string) => readdirSync(dir).filter((n) => n.startsWith('segment-')).sort();
@@ -47,7 +47,7 @@ describe('durable spool on disk', () => {
 
   it('emitDurably resolves after the fsync that covers the record, at once for many concurrent callers', async () => {
     for (const fsync of ['always', 'interval'] as const) {
-      const processor = createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: 'http://127.0.0.1:9/none' }), directory: tempDir(), fsync, fsyncIntervalMs: 300 });
+      const processor = createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: 'http://127.0.0.1:9/none' }), directory: tempDir(), fsync, fsyncIntervalMillis: 300 });
       processor.pause();
       const { logger } = loggerWith(processor);
       const started = Date.now();

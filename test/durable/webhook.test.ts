@@ -6,7 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDurableLogRecordProcessor, createWebhookExporter, readDestinationStates, verifyWebhook, WEBHOOK_HEADERS } from '../../src/emit/durable/index.js';
+import { createDurableLogRecordProcessor, createWebhookExporter, readTargetStates, verifyWebhook, WEBHOOK_HEADERS } from '../../src/delivery/index.js';
 import { emitEvent, loggerWith, metricsProbe, startReceiver, tempDir, waitFor, type Receiver } from './helpers.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
@@ -95,7 +95,7 @@ describe('webhook destinations', () => {
   it('waits as long as Retry-After asks on a 429 and then delivers', async () => {
     let answered = 0;
     receiver = await startReceiver(0, () => (answered++ === 0 ? { status: 429, headers: { 'retry-after': '2' }, body: 'slow down' } : { status: 200 }));
-    const processor = createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: receiver.url, batch: true }), directory: tempDir(), retry: { initialMs: 10, maxMs: 50 } });
+    const processor = createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: receiver.url, batch: true }), directory: tempDir(), retry: { initialMillis: 10, maxMillis: 50 } });
     const { logger } = loggerWith(processor);
     const started = Date.now();
     emitEvent(logger, 'ra-1');
@@ -111,31 +111,31 @@ describe('webhook destinations', () => {
     const dir = tempDir();
     const probe = metricsProbe();
     const exporter = createWebhookExporter({ url: receiver.url, batch: true, failureThreshold: 3 });
-    const processor = createDurableLogRecordProcessor({ exporter, directory: dir, retry: { initialMs: 20, maxMs: 100 }, meterProvider: probe.meterProvider });
+    const processor = createDurableLogRecordProcessor({ exporter, directory: dir, retry: { initialMillis: 20, maxMillis: 100 }, meterProvider: probe.meterProvider });
     const { logger } = loggerWith(processor);
     for (let i = 0; i < 5; i++) emitEvent(logger, `dis-${i}`);
-    await waitFor(() => exporter.destinationStatus().disabled, 10_000, 'auto-disable');
-    expect(readDestinationStates(dir)[`${receiver.url}`]).toMatchObject({ disabled: true, consecutiveFailures: 3 });
+    await waitFor(() => exporter.targetStatus().disabled, 10_000, 'auto-disable');
+    expect(readTargetStates(dir)[`${receiver.url}`]).toMatchObject({ disabled: true, consecutiveFailures: 3 });
     const metrics = await probe.read();
-    expect(metrics['otel_audit.destination.disabled']).toBe(1);
+    expect(metrics['otel_audit.target.disabled']).toBe(1);
     expect(metrics['otel_audit.spool.queued_records']).toBe(5);
     expect(metrics['otel_audit.spool.export_failures']).toBeGreaterThanOrEqual(3);
     expect(metrics['otel_audit.spool.oldest_record_age']).toBeGreaterThan(0);
 
     const listed = await cli(['deliveries', 'list', '--dir', dir, '--failed', '--since', '1h', '--json']);
     expect(listed.status, listed.stderr).toBe(0);
-    const report = JSON.parse(listed.stdout) as { destinations: Record<string, { disabled: boolean }>; entries: { outcome: string; status?: number }[] };
-    expect(report.destinations[receiver.url]?.disabled).toBe(true);
+    const report = JSON.parse(listed.stdout) as { targets: Record<string, { disabled: boolean }>; entries: { outcome: string; status?: number }[] };
+    expect(report.targets[receiver.url]?.disabled).toBe(true);
     expect(report.entries.filter((e) => e.outcome === 'failure' && e.status === 503).length).toBeGreaterThanOrEqual(3);
     expect(report.entries.some((e) => e.outcome === 'disabled')).toBe(true);
     expect((await cli(['deliveries', 'list', '--dir', dir])).stdout).toMatch(/DISABLED since/);
 
     healthy = true;
-    const enabled = await cli(['deliveries', 'enable', '--dir', dir, '--destination', receiver.url]);
+    const enabled = await cli(['deliveries', 'enable', '--dir', dir, '--target', receiver.url]);
     expect(enabled.status, enabled.stderr).toBe(0);
     await processor.flush(10_000);
     expect(receiver.ids().sort()).toEqual(['dis-0', 'dis-1', 'dis-2', 'dis-3', 'dis-4']);
-    expect((await probe.read())['otel_audit.destination.disabled']).toBe(0);
+    expect((await probe.read())['otel_audit.target.disabled']).toBe(0);
     await processor.shutdown();
   });
 

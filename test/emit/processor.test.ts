@@ -6,7 +6,7 @@ import { BatchLogRecordProcessor, InMemoryLogRecordExporter, LoggerProvider, Sim
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract } from '../../src/event/contract.js';
-import { AuditLogRecordProcessor, INVALID_ATTRIBUTE } from '../../src/emit/processor.js';
+import { AuditLogRecordProcessor, DroppingAuditLogRecordProcessor, INVALID_ATTRIBUTE } from '../../src/emit/processor.js';
 import { toLogRecord } from '../../src/emit/to-log-record.js';
 import { catalog, fullEvent } from './fixtures/catalog.js';
 
@@ -102,11 +102,11 @@ describe('AuditLogRecordProcessor policy throw', () => {
   });
 });
 
-describe('AuditLogRecordProcessor with forwardTo', () => {
+describe('DroppingAuditLogRecordProcessor', () => {
   it('drops invalid records of the catalog, passes valid and foreign ones on, and flushes what it owns', async () => {
     const exporter = new InMemoryLogRecordExporter();
     const errors: string[] = [];
-    const audit = new AuditLogRecordProcessor({ catalog, onInvalid: 'drop', onInvalidRecord: (e) => errors.push(e.message), forwardTo: [new BatchLogRecordProcessor({ exporter })] });
+    const audit = new DroppingAuditLogRecordProcessor({ catalog, onInvalidRecord: (e) => errors.push(e.message), processors: [new BatchLogRecordProcessor({ exporter })] });
     const provider = new LoggerProvider({ processors: [audit] });
     const logger = provider.getLogger('app');
     logger.emit({ eventName: 'repo.fork', body: { data: { repo: {} } } }); // invalid: data.repo.id is required
@@ -121,7 +121,7 @@ describe('AuditLogRecordProcessor with forwardTo', () => {
     await provider.shutdown();
   });
 
-  it("refuses 'drop' without forwardTo, saying why", () => {
-    expect(() => new AuditLogRecordProcessor({ catalog, onInvalid: 'drop' })).toThrow(/'drop' needs forwardTo/);
+  it("AuditLogRecordProcessor refuses onInvalid 'drop', naming the processor that drops", () => {
+    expect(() => new AuditLogRecordProcessor({ catalog, onInvalid: 'drop' as 'mark' })).toThrow(/DroppingAuditLogRecordProcessor/);
   });
 });

@@ -74,7 +74,7 @@ export async function startCollector(makeConfig: (ports: CollectorPorts, workDir
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'otel-audit-collector-'));
   const ports = options.ports ?? { otlpGrpc: await freePort(), otlpHttp: await freePort(), health: await freePort() };
   const configFile = writeConfig(workDir, makeConfig(ports, workDir));
-  const collector = await startCollectorProcess({ binary, configFile, healthPort: ports.health, env: options.env, timeoutMs: options.readyTimeoutMs });
+  const collector = await startCollectorProcess({ binary, configFile, healthPort: ports.health, env: options.env, timeoutMillis: options.readyTimeoutMs });
   return Object.assign(collector, { ports, workDir, configFile });
 }
 

@@ -3,7 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { canonicalToAttributes, defaultRulesPath, SigmaEngine, type CanonicalEvent } from '../../src/sigma/index.js';
+import { defaultRulesPath, SigmaEngine, type PartialCanonicalEvent } from '../../src/sigma/index.js';
+import { canonicalToAttributes } from '../../src/sigma/events.js';
 import { minimalFileConfig, startCollector, type RunningCollector } from '../harness/collector.js';
 
 type AnyValue = Record<string, unknown>;
@@ -15,7 +16,7 @@ function anyValue(value: unknown): AnyValue {
   return { stringValue: JSON.stringify(value) };
 }
 
-function logRecord(event: CanonicalEvent): Record<string, unknown> {
+function logRecord(event: PartialCanonicalEvent): Record<string, unknown> {
   const attributes = { ...canonicalToAttributes(event, 'acme.audit'), 'log.record.uid': event.id };
   return {
     timeUnixNano: String(BigInt(Date.parse(String(event.time))) * 1_000_000n),
@@ -33,7 +34,7 @@ describe('engine on the collector file exporter output', () => {
     let output = '';
     collector = await startCollector((ports, dir) => minimalFileConfig(ports, (output = join(dir, 'out.jsonl'))));
     const start = Date.UTC(2026, 10, 21, 10);
-    const events: CanonicalEvent[] = [
+    const events: PartialCanonicalEvent[] = [
       ...Array.from({ length: 10 }, (_, i) => ({ id: `login-${i}`, name: 'auth.login', outcome: 'failure', time: new Date(start + i * 20_000).toISOString(), actor: { id: 'mallory', ip: '203.0.113.7' } })),
       { id: 'stream-1', name: 'audit.stream.update', time: new Date(start + 300_000).toISOString(), actor: { id: 'mallory' }, data: { stream: 'splunk', changes: { enabled: { from: true, to: false } } } },
       { id: 'export-1', name: 'data.export', time: new Date(start + 310_000).toISOString(), actor: { id: 'bob' }, data: { dataset: 'customers', row_count: 5 } },

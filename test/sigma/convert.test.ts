@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { convertRules, defaultRulesPath, listYamlFiles, loadSigmaDocuments, loadTargets, ToolUnavailableError } from '../../src/sigma/index.js';
+import { convertRules, defaultRulesPath, loadSigmaDocuments, loadTargets, ToolUnavailableError } from '../../src/sigma/index.js';
+import { listYamlFiles } from '../../src/sigma/parse.js';
 import { packageRoot } from '../../src/tools/cache.js';
 import { sigma } from '../harness/sigma.js';
 

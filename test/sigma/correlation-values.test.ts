@@ -7,7 +7,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AttributeView, convertRules, listYamlFiles, loadSigmaDocuments, SigmaEngine, validateDocuments, viewOfCanonical, type CanonicalEvent } from '../../src/sigma/index.js';
+import { convertRules, loadSigmaDocuments, SigmaEngine, validateDocuments, viewOfCanonical, type PartialCanonicalEvent } from '../../src/sigma/index.js';
+import { AttributeView } from '../../src/sigma/events.js';
+import { listYamlFiles } from '../../src/sigma/parse.js';
 import { packageRoot } from '../../src/tools/cache.js';
 import { run } from '../../src/tools/run.js';
 import { sigma, sigmaBinary } from '../harness/sigma.js';
@@ -27,7 +29,7 @@ detection: {selection: {event.name: data.export}, condition: selection}
 const rule = (type: string, condition: string, timespan = '1h') =>
   SigmaEngine.fromText(`title: C\ncorrelation: {type: ${type}, rules: [export], group-by: [user.id], timespan: ${timespan}, condition: {field: audit.data.row_count, ${condition}}}\n---${exports}`);
 
-const at = (minute: number, id: string, user: string, rows: unknown): CanonicalEvent => ({
+const at = (minute: number, id: string, user: string, rows: unknown): PartialCanonicalEvent => ({
   id,
   name: 'data.export',
   time: new Date(Date.UTC(2026, 10, 21, 10, minute)).toISOString(),
@@ -35,7 +37,7 @@ const at = (minute: number, id: string, user: string, rows: unknown): CanonicalE
   data: rows === undefined ? {} : { row_count: rows },
 });
 /** Each fire as `user:event ids`. */
-const fires = (engine: SigmaEngine, events: CanonicalEvent[]) => engine.run(events.map((e) => viewOfCanonical(e))).map((m) => `${String(m.group?.['user.id'])}:${m.eventIds.join(',')}`);
+const fires = (engine: SigmaEngine, events: PartialCanonicalEvent[]) => engine.run(events.map((e) => viewOfCanonical(e))).map((m) => `${String(m.group?.['user.id'])}:${m.eventIds.join(',')}`);
 
 describe('value_sum', () => {
   it('fires when the sum reaches the threshold: gte at exactly the threshold, gt only above it', () => {
@@ -89,7 +91,7 @@ name: download
 logsource: {product: otel_audit, service: audit}
 detection: {selection: {event.name: file.download}, condition: selection}
 `);
-    const download = (minute: number, id: string, account: string, rows: number): CanonicalEvent => ({ ...at(minute, id, 'someone', rows), name: 'file.download', target: { type: 'account', id: account } });
+    const download = (minute: number, id: string, account: string, rows: number): PartialCanonicalEvent => ({ ...at(minute, id, 'someone', rows), name: 'file.download', target: { type: 'account', id: account } });
     const matches = engine.run([at(0, '1', 'acme', 60), download(5, '2', 'other', 60), download(10, '3', 'acme', 40)].map((e) => viewOfCanonical(e)));
     expect(matches.map((m) => [m.group, m.eventIds])).toEqual([[{ account: 'acme' }, ['1', '3']]]);
   });

@@ -3,7 +3,7 @@
 // group-by on one field, on several fields and on none (the engine feeds a
 // single group-by value without an array).
 import { describe, expect, it } from 'vitest';
-import { SigmaEngine, viewOfCanonical, type CanonicalEvent } from '../../src/sigma/index.js';
+import { SigmaEngine, viewOfCanonical, type PartialCanonicalEvent } from '../../src/sigma/index.js';
 
 const base = (name: string, eventName: string) => `
 title: ${name}
@@ -14,9 +14,9 @@ detection:
         event.name: ${eventName}
     condition: selection
 `;
-const at = (minute: number, event: CanonicalEvent): CanonicalEvent => ({ ...event, time: new Date(Date.UTC(2026, 10, 21, 10, minute)).toISOString() });
+const at = (minute: number, event: PartialCanonicalEvent): PartialCanonicalEvent => ({ ...event, time: new Date(Date.UTC(2026, 10, 21, 10, minute)).toISOString() });
 const login = (minute: number, user: string, id: string, ip = '1.1.1.1', org = 'acme') => at(minute, { id, name: 'auth.login', actor: { id: user, ip }, organization: org });
-const matches = (engine: SigmaEngine, events: CanonicalEvent[]) =>
+const matches = (engine: SigmaEngine, events: PartialCanonicalEvent[]) =>
   engine.run(events.map((e) => viewOfCanonical(e))).map((m) => `${m.title}:${m.eventIds.join(',')}${m.group ? ' ' + JSON.stringify(m.group) : ''}`);
 
 describe('correlation windows after a fire', () => {
@@ -57,7 +57,7 @@ describe('correlation windows after a fire', () => {
     expect(matches(none, [login(0, 'a', '1'), login(1, 'b', '2'), login(2, 'c', '3')])).toEqual(['None:1,2,3 {}']);
     // A missing group-by value groups as null.
     const one = SigmaEngine.fromText(`title: One\ncorrelation: {type: event_count, rules: [l], group-by: [organization.id], timespan: 10m, condition: {gte: 2}}\n---${base('l', 'auth.login')}`);
-    const bare = (m: number, id: string): CanonicalEvent => at(m, { id, name: 'auth.login', actor: { id: 'a' } });
+    const bare = (m: number, id: string): PartialCanonicalEvent => at(m, { id, name: 'auth.login', actor: { id: 'a' } });
     expect(matches(one, [bare(0, '1'), login(1, 'a', '2', 'x', 'o1'), bare(2, '3'), login(3, 'a', '4', 'x', 'o1')])).toEqual([
       'One:1,3 {"organization.id":null}',
       'One:2,4 {"organization.id":"o1"}',

@@ -1,7 +1,10 @@
 // Engine unit tests: each value modifier and each condition form, on
 // canonical events and OTLP attributes. Rules are written inline as YAML.
 import { describe, expect, it } from 'vitest';
-import { AttributeView, compileDetection, DetectionError, parseCondition, SigmaEngine, viewOfCanonical, type CanonicalEvent } from '../../src/sigma/index.js';
+import { DetectionError, SigmaEngine, viewOfCanonical, type PartialCanonicalEvent } from '../../src/sigma/index.js';
+import { AttributeView } from '../../src/sigma/events.js';
+import { compileDetection } from '../../src/sigma/detection.js';
+import { parseCondition } from '../../src/sigma/condition.js';
 
 /** Does `detection` (YAML body under `detection:`) match the attributes? */
 function matches(detection: Record<string, unknown>, attributes: Record<string, unknown>): boolean {
@@ -211,7 +214,7 @@ detection:
         audit.data.a.b: 1
     condition: selection
 `;
-  const event: CanonicalEvent = {
+  const event: PartialCanonicalEvent = {
     id: 'e1', name: 'member.role.assign', outcome: 'success', organization: 'acme',
     actor: { id: 'alice', type: 'user', ip: '203.0.113.9' }, target: { type: 'user', id: 'bob' },
     data: { changes: { role: { to: 'admin' } }, 'a.b': 1 },

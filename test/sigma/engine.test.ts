@@ -5,7 +5,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AttributeView, compileDetection, parseSigmaText, readEventViews, SigmaEngine, SigmaError, viewOfCanonical, type CanonicalEvent } from '../../src/sigma/index.js';
+import { parseSigmaText, readEventViews, SigmaEngine, SigmaError, viewOfCanonical, type PartialCanonicalEvent } from '../../src/sigma/index.js';
+import { AttributeView } from '../../src/sigma/events.js';
+import { compileDetection } from '../../src/sigma/detection.js';
 
 const base = (name: string, eventName: string, extra = '') => `
 title: ${name}
@@ -16,9 +18,9 @@ detection:
         event.name: ${eventName}${extra}
     condition: selection
 `;
-const at = (minute: number, event: CanonicalEvent): CanonicalEvent => ({ ...event, time: new Date(Date.UTC(2026, 10, 21, 10, minute)).toISOString() });
+const at = (minute: number, event: PartialCanonicalEvent): PartialCanonicalEvent => ({ ...event, time: new Date(Date.UTC(2026, 10, 21, 10, minute)).toISOString() });
 const login = (minute: number, user: string, id: string, ip = '1.1.1.1', outcome = 'failure') => at(minute, { id, name: 'auth.login', outcome, actor: { id: user, ip } });
-const ids = (engine: SigmaEngine, events: CanonicalEvent[]) => engine.run(events.map((e) => viewOfCanonical(e))).map((m) => `${m.title}:${m.eventIds.join(',')}`);
+const ids = (engine: SigmaEngine, events: PartialCanonicalEvent[]) => engine.run(events.map((e) => viewOfCanonical(e))).map((m) => `${m.title}:${m.eventIds.join(',')}`);
 
 describe('correlations', () => {
   it('event_count fires once per burst, per group, within the timespan', () => {

@@ -1,7 +1,7 @@
 // Deterministic synthetic audit events for the differential test and the
 // benchmark: event names from the catalog, and values for the attributes the
 // rules test, drawn so that rules match some events and miss most.
-import { loadEventCatalog } from '../../src/sigma/index.js';
+import { loadEventCatalog } from '../../src/sigma/catalog.js';
 
 import { seededRandom } from '../../src/tools/seeded-random.js';
 

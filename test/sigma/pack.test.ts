@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { caseEvents, checkPack, defaultRulesPath, listYamlFiles, loadEventCatalog, loadSigmaDocuments, runRuleTests, untestedRules } from '../../src/sigma/index.js';
+import { checkPack, defaultRulesPath, loadSigmaDocuments, runRuleTests, untestedRules } from '../../src/sigma/index.js';
+import { caseEvents } from '../../src/sigma/testing.js';
+import { listYamlFiles } from '../../src/sigma/parse.js';
+import { loadEventCatalog } from '../../src/sigma/catalog.js';
 import { packageRoot } from '../../src/tools/cache.js';
 import { sigma } from '../harness/sigma.js';
 

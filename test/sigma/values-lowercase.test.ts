@@ -2,7 +2,8 @@
 // itself (no copy per event); it must give what toLowerCase() gives, and the
 // matchers that use it must still compare case-insensitively.
 import { describe, expect, it } from 'vitest';
-import { compileDetection, AttributeView } from '../../src/sigma/index.js';
+import { compileDetection } from '../../src/sigma/detection.js';
+import { AttributeView } from '../../src/sigma/events.js';
 import { lowerCase } from '../../src/sigma/values.js';
 
 describe('lowerCase', () => {

@@ -1,8 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadCatalog } from '../../event/catalog.js';
-import { diffCatalogs } from '../../event/catalog-diff.js';
-import { catalogToMarkdown } from '../../event/catalog-docs.js';
+import { catalogToMarkdown, diffCatalogs, loadCatalog } from '../../index.js';
 
 /** `otel-audit catalog check|docs` (the emit issue). */
 export function registerCatalogCommands(program: Command): void {

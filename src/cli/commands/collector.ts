@@ -1,10 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { provisionCollector } from '../../tools/collector-build.js';
-import { loadDestinations } from '../../collector/load.js';
-import { packagingWarnings } from '../../collector/packaging.js';
-import { OUTPUT_FORMATS, renderCollectorConfig, type OutputFormat } from '../../collector/render.js';
-import { validateWithCollector } from '../../collector/validate.js';
+import { loadDestinations, OUTPUT_FORMATS, packagingWarnings, renderCollectorConfig, validateWithCollector, type OutputFormat } from '../../collector/index.js';
 
 export function registerCollectorCommands(program: Command): void {
   const collector = program.command('collector').description('render, validate and build the OpenTelemetry Collector');

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { enableDestination, listDeliveries, parseDuration, readDestinationStates, sendWebhookTest } from '../../emit/durable/index.js';
+import { enableTarget, listDeliveries, readTargetStates, sendWebhookTest } from '../../delivery/index.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -34,44 +34,44 @@ export function registerDeliveryCommands(program: Command): void {
         verificationToken: options.token,
         hmac: options.secret.length > 0 ? { secrets: options.secret } : undefined,
         batch: options.batch ?? false,
-        timeoutMs: Number(options.timeout),
+        timeoutMillis: Number(options.timeout),
       });
       process.stdout.write(`${result.ok ? 'OK' : 'FAILED'} ${result.status} in ${Math.round(result.ms)} ms (event ${String(result.event.id)})\n`);
       if (result.body) process.stdout.write(`${result.body.slice(0, 2000)}\n`);
       if (!result.ok) process.exitCode = 1;
     });
 
-  const deliveries = program.command('deliveries').description('delivery failures and destination state recorded in a spool directory');
+  const deliveries = program.command('deliveries').description('delivery failures and delivery target state recorded in a spool directory');
   deliveries
     .command('list')
-    .description('list delivery failures, recoveries, drops and auto-disabled destinations')
+    .description('list delivery failures, recoveries, drops and auto-disabled delivery targets')
     .requiredOption('--dir <spool>', 'the spool directory')
     .option('--failed', 'only failures, drops and auto-disables')
     .option('--since <duration>', 'only entries newer than this, e.g. 30d, 12h, 15m')
     .option('--json', 'print JSON')
     .action((options: { dir: string; failed?: boolean; since?: string; json?: boolean }) => {
-      const entries = listDeliveries(options.dir, { failed: options.failed, sinceMs: options.since ? parseDuration(options.since) : undefined });
-      const destinations = readDestinationStates(options.dir);
+      const entries = listDeliveries(options.dir, { failed: options.failed, since: options.since });
+      const targets = readTargetStates(options.dir);
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ destinations, entries }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ targets, entries }, null, 2)}\n`);
         return;
       }
-      for (const [name, state] of Object.entries(destinations)) {
-        process.stdout.write(`destination ${name}: ${state.disabled ? `DISABLED since ${state.disabledAt ?? '?'} (${state.reason ?? ''})` : 'enabled'}, ${state.consecutiveFailures} consecutive failures\n`);
+      for (const [name, state] of Object.entries(targets)) {
+        process.stdout.write(`target ${name}: ${state.disabled ? `DISABLED since ${state.disabledAt ?? '?'} (${state.reason ?? ''})` : 'enabled'}, ${state.consecutiveFailures} consecutive failures\n`);
       }
       if (entries.length === 0) process.stdout.write('no delivery entries\n');
       for (const e of entries) {
-        const details = [e.records !== undefined ? `${e.records} records` : '', e.attempt !== undefined ? `attempt ${e.attempt}` : '', e.status !== undefined ? `HTTP ${e.status}` : '', e.retryInMs !== undefined ? `retry in ${e.retryInMs} ms` : ''].filter(Boolean).join(', ');
-        process.stdout.write(`${e.time}  ${e.outcome.padEnd(9)}  ${e.destination}  ${details}${e.error ? `  ${e.error}` : ''}\n`);
+        const details = [e.records !== undefined ? `${e.records} records` : '', e.attempt !== undefined ? `attempt ${e.attempt}` : '', e.status !== undefined ? `HTTP ${e.status}` : '', e.retryInMillis !== undefined ? `retry in ${e.retryInMillis} ms` : ''].filter(Boolean).join(', ');
+        process.stdout.write(`${e.time}  ${e.outcome.padEnd(9)}  ${e.target}  ${details}${e.error ? `  ${e.error}` : ''}\n`);
       }
     });
   deliveries
     .command('enable')
-    .description('re-enable a destination that was auto-disabled after repeated failures')
+    .description('re-enable a delivery target (a webhook) that was auto-disabled after repeated failures')
     .requiredOption('--dir <spool>', 'the spool directory')
-    .requiredOption('--destination <name>', 'the destination name as `deliveries list` shows it')
-    .action((options: { dir: string; destination: string }) => {
-      enableDestination(options.dir, options.destination);
-      process.stdout.write(`enabled ${options.destination}; a running spool resumes it at its next retry\n`);
+    .requiredOption('--target <name>', 'the delivery target as `deliveries list` shows it')
+    .action((options: { dir: string; target: string }) => {
+      enableTarget(options.dir, options.target);
+      process.stdout.write(`enabled ${options.target}; a running spool resumes it at its next retry\n`);
     });
 }

@@ -2,7 +2,7 @@
 // its name and whether it was auto-disabled (webhook destinations implement this).
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 
-export interface DestinationStatus {
+export interface DeliveryTargetStatus {
   /** A name for logs and metrics, e.g. the webhook URL without its query. */
   name: string;
   disabled: boolean;
@@ -11,19 +11,19 @@ export interface DestinationStatus {
   reason?: string;
 }
 
-export interface StatefulDestination {
-  destinationStatus(): DestinationStatus;
+export interface DeliveryTarget {
+  targetStatus(): DeliveryTargetStatus;
   /** Tells the destination where to persist its state (the spool directory) when it has none. */
   useStateDirectory?(directory: string): void;
 }
 
-export function asStatefulDestination(exporter: LogRecordExporter): StatefulDestination | undefined {
-  const candidate = exporter as Partial<StatefulDestination>;
-  return typeof candidate.destinationStatus === 'function' ? (candidate as StatefulDestination) : undefined;
+export function asDeliveryTarget(exporter: LogRecordExporter): DeliveryTarget | undefined {
+  const candidate = exporter as Partial<DeliveryTarget>;
+  return typeof candidate.targetStatus === 'function' ? (candidate as DeliveryTarget) : undefined;
 }
 
 /** A delay an exporter's error asks for (from Retry-After), in milliseconds. */
 export function retryAfterOf(error: unknown): number | undefined {
-  const value = (error as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  const value = (error as { retryAfterMillis?: unknown } | undefined)?.retryAfterMillis;
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 }

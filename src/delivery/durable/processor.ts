@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { diag, type Context, type MeterProvider } from '@opentelemetry/api';
 import type { LogRecordExporter, LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { appendDelivery } from './delivery-log.js';
-import { asStatefulDestination } from './destination.js';
+import { asDeliveryTarget } from './target.js';
 import { SpoolFullError, SpoolOptionError, SpoolWriteError } from './errors.js';
 import { lockDirectory } from './lock.js';
 import { createSpoolMetrics, type SpoolMetrics } from './metrics.js';
@@ -23,11 +23,11 @@ export interface DurableProcessorOptions {
   /**
    * 'always' (default): every record is fdatasync'ed soon after it is appended, one
    * fsync shared by all records appended meanwhile (group commit); `whenDurable()`
-   * resolves after it. 'interval': fdatasync every `fsyncIntervalMs`.
+   * resolves after it. 'interval': fdatasync every `fsyncIntervalMillis`.
    */
   fsync?: FsyncMode;
   /** Default 1000. */
-  fsyncIntervalMs?: number;
+  fsyncIntervalMillis?: number;
   /** Undelivered bytes on disk before `onFull` applies. Default 256 MiB. */
   maxBytes?: number;
   /** Default 'block'. See docs/delivery.md. */
@@ -40,9 +40,9 @@ export interface DurableProcessorOptions {
   maxBatchBytes?: number;
   retry?: RetryOptions;
   /** An export that does not call back within this time counts as failed. Default 60 s. */
-  exportTimeoutMs?: number;
-  /** Name of the destination in the delivery log and metrics. Default: the exporter's own, or its class name. */
-  destination?: string;
+  exportTimeoutMillis?: number;
+  /** Name of the delivery target in the delivery log and metrics. Default: the exporter's own, or its class name. */
+  target?: string;
   /** Default: the global MeterProvider from @opentelemetry/api. */
   meterProvider?: MeterProvider;
 }
@@ -70,8 +70,8 @@ export interface DurableLogRecordProcessor extends LogRecordProcessor {
   /** Waits (up to `timeoutMillis`, default 30 s) until everything appended before the call was delivered. Resolves `false` on timeout; the rest stays on disk. */
   forceFlush(options?: { timeoutMillis?: number }): Promise<void>;
   flush(timeoutMillis?: number): Promise<boolean>;
-  /** Drains for up to `timeoutMs` (default 10 s), then stops; undelivered records stay on disk for the next start. */
-  shutdown(timeoutMs?: number): Promise<void>;
+  /** Drains for up to `timeoutMillis` (default 10 s), then stops; undelivered records stay on disk for the next start. */
+  shutdown(timeoutMillis?: number): Promise<void>;
   stats(): SpoolStats;
   /** What startup found: records to replay, tails cut. */
   readonly recovery: RecoveryReport;
@@ -100,7 +100,7 @@ class DurableProcessor implements DurableLogRecordProcessor {
   private readonly fsync: FsyncMode;
   private readonly maxBytes: number;
   private readonly onFull: OnFullPolicy;
-  private readonly destinationName: () => string;
+  private readonly targetName: () => string;
   private closed = false;
   // Group commit: sequence numbers of appended and of fsynced records.
   private appendedSeq = 0;
@@ -127,7 +127,7 @@ class DurableProcessor implements DurableLogRecordProcessor {
     if (!['block', 'reject', 'drop-oldest'].includes(this.onFull)) throw new SpoolOptionError('onFull', `must be 'block', 'reject' or 'drop-oldest', got ${JSON.stringify(options.onFull)}`);
     this.maxBytes = positiveInteger('maxBytes', options.maxBytes, 256 * 1024 * 1024);
     const segmentBytes = positiveInteger('segmentBytes', options.segmentBytes, 16 * 1024 * 1024);
-    const retry = { initialMs: positiveInteger('retry.initialMs', options.retry?.initialMs, 500), maxMs: positiveInteger('retry.maxMs', options.retry?.maxMs, 30_000) };
+    const retry = { initialMillis: positiveInteger('retry.initialMillis', options.retry?.initialMillis, 500), maxMillis: positiveInteger('retry.maxMillis', options.retry?.maxMillis, 30_000) };
     this.directory = options.directory;
 
     mkdirSync(options.directory, { recursive: true });
@@ -141,14 +141,14 @@ class DurableProcessor implements DurableLogRecordProcessor {
     this.recovery = this.log.recovery;
     if (this.recovery.truncatedBytes > 0) diag.warn(`otel-audit spool ${this.directory}: cut ${this.recovery.truncatedBytes} bytes of torn or corrupt tail from ${this.recovery.truncatedSegments.join(', ')}`);
 
-    const destination = asStatefulDestination(options.exporter);
-    destination?.useStateDirectory?.(options.directory);
-    this.destinationName = () => options.destination ?? destination?.destinationStatus().name ?? options.exporter.constructor.name;
-    this.metrics = createSpoolMetrics(options.meterProvider, { 'spool.directory': this.directory, destination: this.destinationName() }, {
+    const target = asDeliveryTarget(options.exporter);
+    target?.useStateDirectory?.(options.directory);
+    this.targetName = () => options.target ?? target?.targetStatus().name ?? options.exporter.constructor.name;
+    this.metrics = createSpoolMetrics(options.meterProvider, { 'spool.directory': this.directory, 'delivery.target': this.targetName() }, {
       queuedRecords: () => this.log.queuedRecords,
       queuedBytes: () => this.log.queuedBytes,
       oldestRecordAgeSeconds: () => this.oldestRecordAgeSeconds(),
-      destinationDisabled: () => (destination ? (destination.destinationStatus().disabled ? 1 : 0) : undefined),
+      targetDisabled: () => (target ? (target.targetStatus().disabled ? 1 : 0) : undefined),
     });
 
     this.sender = new Sender({
@@ -157,13 +157,13 @@ class DurableProcessor implements DurableLogRecordProcessor {
       batchSize: positiveInteger('batchSize', options.batchSize, 512),
       maxBatchBytes: positiveInteger('maxBatchBytes', options.maxBatchBytes, 4 * 1024 * 1024),
       retry,
-      exportTimeoutMs: positiveInteger('exportTimeoutMs', options.exportTimeoutMs, 60_000),
-      destination: this.destinationName,
+      exportTimeoutMillis: positiveInteger('exportTimeoutMillis', options.exportTimeoutMillis, 60_000),
+      target: this.targetName,
       metrics: this.metrics,
       onAcknowledged: () => this.onAcknowledged(),
     });
     if (this.fsync === 'interval') {
-      this.intervalTimer = setInterval(() => this.runSync(), positiveInteger('fsyncIntervalMs', options.fsyncIntervalMs, 1000));
+      this.intervalTimer = setInterval(() => this.runSync(), positiveInteger('fsyncIntervalMillis', options.fsyncIntervalMillis, 1000));
       this.intervalTimer.unref();
     }
     this.sender.start();
@@ -221,7 +221,7 @@ class DurableProcessor implements DurableLogRecordProcessor {
     // Logged at most once a second with the count, so a long outage does not flood the log.
     if (Date.now() - this.lastDropLog >= 1000) {
       diag.warn(`otel-audit spool ${this.directory}: full (maxBytes ${this.maxBytes}); onFull 'drop-oldest' dropped ${this.droppedNotLogged} undelivered records (${this.dropped} in total)`);
-      appendDelivery(this.directory, { destination: this.destinationName(), outcome: 'dropped', records: this.droppedNotLogged, error: `spool full (maxBytes ${this.maxBytes}), onFull drop-oldest` });
+      appendDelivery(this.directory, { target: this.targetName(), outcome: 'dropped', records: this.droppedNotLogged, error: `spool full (maxBytes ${this.maxBytes}), onFull drop-oldest` });
       this.lastDropLog = Date.now();
       this.droppedNotLogged = 0;
     }
@@ -331,11 +331,11 @@ class DurableProcessor implements DurableLogRecordProcessor {
     if (!delivered) diag.warn(`otel-audit spool ${this.directory}: forceFlush timed out with ${this.log.queuedRecords} records undelivered; they stay on disk`);
   }
 
-  async shutdown(timeoutMs = 10_000): Promise<void> {
+  async shutdown(timeoutMillis = 10_000): Promise<void> {
     if (this.closed) return;
     const started = Date.now();
-    if (!this.sender.isPaused) await this.flush(timeoutMs);
-    await this.sender.stop(Math.max(100, timeoutMs - (Date.now() - started)));
+    if (!this.sender.isPaused) await this.flush(timeoutMillis);
+    await this.sender.stop(Math.max(100, timeoutMillis - (Date.now() - started)));
     this.closed = true;
     if (this.intervalTimer) clearInterval(this.intervalTimer);
     this.log.close(); // fdatasync: nothing appended is left unsynced

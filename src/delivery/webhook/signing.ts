@@ -37,8 +37,8 @@ function header(headers: HeaderBag, name: string): string | undefined {
 export interface VerifyWebhookOptions {
   /** Every secret currently accepted (during a rotation: the new and the old one). */
   secrets: readonly string[];
-  /** How far the timestamp may be from now, either way. Default 300 s. */
-  toleranceSeconds?: number;
+  /** How far the timestamp may be from now, either way, in milliseconds. Default 300000 (5 minutes). */
+  toleranceMillis?: number;
   /** When set, the verification-token header must equal it. */
   verificationToken?: string;
   /** Now, in ms; for tests. */
@@ -68,7 +68,7 @@ export function verifyWebhook(request: { headers: HeaderBag; body: string | Uint
   const stamp = header(request.headers, WEBHOOK_HEADERS.timestamp);
   if (stamp === undefined || !/^\d+$/.test(stamp.trim())) return { ok: false, reason: `missing or malformed ${WEBHOOK_HEADERS.timestamp}` };
   const timestamp = Number(stamp.trim());
-  const tolerance = options.toleranceSeconds ?? 300;
+  const tolerance = (options.toleranceMillis ?? 300_000) / 1000;
   const now = (options.now ?? Date.now()) / 1000;
   if (Math.abs(now - timestamp) > tolerance) return { ok: false, reason: `timestamp ${timestamp} is more than ${tolerance} s from now (stale or replayed request)` };
   const received = header(request.headers, WEBHOOK_HEADERS.signature);

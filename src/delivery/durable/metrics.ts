@@ -7,8 +7,8 @@ export interface SpoolGaugeSource {
   queuedBytes(): number;
   /** Age in seconds of the oldest record not yet delivered; 0 when empty. */
   oldestRecordAgeSeconds(): number;
-  /** 1 while the destination is auto-disabled, 0 otherwise; undefined when the exporter has no such state. */
-  destinationDisabled(): number | undefined;
+  /** 1 while the delivery target is auto-disabled, 0 otherwise; undefined when the exporter has no such state. */
+  targetDisabled(): number | undefined;
 }
 
 export interface SpoolMetrics {
@@ -22,17 +22,17 @@ export interface SpoolMetrics {
 
 export const METER_NAME = 'otel-audit.spool';
 
-export function createSpoolMetrics(meterProvider: MeterProvider | undefined, attributes: { 'spool.directory': string; destination: string }, source: SpoolGaugeSource): SpoolMetrics {
+export function createSpoolMetrics(meterProvider: MeterProvider | undefined, attributes: { 'spool.directory': string; 'delivery.target': string }, source: SpoolGaugeSource): SpoolMetrics {
   const meter = (meterProvider ?? metrics.getMeterProvider()).getMeter(METER_NAME);
   const queuedRecords = meter.createObservableGauge('otel_audit.spool.queued_records', { description: 'Audit records on disk not yet delivered', unit: '{record}' });
   const queuedBytes = meter.createObservableGauge('otel_audit.spool.queued_bytes', { description: 'Bytes on disk not yet delivered', unit: 'By' });
   const oldestAge = meter.createObservableGauge('otel_audit.spool.oldest_record_age', { description: 'Age of the oldest undelivered record', unit: 's' });
-  const disabled = meter.createObservableGauge('otel_audit.destination.disabled', { description: '1 while the destination is auto-disabled after repeated failures', unit: '1' });
+  const disabled = meter.createObservableGauge('otel_audit.target.disabled', { description: '1 while the delivery target is auto-disabled after repeated failures', unit: '1' });
   const callback: BatchObservableCallback = (result) => {
     result.observe(queuedRecords, source.queuedRecords(), attributes);
     result.observe(queuedBytes, source.queuedBytes(), attributes);
     result.observe(oldestAge, source.oldestRecordAgeSeconds(), attributes);
-    const state = source.destinationDisabled();
+    const state = source.targetDisabled();
     if (state !== undefined) result.observe(disabled, state, attributes);
   };
   const observables = [queuedRecords, queuedBytes, oldestAge, disabled];

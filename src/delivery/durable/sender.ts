@@ -5,16 +5,16 @@ import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { appendDelivery } from './delivery-log.js';
-import { retryAfterOf } from './destination.js';
+import { retryAfterOf } from './target.js';
 import type { SpoolMetrics } from './metrics.js';
 import { RecordDecoder } from './record-codec.js';
 import { comparePositions, type Position, type SegmentLog } from './segment-log.js';
 
 export interface RetryOptions {
   /** First wait after a failure. Default 500 ms. */
-  initialMs?: number;
+  initialMillis?: number;
   /** Longest wait between attempts. Default 30 s. */
-  maxMs?: number;
+  maxMillis?: number;
 }
 
 export interface SenderOptions {
@@ -24,8 +24,8 @@ export interface SenderOptions {
   maxBatchBytes: number;
   retry: Required<RetryOptions>;
   /** An export whose callback never comes counts as failed after this long. */
-  exportTimeoutMs: number;
-  destination: () => string;
+  exportTimeoutMillis: number;
+  target: () => string;
   metrics: SpoolMetrics;
   /** Called after each acknowledgement (progress waiters, backpressure). */
   onAcknowledged: () => void;
@@ -33,7 +33,7 @@ export interface SenderOptions {
 
 /** Exponential backoff with "equal jitter": half fixed, half random, so clients do not retry in step. */
 export function backoffMs(attempt: number, retry: Required<RetryOptions>): number {
-  const ceiling = Math.min(retry.maxMs, retry.initialMs * 2 ** Math.min(attempt - 1, 30));
+  const ceiling = Math.min(retry.maxMillis, retry.initialMillis * 2 ** Math.min(attempt - 1, 30));
   return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 
@@ -88,15 +88,15 @@ export class Sender {
   }
 
   /**
-   * Stops. Waits up to `graceMs` for an export in flight; a late answer is not
+   * Stops. Waits up to `graceMillis` for an export in flight; a late answer is not
    * acknowledged, so those records are sent again at the next start (at-least-once).
    */
-  async stop(graceMs = 1000): Promise<void> {
+  async stop(graceMillis = 1000): Promise<void> {
     this.stopped = true;
     this.wakeIdle?.();
     this.wakeControl?.();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.loop, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    await Promise.race([this.loop, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMillis)))]);
     clearTimeout(timer);
   }
 
@@ -122,7 +122,7 @@ export class Sender {
         this.readPosition = last;
         this.pending = undefined;
         this.options.metrics.exported.add(records.length);
-        if (this.attempt > 0) appendDelivery(log.directory, { destination: this.options.destination(), outcome: 'recovered', records: records.length, attempt: this.attempt });
+        if (this.attempt > 0) appendDelivery(log.directory, { target: this.options.target(), outcome: 'recovered', records: records.length, attempt: this.attempt });
         this.attempt = 0;
         this.lastError = undefined;
         this.options.onAcknowledged();
@@ -135,13 +135,13 @@ export class Sender {
       this.lastError = result.error?.message ?? 'export failed';
       const status = (result.error as { code?: unknown; status?: unknown } | undefined)?.status ?? (result.error as { code?: unknown } | undefined)?.code;
       appendDelivery(log.directory, {
-        destination: this.options.destination(),
+        target: this.options.target(),
         outcome: 'failure',
         records: records.length,
         attempt: this.attempt,
         status: typeof status === 'number' ? status : undefined,
         error: this.lastError,
-        retryInMs: Math.round(delay),
+        retryInMillis: Math.round(delay),
       });
       diag.warn(`otel-audit spool: export of ${records.length} records failed (attempt ${this.attempt}), retrying in ${Math.round(delay)} ms: ${this.lastError}`);
       await this.sleep(delay, false);
@@ -166,7 +166,7 @@ export class Sender {
       } catch (error) {
         // Passed its checksum yet cannot be decoded: it can never be sent. Counted and logged, never silent.
         this.options.metrics.dropped.add(1);
-        appendDelivery(log.directory, { destination: this.options.destination(), outcome: 'dropped', records: 1, error: `undecodable record at ${JSON.stringify(batch.ends[i])}: ${String(error)}` });
+        appendDelivery(log.directory, { target: this.options.target(), outcome: 'dropped', records: 1, error: `undecodable record at ${JSON.stringify(batch.ends[i])}: ${String(error)}` });
         diag.error('otel-audit spool: dropped an undecodable record', error);
       }
     });
@@ -184,7 +184,7 @@ export class Sender {
         clearTimeout(timer);
         resolve(result);
       };
-      const timer = setTimeout(() => finish({ code: ExportResultCode.FAILED, error: new Error(`the exporter did not answer within ${this.options.exportTimeoutMs} ms`) }), this.options.exportTimeoutMs);
+      const timer = setTimeout(() => finish({ code: ExportResultCode.FAILED, error: new Error(`the exporter did not answer within ${this.options.exportTimeoutMillis} ms`) }), this.options.exportTimeoutMillis);
       timer.unref();
       try {
         this.options.exporter.export(records, finish);

@@ -1,6 +1,7 @@
 // The delivery log: one JSON line per delivery failure, recovery, drop, or
 // destination state change, kept in the spool directory so operators can see
 // what went wrong (`otel-audit deliveries list`). Bounded: rotated at 1 MiB.
+import { OtelAuditError } from '../../errors.js';
 import { appendFileSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -8,7 +9,8 @@ export type DeliveryOutcome = 'failure' | 'recovered' | 'dropped' | 'disabled' |
 
 export interface DeliveryEntry {
   time: string;
-  destination: string;
+  /** The delivery target (a webhook URL without query, or the exporter's name). */
+  target: string;
   outcome: DeliveryOutcome;
   /** Records in the batch concerned. */
   records?: number;
@@ -17,7 +19,7 @@ export interface DeliveryEntry {
   status?: number;
   error?: string;
   /** Milliseconds until the next attempt. */
-  retryInMs?: number;
+  retryInMillis?: number;
 }
 
 export const DELIVERY_LOG_FILE = 'deliveries.jsonl';
@@ -36,16 +38,17 @@ export function appendDelivery(directory: string, entry: Omit<DeliveryEntry, 'ti
 export interface ListDeliveriesOptions {
   /** Only failures (and auto-disable events). */
   failed?: boolean;
-  /** Only entries newer than this many milliseconds. */
-  sinceMs?: number;
+  /** Only entries newer than this many milliseconds, or than a duration such as `30d`, `12h`, `15m`, `45s`, `500ms`. */
+  since?: number | string;
   now?: number;
 }
 
 /** Reads the delivery log (the rotated file first), oldest first. */
 export function listDeliveries(directory: string, options: ListDeliveriesOptions = {}): DeliveryEntry[] {
-  if (!existsSync(directory)) throw new Error(`spool directory ${directory} does not exist`);
+  if (!existsSync(directory)) throw new OtelAuditError('INPUT_INVALID', `spool directory ${directory} does not exist`, { file: directory });
   const entries: DeliveryEntry[] = [];
-  const cutoff = options.sinceMs === undefined ? undefined : (options.now ?? Date.now()) - options.sinceMs;
+  const since = typeof options.since === 'string' ? parseDuration(options.since) : options.since;
+  const cutoff = since === undefined ? undefined : (options.now ?? Date.now()) - since;
   for (const name of [`${DELIVERY_LOG_FILE}.1`, DELIVERY_LOG_FILE]) {
     const file = join(directory, name);
     if (!existsSync(file)) continue;
@@ -68,7 +71,7 @@ export function listDeliveries(directory: string, options: ListDeliveriesOptions
 /** Parses durations such as `30d`, `12h`, `15m`, `45s`, `500ms`. */
 export function parseDuration(text: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(text.trim());
-  if (!match) throw new Error(`"${text}" is not a duration (use a number followed by ms, s, m, h, d or w, e.g. 30d)`);
+  if (!match) throw new OtelAuditError('OPTION_INVALID', `"${text}" is not a duration (use a number followed by ms, s, m, h, d or w, e.g. 30d)`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd' | 'w'];
   return Number(match[1]) * unit;
 }

@@ -1,13 +1,14 @@
 // createWebhookExporter: a LogRecordExporter that POSTs canonical audit events
 // (the record body) as JSON to an HTTP endpoint, signed. Use it under the
 // durable spool for delivery without loss, or under any SDK processor.
+import { OtelAuditError } from '../../errors.js';
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { appendDelivery } from '../durable/delivery-log.js';
-import type { DestinationStatus, StatefulDestination } from '../durable/destination.js';
+import type { DeliveryTargetStatus, DeliveryTarget } from '../durable/target.js';
 import { signWebhookBody, WEBHOOK_HEADERS } from './signing.js';
-import { readDestinationStates, writeDestinationState } from './state.js';
+import { readTargetStates, writeTargetState } from './state.js';
 
 export interface WebhookExporterOptions {
   url: string;
@@ -26,28 +27,28 @@ export interface WebhookExporterOptions {
   /** Where the disabled state is persisted; the durable spool sets its own directory here. */
   stateDirectory?: string;
   /** Per request. Default 10 s. */
-  timeoutMs?: number;
+  timeoutMillis?: number;
   /** What to send for a record. Default: its body (the canonical event map). */
   eventOf?: (record: ReadableLogRecord) => unknown;
 }
 
-/** A failed delivery; `retryAfterMs` carries the receiver's Retry-After. */
-export class WebhookDeliveryError extends Error {
+/** A failed delivery; `retryAfterMillis` carries the receiver's Retry-After. */
+export class WebhookDeliveryError extends OtelAuditError {
   override readonly name = 'WebhookDeliveryError';
   constructor(
     message: string,
     readonly status: number | undefined,
     readonly retryable: boolean,
-    readonly retryAfterMs?: number,
+    readonly retryAfterMillis?: number,
   ) {
-    super(message);
+    super('WEBHOOK_DELIVERY_FAILED', message);
   }
 }
 
-export class WebhookDisabledError extends Error {
+export class WebhookDisabledError extends OtelAuditError {
   override readonly name = 'WebhookDisabledError';
   constructor(destination: string, reason: string | undefined) {
-    super(`webhook destination ${destination} is disabled after repeated failures (${reason ?? 'no reason recorded'}); records stay in the spool. Call exporter.enable() or delete its entry in destinations.json to resume`);
+    super('WEBHOOK_DISABLED', `webhook destination ${destination} is disabled after repeated failures (${reason ?? 'no reason recorded'}); records stay in the spool. Call exporter.enable() or run otel-audit deliveries enable to resume`);
   }
 }
 
@@ -57,7 +58,7 @@ export interface WebhookResponse {
   /** Round trip in milliseconds. */
   ms: number;
   body: string;
-  retryAfterMs?: number;
+  retryAfterMillis?: number;
 }
 
 /** Retry-After is either seconds or an HTTP date. */
@@ -87,16 +88,16 @@ export function webhookRequest(options: Pick<WebhookExporterOptions, 'url' | 'he
 }
 
 /** One signed POST; never throws for HTTP errors, only for network ones. */
-export async function postWebhook(options: Pick<WebhookExporterOptions, 'url' | 'headers' | 'apiKey' | 'verificationToken' | 'hmac' | 'timeoutMs'>, body: string): Promise<WebhookResponse> {
+export async function postWebhook(options: Pick<WebhookExporterOptions, 'url' | 'headers' | 'apiKey' | 'verificationToken' | 'hmac' | 'timeoutMillis'>, body: string): Promise<WebhookResponse> {
   const request = webhookRequest(options, body);
   const started = performance.now();
-  const response = await fetch(request.url, { method: 'POST', headers: request.headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
+  const response = await fetch(request.url, { method: 'POST', headers: request.headers, body, signal: AbortSignal.timeout(options.timeoutMillis ?? 10_000) });
   const text = await response.text();
-  return { status: response.status, ok: response.ok, ms: performance.now() - started, body: text, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')) };
+  return { status: response.status, ok: response.ok, ms: performance.now() - started, body: text, retryAfterMillis: parseRetryAfter(response.headers.get('retry-after')) };
 }
 
 /** The destination's name in logs and state: the URL without query (which may hold an API key) or credentials. */
-export function destinationName(url: string): string {
+export function targetName(url: string): string {
   const parsed = new URL(url);
   return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
 }
@@ -118,7 +119,7 @@ function validate(options: WebhookExporterOptions): void {
   if (options.failureThreshold !== undefined && !(Number.isInteger(options.failureThreshold) && options.failureThreshold > 0)) fail('failureThreshold', 'must be a positive integer');
 }
 
-class WebhookExporter implements LogRecordExporter, StatefulDestination {
+class WebhookExporter implements LogRecordExporter, DeliveryTarget {
   private readonly name: string;
   private stateDirectory: string | undefined;
   private disabled = false;
@@ -129,14 +130,14 @@ class WebhookExporter implements LogRecordExporter, StatefulDestination {
 
   constructor(private readonly options: WebhookExporterOptions) {
     validate(options);
-    this.name = destinationName(options.url);
+    this.name = targetName(options.url);
     if (options.stateDirectory) this.useStateDirectory(options.stateDirectory);
   }
 
   useStateDirectory(directory: string): void {
     if (this.stateDirectory && this.stateDirectory !== directory) return;
     this.stateDirectory = directory;
-    const stored = readDestinationStates(directory)[this.name];
+    const stored = readTargetStates(directory)[this.name];
     if (stored) {
       this.disabled = stored.disabled;
       this.reason = stored.reason;
@@ -144,7 +145,7 @@ class WebhookExporter implements LogRecordExporter, StatefulDestination {
     }
   }
 
-  destinationStatus(): DestinationStatus {
+  targetStatus(): DeliveryTargetStatus {
     return { name: this.name, disabled: this.disabled, consecutiveFailures: this.consecutiveFailures, reason: this.reason };
   }
 
@@ -154,14 +155,14 @@ class WebhookExporter implements LogRecordExporter, StatefulDestination {
     this.reason = undefined;
     this.consecutiveFailures = 0;
     this.persist();
-    if (this.stateDirectory) appendDelivery(this.stateDirectory, { destination: this.name, outcome: 'enabled' });
+    if (this.stateDirectory) appendDelivery(this.stateDirectory, { target: this.name, outcome: 'enabled' });
   }
 
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
     if (this.shutDown) return resultCallback({ code: ExportResultCode.FAILED, error: new Error('webhook exporter is shut down') });
     if (this.disabled && this.stateDirectory) {
       // `otel-audit deliveries enable` edits the state file; pick that up without a restart.
-      const stored = readDestinationStates(this.stateDirectory)[this.name];
+      const stored = readTargetStates(this.stateDirectory)[this.name];
       if (stored && !stored.disabled) this.enable();
     }
     if (this.disabled) return resultCallback({ code: ExportResultCode.FAILED, error: new WebhookDisabledError(this.name, this.reason) });
@@ -206,7 +207,7 @@ class WebhookExporter implements LogRecordExporter, StatefulDestination {
       }
       if (!response.ok) {
         const retryable = response.status === 429 || response.status === 408 || response.status >= 500;
-        throw new WebhookDeliveryError(`POST ${this.name} answered ${response.status}: ${response.body.slice(0, 200)}`, response.status, retryable, retryable ? response.retryAfterMs : undefined);
+        throw new WebhookDeliveryError(`POST ${this.name} answered ${response.status}: ${response.body.slice(0, 200)}`, response.status, retryable, retryable ? response.retryAfterMillis : undefined);
       }
     }
   }
@@ -224,14 +225,14 @@ class WebhookExporter implements LogRecordExporter, StatefulDestination {
       this.disabled = true;
       this.reason = `${this.consecutiveFailures} consecutive failures, last: ${error.message}`;
       diag.error(`otel-audit webhook ${this.name} auto-disabled: ${this.reason}`);
-      if (this.stateDirectory) appendDelivery(this.stateDirectory, { destination: this.name, outcome: 'disabled', error: this.reason });
+      if (this.stateDirectory) appendDelivery(this.stateDirectory, { target: this.name, outcome: 'disabled', error: this.reason });
     }
     this.persist();
   }
 
   private persist(): void {
     if (!this.stateDirectory) return;
-    writeDestinationState(this.stateDirectory, this.name, {
+    writeTargetState(this.stateDirectory, this.name, {
       disabled: this.disabled,
       consecutiveFailures: this.consecutiveFailures,
       disabledAt: this.disabled ? new Date().toISOString() : undefined,
@@ -249,7 +250,7 @@ class WebhookExporter implements LogRecordExporter, StatefulDestination {
   }
 }
 
-export type WebhookLogRecordExporter = LogRecordExporter & StatefulDestination & { enable(): void };
+export type WebhookLogRecordExporter = LogRecordExporter & DeliveryTarget & { enable(): void };
 
 export function createWebhookExporter(options: WebhookExporterOptions): WebhookLogRecordExporter {
   return new WebhookExporter(options);

@@ -1,0 +1,69 @@
+// The package as a user gets it: `npm pack`, installed into a fresh project
+// (not this clone), with each entry point imported by plain Node. A door that
+// is missing from package.json `exports` or `files` fails here.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../src/tools/cache.js';
+
+const root = packageRoot();
+const project = mkdtempSync(join(tmpdir(), 'otel-audit-pack-'));
+
+function node(script: string): string {
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`node exited ${result.status}:\n${result.stderr}`);
+  return result.stdout;
+}
+
+beforeAll(() => {
+  // dist/ was built by `npm test`; --ignore-scripts keeps pack from building again.
+  execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', project], { cwd: root, stdio: 'pipe' });
+  const tarball = readdirSync(project).find((f) => f.endsWith('.tgz'))!;
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'fresh-project', version: '1.0.0', type: 'module', private: true }));
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', `./${tarball}`], { cwd: project, stdio: 'pipe' });
+}, 240_000);
+
+describe('the packed package in a fresh project', () => {
+  it('resolves every entry point, each exporting what the docs teach', () => {
+    const out = node(`
+      const entries = ['otel-audit', 'otel-audit/delivery', 'otel-audit/collector', 'otel-audit/sigma', 'otel-audit/testing'];
+      const result = {};
+      for (const entry of entries) result[entry] = Object.keys(await import(entry)).sort();
+      console.log(JSON.stringify(result));
+    `);
+    const exported = JSON.parse(out) as Record<string, string[]>;
+    expect(exported['otel-audit']).toEqual(expect.arrayContaining(['createAuditLogger', 'defineCatalog', 'OtelAuditError', 'AuditLogRecordProcessor']));
+    expect(exported['otel-audit']).not.toContain('createDurableLogRecordProcessor'); // delivery has its own door
+    expect(exported['otel-audit/delivery']).toEqual(expect.arrayContaining(['createDurableLogRecordProcessor', 'createWebhookExporter', 'verifyWebhook', 'listDeliveries']));
+    expect(exported['otel-audit/testing']).toEqual(expect.arrayContaining(['startOtlpReceiver', 'startHecReceiver', 'startWebhookReceiver']));
+    expect(exported['otel-audit/collector']).toEqual(expect.arrayContaining(['loadDestinations', 'renderCollectorConfig']));
+    expect(exported['otel-audit/sigma']).toEqual(expect.arrayContaining(['SigmaEngine', 'readEventViews']));
+    for (const internal of ['provisionCollector', 'signatureBase', 'webhookRequest', 'parseRetryAfter', 'makeExportProcessor', 'makeOtlpExporter', 'decodeAnyValue', 'isMappedBody', 'compileField', 'expandPattern', 'canonicalToAttributes']) {
+      for (const names of Object.values(exported)) expect(names).not.toContain(internal);
+    }
+  });
+
+  it('resolves the JSON Schemas through otel-audit/schemas/…', () => {
+    const out = node(`console.log(import.meta.resolve('otel-audit/schemas/destinations.schema.json'));`);
+    expect(out.trim()).toMatch(/node_modules\/otel-audit\/schemas\/destinations\.schema\.json$/);
+  });
+
+  it('receives OTLP from the emitter in a test of a user, through otel-audit/testing', () => {
+    const out = node(`
+      import { createAuditLogger, defineCatalog } from 'otel-audit';
+      import { startOtlpReceiver } from 'otel-audit/testing';
+      const receiver = await startOtlpReceiver();
+      const catalog = defineCatalog({ domain: 'acme.audit', events: { 'user.login': { description: 'A user logged in.' } } });
+      for (const protocol of ['http/json', 'http/protobuf']) {
+        const audit = createAuditLogger({ catalog, endpoint: receiver.endpoint, protocol, serviceName: 'fresh' });
+        audit.emit('user.login', { actor: { id: 'u-1' }, organization: 'acme' });
+        await audit.shutdown();
+      }
+      await receiver.close();
+      console.log(JSON.stringify(receiver.requests.map((r) => [r.encoding, r.records[0].attributes['event.name'], r.records[0].attributes['user.id'], r.records[0].resource['service.name']])));
+    `);
+    expect(JSON.parse(out)).toEqual([['json', 'user.login', 'u-1', 'fresh'], ['protobuf', 'user.login', 'u-1', 'fresh']]);
+  });
+});
