@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../src/tools/cache.js';
+import { packageRoot } from '../src/package-root.js';
 
 const HEADER = '# Benchmarks\n\nRun on demand, never part of `npm test`. Each section says the command that produced it and the machine it ran on.\n';
 

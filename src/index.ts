@@ -23,7 +23,7 @@ export { contract, type Contract, type ContractField } from './event/contract.js
 export { decodeOtlpJsonLines, type DecodedLogRecord } from './event/otlp-json.js';
 
 // Errors: one root with a stable code.
-export { OtelAuditError, ERROR_CODES, type ErrorCode, type ErrorLocation } from './errors.js';
+export { OtelAuditError, InputError, ERROR_CODES, type ErrorCode, type ErrorLocation } from './errors.js';
 export { AuditValidationError, CatalogError } from './event/errors.js';
 
 // Emitting.

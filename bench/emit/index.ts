@@ -4,34 +4,14 @@
 import { loadavg } from 'node:os';
 import type { LogRecord } from '@opentelemetry/api';
 import { BatchLogRecordProcessor, InMemoryLogRecordExporter, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { defineCatalog } from '../../src/event/catalog.js';
+import { catalog } from '../../test/emit/fixtures/catalog.js';
 import { createAuditLogger } from '../../src/emit/logger.js';
 import { AuditLogRecordProcessor } from '../../src/emit/processor.js';
 import { toLogRecord } from '../../src/emit/to-log-record.js';
 import { writeBenchmarkSection } from '../report.js';
 
-const catalog = defineCatalog({
-  domain: 'acme.audit',
-  events: {
-    'repo.fork': {
-      description: 'A repository was forked.',
-      severity: 'warning',
-      data: {
-        type: 'object',
-        properties: {
-          repo: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, visibility: { enum: ['public', 'private'] } }, required: ['id'] },
-          forks: { type: 'integer' },
-          topics: { type: 'array', items: { type: 'string' } },
-        },
-        required: ['repo'],
-      },
-    },
-    'auth.login': {
-      description: 'A login attempt.',
-      data: { type: 'object', properties: { method: { type: 'string' }, password: { type: 'string' }, mfa: { type: 'boolean' } } },
-    },
-  },
-});
+// The emit tests' catalog: repo.fork with a nested schema and a catalog-marked
+// sensitive key, auth.login with a password redacted by name.
 
 type Input = { name: 'repo.fork' | 'auth.login'; event: Record<string, unknown> };
 
@@ -39,8 +19,8 @@ function events(count: number): Input[] {
   return Array.from({ length: count }, (_, i): Input => {
     const common = { source: 'api', outcome: 'success', actor: { id: `u-${i % 97}`, type: 'user', email: `u${i % 97}@example.com`, ip: '203.0.113.7', userAgent: 'Mozilla/5.0' }, organization: `org-${i % 13}`, transactionId: `tx-${i}` };
     return i % 2 === 0
-      ? { name: 'repo.fork', event: { ...common, target: { type: 'repository', id: `r-${i}`, name: `acme/r${i}` }, data: { repo: { id: `r-${i}`, name: `r${i}`, visibility: 'private' }, forks: i, topics: ['go', 'cli'] } } }
-      : { name: 'auth.login', event: { ...common, outcome: i % 10 === 1 ? 'failure' : 'success', data: { method: 'password', password: 'hunter2', mfa: true } } };
+      ? { name: 'repo.fork', event: { ...common, target: { type: 'repository', id: `r-${i}`, name: `acme/r${i}` }, data: { repo: { id: `r-${i}`, visibility: 'private' }, forks: i, deployKey: 'ssh-ed25519 AAAA' } } }
+      : { name: 'auth.login', event: { ...common, outcome: i % 10 === 1 ? 'failure' : 'success', data: { method: 'password', password: 'hunter2' } } };
   });
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { packageRoot } from '../tools/cache.js';
+import { packageRoot } from '../package-root.js';
 import { registerCatalogCommands } from './commands/catalog.js';
 import { registerCollectorCommands } from './commands/collector.js';
 import { registerDeliveryCommands } from './commands/delivery.js';

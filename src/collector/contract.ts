@@ -1,14 +1,8 @@
 // The parts of the attribute contract (schemas/contract.json) the collector
 // config filters and redacts on. Read from the file, never copied, so a renamed
 // attribute or a changed sensitive-key rule changes the rendered config.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { packageRoot } from '../tools/cache.js';
-
-interface ContractFile {
-  fields: { field: string; attribute?: string; alsoAttributes?: string[]; attributePrefix?: string }[];
-  sensitive: { attributePattern: string; replacement: string; emitterMark: { attribute: string; value: string } };
-}
+import { OtelAuditError } from '../errors.js';
+import { contract as readContract } from '../event/contract.js';
 
 export interface CollectorContract {
   domainAttribute: string;
@@ -45,7 +39,7 @@ let cached: CollectorContract | undefined;
  */
 export function suffixPatterns(lastSegmentRule: string): string[] {
   const shape = /^\[\^\.\]\*\(\?:(.+)\)\$$/.exec(lastSegmentRule);
-  const fail = (why: string) => new Error(`schemas/contract.json sensitive.attributePattern: ${why}; update suffixPatterns in src/collector/contract.ts`);
+  const fail = (why: string) => new OtelAuditError('INTERNAL', `schemas/contract.json sensitive.attributePattern: ${why}; update suffixPatterns in src/collector/contract.ts`);
   if (!shape) throw fail(`its last segment rule "${lastSegmentRule}" is not [^.]*(?:name|name|…)$`);
   const byLetter = new Map<string, string[]>();
   for (const alternative of shape[1]!.split('|')) {
@@ -66,11 +60,11 @@ function escapeRegex(text: string): string {
 
 export function collectorContract(): CollectorContract {
   if (cached) return cached;
-  const contract = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'contract.json'), 'utf8')) as ContractFile;
+  const contract = readContract();
   const field = (name: string) => {
     const entry = contract.fields.find((f) => f.field === name);
     const value = entry?.attribute ?? entry?.attributePrefix;
-    if (!value) throw new Error(`schemas/contract.json has no attribute for the field "${name}"`);
+    if (!value) throw new OtelAuditError('INTERNAL', `schemas/contract.json has no attribute for the field "${name}"`);
     return value;
   };
   const dataPrefix = field('data');
@@ -78,7 +72,7 @@ export function collectorContract(): CollectorContract {
   // The attribute rule is `^<prefix>(?:.+\.)?<last segment rule>$`; the body's
   // nested keys are single segments, so they get `^<last segment rule>$`.
   const head = `^${escapeRegex(dataPrefix)}(?:.+\\.)?`;
-  if (!pattern.startsWith(head)) throw new Error(`schemas/contract.json sensitive.attributePattern no longer starts with ${head}; update src/collector/contract.ts`);
+  if (!pattern.startsWith(head)) throw new OtelAuditError('INTERNAL', `schemas/contract.json sensitive.attributePattern no longer starts with ${head}; update src/collector/contract.ts`);
   cached = {
     domainAttribute: field('domain'),
     nameAttribute: field('name'),

@@ -150,7 +150,7 @@ export function parseDestinations(text: string, file = '<memory>'): Destinations
   const issues: SpecIssue[] = [];
   if (!validate(data)) {
     for (const error of validate.errors ?? []) {
-      // Unknown destination keys are found by unknownDestinationKeys: ajv's
+      // Unknown destination keys are reported by semanticIssues, per type: ajv's
       // unevaluatedProperties also flags valid keys whenever the type's branch fails.
       if (error.keyword === 'unevaluatedProperties') continue;
       const issue = schemaIssue(error, locate, values);

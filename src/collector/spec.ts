@@ -3,7 +3,7 @@
 // schema stays the one place that documents and defines them.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../tools/cache.js';
+import { packageRoot } from '../package-root.js';
 
 export type DestinationType =
   | 'splunk_hec' | 'opensearch' | 'elasticsearch' | 'awscloudwatchlogs' | 'sentinel' | 'azuremonitor'

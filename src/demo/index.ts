@@ -10,7 +10,7 @@ import { AuditValidationError, createAuditLogger, loadCatalog } from '../index.j
 import { defaultRulesPath, SigmaEngine, viewOfCanonical, viewOfLogRecord, type PartialCanonicalEvent } from '../sigma/index.js';
 import { startHecReceiver, type HecReceiver } from '../testing/index.js';
 import { provisionCollector } from '../tools/collector-build.js';
-import { packageRoot } from '../tools/cache.js';
+import { packageRoot } from '../package-root.js';
 import { freeLoopbackPort, startDemoCollector, type DemoCollector } from './collector.js';
 import { hecEventId, missing, readFileRecords, recordId } from './delivered.js';
 import { checkExpected, groupMatches, type DemoReport } from './report.js';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { Actor, AuditEventFields, Target } from '../event/event.js';
-import { packageRoot } from '../tools/cache.js';
+import { packageRoot } from '../package-root.js';
 import { seededRandom } from '../tools/seeded-random.js';
 
 interface EventTemplate {

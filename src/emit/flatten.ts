@@ -143,7 +143,7 @@ function walkKey(walk: Walk, copy: Record<string, unknown>, key: string, raw: un
     return;
   }
   const value = scalar(walk, raw, childPath);
-  if (isPlainObject(value)) {
+  if (isNestedObject(value)) {
     if (hasNoOwnKeys(value)) {
       // rule: an empty object stays visible as the JSON string "{}"
       setOwn(copy, key, {});
@@ -266,7 +266,7 @@ function walkArray(walk: Walk, array: unknown[], path: string, depth: number): u
       continue;
     }
     const value = scalar(walk, item === undefined ? null : item, `${path}.${index}`);
-    if (isPlainObject(value)) copy[index] = walkNested(walk, value, path, depth + 1);
+    if (isNestedObject(value)) copy[index] = walkNested(walk, value, path, depth + 1);
     else if (Array.isArray(value)) copy[index] = walkArray(walk, value, path, depth + 1);
     else copy[index] = value;
   }
@@ -290,7 +290,7 @@ function walkNested(walk: Walk, object: Record<string, unknown>, path: string, d
       continue;
     }
     const value = scalar(walk, raw, childPath);
-    if (isPlainObject(value)) setOwn(copy, key, walkNested(walk, value, childPath, depth + 1));
+    if (isNestedObject(value)) setOwn(copy, key, walkNested(walk, value, childPath, depth + 1));
     else if (Array.isArray(value)) setOwn(copy, key, walkArray(walk, value, childPath, depth + 1));
     else setOwn(copy, key, value);
   }
@@ -344,7 +344,7 @@ function hasNoOwnKeys(object: object): boolean {
   return true;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+function isNestedObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date) && !(value instanceof Uint8Array);
 }
 

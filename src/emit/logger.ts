@@ -13,6 +13,7 @@ import type { AuditEventFields } from '../event/event.js';
 import { createDurableLogRecordProcessor, emitDurably, type DurableLogRecordProcessor, type DurableProcessorOptions } from '../delivery/index.js';
 import { AuditLogRecordProcessor } from './processor.js';
 import { DEFAULT_LIMITS, mapEvent, type MappingLimits } from './to-log-record.js';
+import { OtelAuditError } from '../errors.js';
 
 /** BatchLogRecordProcessor options without the exporter. */
 export type BatchOptions = Omit<BatchLogRecordProcessorOptions, 'exporter'>;
@@ -136,7 +137,7 @@ export function createAuditLogger<C extends Catalog>(options: AuditLoggerOptions
       return invalidCount;
     },
     async emitDurable(name, event) {
-      if (!durable) throw new Error('emitDurable needs createAuditLogger({ durable: { directory } })');
+      if (!durable) throw new OtelAuditError('OPTION_INVALID', 'emitDurable needs createAuditLogger({ durable: { directory } })');
       let id: string | undefined;
       await emitDurably(durable, () => {
         id = audit.emit(name, event);

@@ -6,7 +6,7 @@ import { extname, join } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
-import { packageRoot } from '../tools/cache.js';
+import { packageRoot } from '../package-root.js';
 import { CatalogError } from './errors.js';
 import type { Severity } from './event.js';
 import type { FromSchema } from './from-schema.js';

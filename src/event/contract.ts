@@ -2,7 +2,8 @@
 // emitter writes comes from here, so a renamed attribute fails the tests.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../tools/cache.js';
+import { packageRoot } from '../package-root.js';
+import { OtelAuditError } from '../errors.js';
 
 export interface ContractField {
   /** Dotted path in the canonical event (`actor.id`), or `domain` for the catalog's domain. */
@@ -46,6 +47,6 @@ export function contractPath(): string {
 /** The contract row for a canonical field; throws if the contract lacks it (a renamed row). */
 export function contractField(field: string): ContractField {
   const row = contract().fields.find((f) => f.field === field);
-  if (!row) throw new Error(`schemas/contract.json: no row for the canonical field "${field}"`);
+  if (!row) throw new OtelAuditError('INTERNAL', `schemas/contract.json: no row for the canonical field "${field}"`);
   return row;
 }

@@ -1,5 +1,6 @@
 // Decodes OTLP/JSON log data (an ExportLogsServiceRequest, as the collector's
 // `file` exporter writes one per line) into plain records with JS values.
+import { InputError } from '../errors.js';
 
 /** A log record as delivered, with OTLP AnyValues decoded to plain values. */
 export interface DecodedLogRecord {
@@ -113,7 +114,7 @@ export function decodeOtlpJsonLines(text: string, source = 'input'): DecodedLogR
     try {
       request = JSON.parse(line) as OtlpLogsRequest;
     } catch (error) {
-      throw new Error(`${source}:${index + 1}: not an OTLP/JSON line (${(error as Error).message})`, { cause: error });
+      throw new InputError(`${source}:${index + 1}: not an OTLP/JSON line (${(error as Error).message})`, { file: source, line: index + 1 }, { cause: error });
     }
     records.push(...decodeLogsRequest(request));
   });

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import { packageRoot } from '../tools/cache.js';
+import { packageRoot } from '../package-root.js';
 import { ajvErrorPath, ajvReason, type Catalog, type CatalogEvent } from './catalog.js';
 import { AuditValidationError } from './errors.js';
 import type { AuditEvent } from './event.js';

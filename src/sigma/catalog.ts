@@ -2,7 +2,7 @@
 // with the catalog loader of src/event: the rules may only name events it defines.
 import { join } from 'node:path';
 import { loadCatalog, type EventDefinition } from '../event/catalog.js';
-import { packageRoot } from '../tools/cache.js';
+import { packageRoot } from '../package-root.js';
 
 export interface EventCatalog {
   domain: string;

@@ -6,10 +6,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { packageRoot, sigmaCliBinary } from '../tools/cache.js';
+import { sigmaCliBinary } from '../tools/cache.js';
+import { packageRoot } from '../package-root.js';
 import { ToolUnavailableError } from '../tools/errors.js';
 import { run } from '../tools/run.js';
 import { listYamlFiles, parseSigmaFile } from './parse.js';
+import { OtelAuditError } from '../errors.js';
 
 export interface ConvertTarget {
   backend: string;
@@ -64,7 +66,7 @@ function domainPipeline(domain: string, dir: string): string {
 export async function convertRules(options: ConvertOptions): Promise<ConvertResult> {
   const targets = loadTargets();
   const target = targets[options.target];
-  if (!target) throw new Error(`unknown target "${options.target}"; one of: ${Object.keys(targets).join(', ')}`);
+  if (!target) throw new OtelAuditError('OPTION_INVALID', `unknown target "${options.target}"; one of: ${Object.keys(targets).join(', ')}`);
   const env = options.env ?? process.env;
   const sigma = requireSigmaCli(env);
   const files = listYamlFiles(options.paths ?? [join(packageRoot(), 'sigma', 'rules')]);
@@ -89,7 +91,7 @@ export async function convertRules(options: ConvertOptions): Promise<ConvertResu
       if (!backend || batch.length === 0) continue;
       const args = ['convert', '-t', backend, ...pipelines.flatMap((p) => ['-p', p]), ...batch];
       const result = await run(sigma, args, { env: { ...env, NO_COLOR: '1' } });
-      if (result.code !== 0) throw new Error(`sigma ${args.join(' ')} failed (exit ${result.code}):\n${result.stdout}${result.stderr}`);
+      if (result.code !== 0) throw new OtelAuditError('TOOL_FAILED', `sigma ${args.join(' ')} failed (exit ${result.code}):\n${result.stdout}${result.stderr}`);
       outputs.push(result.stdout.trim());
     }
     return { target: options.target, output: outputs.join('\n\n'), converted: [...detections, ...correlations], notConverted };

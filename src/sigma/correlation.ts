@@ -45,8 +45,15 @@ interface WindowArrays<V> {
   head: number;
 }
 
+/** The ids of every live event of a window, oldest first. */
+function liveIds(window: { head: number; ids: readonly (readonly string[])[] }): string[] {
+  const ids: string[] = [];
+  for (let i = window.head; i < window.ids.length; i++) for (const id of window.ids[i]!) ids.push(id);
+  return ids;
+}
+
 /** Drops the expired front now and then, so the arrays do not grow without bound. */
-function compact<V>(window: WindowArrays<V>): void {
+function dropExpired<V>(window: WindowArrays<V>): void {
   if (window.head > 1024 && window.head * 2 > window.times.length) {
     window.times = window.times.slice(window.head);
     window.ids = window.ids.slice(window.head);
@@ -84,7 +91,7 @@ class Window implements WindowArrays<string> {
     if (counts === undefined) {
       // event_count: only the size matters, so the values are not kept.
       while (this.head < times.length && times[this.head]! < oldest) this.head++;
-      compact(this);
+      dropExpired(this);
       this.times.push(time);
       this.ids.push(eventIds);
       return;
@@ -95,7 +102,7 @@ class Window implements WindowArrays<string> {
       if (left === 0) counts.delete(gone);
       else counts.set(gone, left);
     }
-    compact(this);
+    dropExpired(this);
     this.times.push(time);
     this.ids.push(eventIds);
     this.values.push(value);
@@ -115,9 +122,7 @@ class Window implements WindowArrays<string> {
 
   /** The ids of every event in the window, oldest first. */
   liveIds(): string[] {
-    const ids: string[] = [];
-    for (let i = this.head; i < this.ids.length; i++) for (const id of this.ids[i]!) ids.push(id);
-    return ids;
+    return liveIds(this);
   }
 }
 
@@ -188,7 +193,7 @@ class NumericWindow implements WindowArrays<number> {
 
   add(time: number, eventIds: string[], value: number, oldest: number): void {
     while (this.head < this.times.length && this.times[this.head]! < oldest) this.forget(this.values[this.head++]!);
-    compact(this);
+    dropExpired(this);
     this.times.push(time);
     this.ids.push(eventIds);
     this.values.push(value);
@@ -212,9 +217,7 @@ class NumericWindow implements WindowArrays<number> {
   }
 
   liveIds(): string[] {
-    const ids: string[] = [];
-    for (let i = this.head; i < this.ids.length; i++) for (const id of this.ids[i]!) ids.push(id);
-    return ids;
+    return liveIds(this);
   }
 }
 

@@ -3,21 +3,8 @@
 import { OtelAuditError } from '../errors.js';
 import { expandPattern, parseCondition, type ConditionNode } from './condition.js';
 import { compileField, type CompiledField, type EventView } from './events.js';
-import {
-  asString,
-  base64,
-  base64Offsets,
-  cidrPredicate,
-  lowerCase,
-  numberPredicate,
-  stringPredicate,
-  timePart,
-  utf16,
-  windashVariants,
-  type StringMode,
-  type TimePart,
-  type ValuePredicate,
-} from './values.js';
+import { lift, MODIFIER_NAMES, MODIFIERS, type ModifierSpec, type Scalar, type Variant } from './modifiers.js';
+import { asString, lowerCase, stringPredicate, type StringMode } from './values.js';
 
 export type Matcher = (event: EventView) => boolean;
 
@@ -43,28 +30,13 @@ export class DetectionError extends OtelAuditError {
   }
 }
 
-/** The spec 2.1 modifiers the engine implements, plus pySigma's long names for the regex flags. */
-export const SUPPORTED_MODIFIERS = [
-  'contains', 'startswith', 'endswith', 'all', 'exists', 'cased', 'neq', 're', 'i', 'm', 's', 'ignorecase', 'multiline', 'dotall',
-  'base64', 'base64offset', 'utf16le', 'utf16be', 'utf16', 'wide', 'windash', 'lt', 'lte', 'gt', 'gte',
-  'minute', 'hour', 'day', 'week', 'month', 'year', 'cidr', 'expand', 'fieldref',
-] as const;
-const SUPPORTED = new Set<string>(SUPPORTED_MODIFIERS);
-const TIME_PARTS = new Set(['minute', 'hour', 'day', 'week', 'month', 'year']);
-const COMPARES = new Set(['lt', 'lte', 'gt', 'gte']);
-const STRING_MODES = new Set(['contains', 'startswith', 'endswith']);
+/** The spec 2.1 modifiers the engine implements, plus pySigma's long names for the regex flags (the registry in modifiers.ts). */
+export const SUPPORTED_MODIFIERS = MODIFIER_NAMES;
 
 const EVENT_NAME = 'event.name';
 
-type Scalar = string | number | boolean | null;
-
 function isScalar(value: unknown): value is Scalar {
   return value === null || ['string', 'number', 'boolean'].includes(typeof value);
-}
-
-/** Any element of an array value matches; so `tags: admin` matches `tags: [dev, admin]`. */
-function lift(predicate: ValuePredicate): ValuePredicate {
-  return (value) => (Array.isArray(value) ? value.some(predicate) : predicate(value));
 }
 
 // allOf and anyOf combine matchers with plain loops: `every((m) => m(event))`
@@ -96,50 +68,64 @@ function anyOf(matchers: readonly Matcher[]): Matcher {
   };
 }
 
-/** Applies the encoding modifiers (in the order written) to one value, giving its variants. */
-function encodeVariants(value: string, modifiers: readonly string[], placeholders: CompileOptions['placeholders'], path: string): { variants: string[]; encoded: boolean } {
-  let variants: (string | Buffer)[] = [value];
-  let encoded = false;
-  for (const modifier of modifiers) {
-    switch (modifier) {
-      case 'expand':
-        variants = variants.flatMap((v) => expandPlaceholders(String(v), placeholders, path));
+/** A key's modifiers, looked up in the registry once per entry. */
+interface ParsedModifiers {
+  /** The string mode written, if any. */
+  mode: StringMode | undefined;
+  all: boolean;
+  cased: boolean;
+  neq: boolean;
+  /** JS RegExp flags, in the order i, m, s. */
+  regexFlags: string;
+  /** The transformations, in the order written. */
+  transforms: Extract<ModifierSpec, { kind: 'transform' }>[];
+  /** The value modifier that compiles each value (lowest rank, first written among equals), with its name. */
+  value: { name: string; spec: Extract<ModifierSpec, { kind: 'value' }> } | undefined;
+  /** The modifier that tests the entry as a whole. */
+  entry: Extract<ModifierSpec, { kind: 'entry' }> | undefined;
+}
+
+function parseModifiers(modifiers: readonly string[], path: string): ParsedModifiers {
+  const parsed: ParsedModifiers = { mode: undefined, all: false, cased: false, neq: false, regexFlags: '', transforms: [], value: undefined, entry: undefined };
+  const flags = new Set<string>();
+  for (const name of modifiers) {
+    const spec = MODIFIERS.get(name);
+    if (!spec) throw new DetectionError(path, `unknown modifier "${name}"`);
+    switch (spec.kind) {
+      case 'mode':
+        parsed.mode ??= spec.mode;
         break;
-      case 'wide':
-      case 'utf16le':
-        variants = variants.map((v) => utf16(String(v), 'le'));
+      case 'option':
+        parsed[spec.option] = true;
         break;
-      case 'utf16be':
-        variants = variants.map((v) => utf16(String(v), 'be'));
+      case 'regexFlag':
+        flags.add(spec.flag);
         break;
-      case 'utf16':
-        variants = variants.map((v) => utf16(String(v), 'bom'));
+      case 'transform':
+        parsed.transforms.push(spec);
         break;
-      case 'windash':
-        variants = variants.flatMap((v) => windashVariants(String(v)));
+      case 'value':
+        if (!parsed.value || spec.rank < parsed.value.spec.rank) parsed.value = { name, spec };
         break;
-      case 'base64':
-        variants = variants.map((v) => base64(v));
-        encoded = true;
-        break;
-      case 'base64offset':
-        variants = variants.flatMap((v) => base64Offsets(Buffer.isBuffer(v) ? v : Buffer.from(v)));
-        encoded = true;
+      case 'entry':
+        parsed.entry ??= spec;
         break;
     }
   }
-  return { variants: variants.map((v) => (Buffer.isBuffer(v) ? v.toString('latin1') : v)), encoded };
+  parsed.regexFlags = ['i', 'm', 's'].filter((flag) => flags.has(flag)).join('');
+  return parsed;
 }
 
-function expandPlaceholders(value: string, placeholders: CompileOptions['placeholders'], path: string): string[] {
-  let results = [value];
-  for (const match of value.matchAll(/%([^%]+)%/g)) {
-    const name = match[1]!;
-    const values = placeholders?.[name];
-    if (!values) throw new DetectionError(path, `placeholder %${name}% has no values (pass it in the compile options' placeholders)`);
-    results = results.flatMap((r) => values.map((v) => r.replaceAll(`%${name}%`, v)));
+/** Applies the transformations (in the order written) to one value, giving its variants. */
+function transformVariants(value: string, parsed: ParsedModifiers, placeholders: CompileOptions['placeholders'], path: string): { variants: string[]; encoded: boolean } {
+  let variants: Variant[] = [value];
+  let encoded = false;
+  const context = { placeholders, fail: (message: string): never => { throw new DetectionError(path, message); } };
+  for (const transform of parsed.transforms) {
+    variants = variants.flatMap((v) => transform.apply(v, context));
+    encoded ||= transform.encodes;
   }
-  return results;
+  return { variants: variants.map((v) => (Buffer.isBuffer(v) ? v.toString('latin1') : v)), encoded };
 }
 
 /** Compile options inside this module: `knownNames`, when set, are the (lower-case) event names every event tested is known to have. */
@@ -152,16 +138,13 @@ const ALWAYS: Matcher = () => true;
 /** Compiles one `field|modifiers: values` entry into a predicate over events. */
 function compileItem(key: string, rawValue: unknown, options: InternalOptions, path: string): Matcher {
   const [fieldName = '', ...modifiers] = key.split('|');
-  for (const modifier of modifiers) {
-    if (!SUPPORTED.has(modifier)) throw new DetectionError(path, `unknown modifier "${modifier}"`);
-  }
-  const has = (m: string): boolean => modifiers.includes(m);
+  const parsed = parseModifiers(modifiers, path);
   const values: unknown[] = Array.isArray(rawValue) ? rawValue : [rawValue];
   for (const [index, value] of values.entries()) {
     if (!isScalar(value)) throw new DetectionError(`${path}[${index}]`, 'a value must be a string, number, boolean or null');
     if (value === null && values.length > 1) throw new DetectionError(path, 'null cannot appear in a list of values');
   }
-  if (has('all') && values.length < 2) throw new DetectionError(path, '"all" needs a list of at least two values');
+  if (parsed.all && values.length < 2) throw new DetectionError(path, '"all" needs a list of at least two values');
   // The engine only tests an indexed rule on events whose name it was indexed
   // under; a plain `event.name` test that every such name passes is then always true.
   const known = options.knownNames;
@@ -171,19 +154,14 @@ function compileItem(key: string, rawValue: unknown, options: InternalOptions, p
   }
   const field: CompiledField | undefined = fieldName === '' ? undefined : compileField(fieldName);
   const read = field ? (event: EventView) => event.value(field) : (event: EventView) => event.allValues();
+  const failAt = (at: string) => (message: string): never => {
+    throw new DetectionError(at, message);
+  };
 
-  if (has('exists')) {
-    const wanted = values[0];
-    if (typeof wanted !== 'boolean' || values.length !== 1) throw new DetectionError(path, '"exists" takes true or false');
-    if (!field) throw new DetectionError(path, '"exists" needs a field');
-    return (event) => {
-      const value = event.value(field);
-      return (value !== undefined && value !== null) === wanted;
-    };
-  }
+  if (parsed.entry) return parsed.entry.compile(values as Scalar[], { field, fail: failAt(path) });
 
-  const stringMode: StringMode = (modifiers.find((m) => STRING_MODES.has(m)) as StringMode | undefined) ?? (field ? 'eq' : 'contains');
-  const cased = has('cased');
+  const mode: StringMode = parsed.mode ?? (field ? 'eq' : 'contains');
+  const { cased } = parsed;
   // The common case, `field: [a, b, c]` without modifiers or wildcards: one set lookup.
   if (field && modifiers.length === 0 && values.length > 1 && values.every((v) => (typeof v === 'string' && !/[*?\\]/.test(v)) || typeof v === 'number' || typeof v === 'boolean')) {
     const set = new Set(values.map((v) => String(v as string).toLowerCase()));
@@ -195,27 +173,9 @@ function compileItem(key: string, rawValue: unknown, options: InternalOptions, p
   }
   const predicates: Matcher[] = (values as Scalar[]).map((value, index) => {
     const at = Array.isArray(rawValue) ? `${path}[${index}]` : path;
-    if (has('fieldref')) {
-      if (typeof value !== 'string') throw new DetectionError(at, '"fieldref" takes a field name');
-      const other = compileField(value);
-      return (event) => {
-        const expected = event.value(other);
-        if (typeof expected !== 'string' && typeof expected !== 'number' && typeof expected !== 'boolean') return false;
-        const test = lift(stringPredicate(String(expected), stringMode, cased, true));
-        return test(read(event));
-      };
-    }
-    const timeModifier = modifiers.find((m) => TIME_PARTS.has(m)) as TimePart | undefined;
-    if (timeModifier) {
-      if (typeof value !== 'number') throw new DetectionError(at, `"${timeModifier}" takes a number`);
-      const test = lift((v) => timePart(v, timeModifier) === value);
-      return (event) => test(read(event));
-    }
-    const compare = modifiers.find((m) => COMPARES.has(m)) as 'lt' | 'lte' | 'gt' | 'gte' | undefined;
-    if (compare) {
-      if (typeof value !== 'number') throw new DetectionError(at, `"${compare}" takes a number`);
-      const test = lift(numberPredicate(compare, value));
-      return (event) => test(read(event));
+    const modifier = parsed.value;
+    if (modifier && (value !== null || modifier.spec.seesNull)) {
+      return modifier.spec.compile(value, { name: modifier.name, field, read, mode, cased, regexFlags: parsed.regexFlags, fail: failAt(at) });
     }
     if (value === null) {
       if (!field) throw new DetectionError(at, 'null needs a field');
@@ -224,35 +184,10 @@ function compileItem(key: string, rawValue: unknown, options: InternalOptions, p
         return v === undefined || v === null;
       };
     }
-    if (has('cidr')) {
-      let test: ValuePredicate;
-      try {
-        test = lift(cidrPredicate(String(value)));
-      } catch (error) {
-        throw new DetectionError(at, (error as Error).message);
-      }
-      return (event) => test(read(event));
-    }
-    if (has('re')) {
-      if (typeof value !== 'string') throw new DetectionError(at, '"re" takes a string');
-      const flags = (has('i') || has('ignorecase') ? 'i' : '') + (has('m') || has('multiline') ? 'm' : '') + (has('s') || has('dotall') ? 's' : '');
-      // PCRE-style leading inline flags, (?i) and friends, become JS flags.
-      const inline = /^\(\?([ims]+)\)/.exec(value);
-      const pattern = inline ? value.slice(inline[0].length) : value;
-      const allFlags = [...new Set((flags + (inline?.[1] ?? '')).split(''))].join('');
-      let regex: RegExp;
-      try {
-        regex = new RegExp(pattern, allFlags);
-      } catch (error) {
-        throw new DetectionError(at, `invalid regular expression: ${(error as Error).message}`);
-      }
-      const test = lift((v) => typeof v === 'string' ? regex.test(v) : (typeof v === 'number' || typeof v === 'boolean') && regex.test(String(v)));
-      return (event) => test(read(event));
-    }
     const text = typeof value === 'string' ? value : String(value);
-    const { variants, encoded } = encodeVariants(text, modifiers, options.placeholders, at);
+    const { variants, encoded } = transformVariants(text, parsed, options.placeholders, at);
     // Encoded text is compared as is: case matters in base64 and its wildcards are literal.
-    const tests = variants.map((variant) => lift(stringPredicate(variant, stringMode, cased || encoded, encoded)));
+    const tests = variants.map((variant) => lift(stringPredicate(variant, mode, cased || encoded, encoded)));
     if (tests.length === 1) {
       const test = tests[0]!;
       return (event) => test(read(event));
@@ -263,8 +198,8 @@ function compileItem(key: string, rawValue: unknown, options: InternalOptions, p
       return false;
     };
   });
-  const combined: Matcher = has('all') ? allOf(predicates) : anyOf(predicates);
-  return has('neq') ? (event) => !combined(event) : combined;
+  const combined: Matcher = parsed.all ? allOf(predicates) : anyOf(predicates);
+  return parsed.neq ? (event) => !combined(event) : combined;
 }
 
 /** The event names a search identifier requires, when it names them with plain `event.name` values. */

@@ -7,6 +7,7 @@ import { CorrelationState, parseTimespan, type CorrelationFire } from './correla
 import { loadSigmaDocuments, parseSigmaText } from './parse.js';
 import { lowerCase } from './values.js';
 import { SigmaError, type CorrelationCondition, type CorrelationType, type SigmaSource, type SigmaCorrelationRule, type SigmaDetectionRule, type SigmaDocument, type SigmaFilter, type SigmaLogsource } from './types.js';
+import { InputError } from '../errors.js';
 
 export interface SigmaMatch {
   kind: 'detection' | 'correlation';
@@ -292,7 +293,7 @@ export class SigmaSession {
     for (let i = 0; i < feeds.length; i++) {
       const feed = feeds[i]!;
       const time = event.time;
-      if (time === undefined) throw new Error(`event ${event.id ?? '(no id)'} has no time; correlation "${feed.correlation.rule.title}" needs one`);
+      if (time === undefined) throw new InputError(`event ${event.id ?? '(no id)'} has no time; correlation "${feed.correlation.rule.title}" needs one`);
       const fields = feed.groupFields;
       const counted = feed.countedField ? event.value(feed.countedField) : undefined;
       if (fields.length === 1) {

@@ -6,8 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { decodeKeyValues, decodeOtlpJsonLines, type DecodedLogRecord } from '../event/otlp-json.js';
+import { contract } from '../event/contract.js';
 import type { CanonicalEvent } from '../event/event.js';
-import { packageRoot } from '../tools/cache.js';
+import { packageRoot } from '../package-root.js';
+import { InputError } from '../errors.js';
 
 /**
  * A canonical audit event as the engine reads it from a file or a test case:
@@ -25,22 +27,6 @@ export interface PartialCanonicalEvent {
   [field: string]: unknown;
 }
 
-interface ContractField {
-  field: string;
-  attribute?: string;
-  alsoAttributes?: string[];
-  attributePrefix?: string;
-}
-
-interface Contract {
-  fields: ContractField[];
-}
-
-let contractCache: Contract | undefined;
-export function loadContract(): Contract {
-  contractCache ??= JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'contract.json'), 'utf8')) as Contract;
-  return contractCache;
-}
 
 /** Walks `path` into `value`; a key may itself hold dots (`data['a.b']`), so longer keys are tried too. */
 function walk(value: unknown, segments: readonly string[], from: number): unknown {
@@ -66,8 +52,7 @@ export type CanonicalGetter = (event: PartialCanonicalEvent, domain: string | un
 
 /** The getter that reads the contract attribute `attribute` from a canonical event. */
 export function canonicalGetter(attribute: string): CanonicalGetter {
-  const contract = loadContract();
-  for (const entry of contract.fields) {
+  for (const entry of contract().fields) {
     if (entry.attribute === attribute || entry.alsoAttributes?.includes(attribute)) {
       if (entry.field === 'domain') return (event, domain) => event.domain ?? domain;
       const segments = entry.field.split('.');
@@ -194,19 +179,19 @@ export function readEventViews(text: string, source: string, domain?: string): E
       try {
         items.push(JSON.parse(line));
       } catch (error) {
-        throw new Error(`${source}:${index + 1}: not a JSON event (${(error as Error).message})`, { cause: error });
+        throw new InputError(`${source}:${index + 1}: not a JSON event (${(error as Error).message})`, { file: source, line: index + 1 }, { cause: error });
       }
     });
   } else {
     for (const doc of parseAllDocuments(text)) {
-      if (doc.errors[0]) throw new Error(`${source}: YAML error: ${doc.errors[0].message}`);
+      if (doc.errors[0]) throw new InputError(`${source}: YAML error: ${doc.errors[0].message}`, { file: source, line: doc.errors[0].linePos?.[0].line, column: doc.errors[0].linePos?.[0].col });
       const value: unknown = doc.toJS();
       if (Array.isArray(value)) items.push(...(value as unknown[]));
       else if (value !== null && value !== undefined) items.push(value);
     }
   }
   return items.map((item, index) => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new Error(`${source}: event ${index} is not an object`);
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new InputError(`${source}: event ${index} is not an object`, { file: source, path: `[${index}]` });
     return viewOfObject(item as Record<string, unknown>, domain);
   });
 }
@@ -226,7 +211,7 @@ function flattenInto(prefix: string, value: unknown, out: Record<string, unknown
  */
 export function canonicalToAttributes(event: PartialCanonicalEvent, domain?: string): Record<string, unknown> {
   const attributes: Record<string, unknown> = {};
-  for (const entry of loadContract().fields) {
+  for (const entry of contract().fields) {
     if (entry.attributePrefix) {
       const value = (event as Record<string, unknown>)[entry.field];
       if (typeof value === 'object' && value !== null) for (const [key, inner] of Object.entries(value)) flattenInto(entry.attributePrefix + key, inner, attributes);

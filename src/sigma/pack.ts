@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
-import { packageRoot } from '../tools/cache.js';
+import { packageRoot } from '../package-root.js';
 import { loadEventCatalog, type EventCatalog } from './catalog.js';
-import { loadContract } from './events.js';
+import { contract } from '../event/contract.js';
 import { listYamlFiles, parseSigmaFile } from './parse.js';
 import { SigmaError, type SigmaDocument, type SigmaIssue } from './types.js';
 import { parseSigmaString } from './values.js';
@@ -36,7 +36,7 @@ const ATTACK_ID = /^(t\d{4}(\.\d{3})?|g\d{4}|s\d{4}|ds\d{4}|m\d{4}|a\d{4})$/;
 export function contractAttributes(): { names: Set<string>; prefixes: string[] } {
   const names = new Set<string>();
   const prefixes: string[] = [];
-  for (const entry of loadContract().fields) {
+  for (const entry of contract().fields) {
     if (entry.attribute) names.add(entry.attribute);
     for (const alias of entry.alsoAttributes ?? []) names.add(alias);
     if (entry.attributePrefix) prefixes.push(entry.attributePrefix);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { packageRoot } from '../tools/cache.js';
+import { packageRoot } from '../package-root.js';
 import { parseTimespan } from './correlation.js';
 import { SigmaEngine, type EngineOptions } from './engine.js';
 import { viewOfCanonical, type PartialCanonicalEvent } from './events.js';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { packageRoot } from '../tools/cache.js';
+import { packageRoot } from '../package-root.js';
 import { compileDetection, DetectionError } from './detection.js';
 import { parseTimespan } from './correlation.js';
 import type { SigmaDocument, SigmaIssue } from './types.js';

@@ -3,21 +3,10 @@
 // file that describes each tool, so a changed manifest rebuilds and an
 // unchanged one is reused.
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The package root (the folder holding package.json), from src/ or dist/. */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('otel-audit: cannot find the package root from ' + import.meta.url);
-    dir = parent;
-  }
-  return dir;
-}
+import { join, resolve } from 'node:path';
+import { packageRoot } from '../package-root.js';
 
 /** `$OTEL_AUDIT_CACHE`, else `$XDG_CACHE_HOME/otel-audit`, else `~/.cache/otel-audit`. */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {

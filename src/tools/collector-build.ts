@@ -7,6 +7,7 @@ import { builderManifestPath, cacheRoot, collectorBuildBinary, collectorBuildDir
 import { ToolUnavailableError } from './errors.js';
 import { requireGo } from './go.js';
 import { heartbeat, run } from './run.js';
+import { OtelAuditError } from '../errors.js';
 
 export interface ProvisionOptions {
   env?: NodeJS.ProcessEnv;
@@ -28,7 +29,7 @@ export function builderVersion(manifestText: string): string {
     const [module, version] = entry.gomod.split(/\s+/);
     if (module?.startsWith(CORE_MODULE_PREFIX) && version) return version;
   }
-  throw new Error('collector/builder-config.yaml: no core receiver (go.opentelemetry.io/collector/...) to take the builder version from');
+  throw new OtelAuditError('INTERNAL', 'collector/builder-config.yaml: no core receiver (go.opentelemetry.io/collector/...) to take the builder version from');
 }
 
 

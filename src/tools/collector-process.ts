@@ -3,6 +3,7 @@
 // kills it outright. Shared by the demo and the test harness.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { OtelAuditError } from '../errors.js';
 
 /** A TCP port that is free on the loopback interface right now. */
 export function freeLoopbackPort(): Promise<number> {
@@ -66,10 +67,10 @@ export async function startCollectorProcess(options: StartCollectorProcessOption
 
   const deadline = Date.now() + timeoutMillis;
   while (!(await healthy(options.healthPort))) {
-    if (!running()) throw new Error(`the collector exited (${child.exitCode ?? child.signalCode}) before it was healthy; its output:\n${output.slice(-4000)}`);
+    if (!running()) throw new OtelAuditError('TOOL_FAILED', `the collector exited (${child.exitCode ?? child.signalCode}) before it was healthy; its output:\n${output.slice(-4000)}`);
     if (Date.now() > deadline) {
       await stop(1000);
-      throw new Error(`the collector did not answer on its health port ${options.healthPort} within ${timeoutMillis / 1000} s; its output:\n${output.slice(-4000)}`);
+      throw new OtelAuditError('TOOL_FAILED', `the collector did not answer on its health port ${options.healthPort} within ${timeoutMillis / 1000} s; its output:\n${output.slice(-4000)}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCollectorConfig } from '../../src/collector/index.js';
 import { startHecReceiver, type HecReceiver } from '../../src/testing/hec-receiver.js';
 import { withDefaults } from '../../src/collector/spec.js';
-import { packageRoot } from '../../src/tools/cache.js';
+import { packageRoot } from '../../src/package-root.js';
 import { readFileExporterOutput, startCollector, type RunningCollector } from '../harness/collector.js';
 import { attributeOf, postEvents, waitFor, type TestEvent } from './otlp.js';
 

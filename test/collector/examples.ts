@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDestinations } from '../../src/collector/load.js';
 import { renderCollectorConfig, type OutputFormat } from '../../src/collector/render.js';
-import { packageRoot } from '../../src/tools/cache.js';
+import { packageRoot } from '../../src/package-root.js';
 
 export const root = packageRoot();
 export const examplesDir = join(root, 'collector', 'examples');

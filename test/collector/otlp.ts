@@ -2,7 +2,7 @@
 // feeding a running collector without the emitter.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/tools/cache.js';
+import { packageRoot } from '../../src/package-root.js';
 export { waitFor } from '../harness/wait.js';
 
 const contract = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'contract.json'), 'utf8')) as {

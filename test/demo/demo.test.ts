@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { defaultDayPath, formatReport, loadDay, runDemo, ScenarioError, scriptDay, type DemoReport } from '../../src/demo/index.js';
-import { packageRoot } from '../../src/tools/cache.js';
+import { packageRoot } from '../../src/package-root.js';
 
 const quiet = () => {};
 

@@ -13,7 +13,7 @@ import { buildProgram } from '../../src/cli/program.js';
 import { parseDestinations, validateConfigWithCollector, validateWithCollector } from '../../src/collector/index.js';
 import { compileCatalog, type CatalogDefinition } from '../../src/event/catalog.js';
 import { parseSigmaText, runRuleTests, SigmaEngine } from '../../src/sigma/index.js';
-import { packageRoot } from '../../src/tools/cache.js';
+import { packageRoot } from '../../src/package-root.js';
 import { cliLines, isSynopsis, resolveCommand, type CliLine } from './cli-lines.js';
 import { codeBlocks, markdownFiles, type CodeBlock } from './markdown.js';
 import { examplesLineRange, sigmaDocPath } from './sigma-examples.js';

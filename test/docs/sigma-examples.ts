@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { convertRules, loadTargets } from '../../src/sigma/convert.js';
-import { packageRoot } from '../../src/tools/cache.js';
+import { packageRoot } from '../../src/package-root.js';
 
 /** Two detection rules (a boolean in `1 of`, a numeric comparison) and a correlation. */
 export const EXAMPLE_DETECTIONS = ['otel_audit_stream_disabled.yml', 'otel_audit_large_data_export.yml'];

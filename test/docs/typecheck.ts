@@ -1,7 +1,7 @@
 // Type-checks ```ts blocks of the docs with the real compiler: each block is a
 // module in a scratch folder under node_modules/.cache (so its imports of
-// @opentelemetry/* resolve), with 'otel-audit', 'otel-audit/collector' and
-// 'otel-audit/sigma' mapped to the source entry points. Errors come back at
+// @opentelemetry/* resolve), with 'otel-audit' and each 'otel-audit/…' entry
+// point mapped to its source. Errors come back at
 // the Markdown file and line of the block.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,13 @@ export interface BlockError {
   message: string;
 }
 
-const ENTRY_POINTS = { 'otel-audit': 'src/index.ts', 'otel-audit/collector': 'src/collector/index.ts', 'otel-audit/sigma': 'src/sigma/index.ts' };
+const ENTRY_POINTS = {
+  'otel-audit': 'src/index.ts',
+  'otel-audit/delivery': 'src/delivery/index.ts',
+  'otel-audit/collector': 'src/collector/index.ts',
+  'otel-audit/sigma': 'src/sigma/index.ts',
+  'otel-audit/testing': 'src/testing/index.ts',
+};
 
 function blockFileName(block: CodeBlock, index: number): string {
   return `${String(index).padStart(3, '0')}-${block.file.replace(/[^A-Za-z0-9]+/g, '_')}-L${block.line}.ts`;

@@ -212,7 +212,7 @@ for (let i = 0; i < 1000 && !error; i++) {
 const size = processor.stats().queuedBytes;
 let again;
 try { logger.emit({ body: { id: 'again', padding: 'y'.repeat(700) } }); } catch (e) { again = e.name; }
-console.log(JSON.stringify({ accepted, error: error && { name: error.name, code: error.code, message: error.message }, again, size }));
+console.log(JSON.stringify({ accepted, error: error && { name: error.name, code: error.systemCode, message: error.message }, again, size }));
 await processor.shutdown(500);
 `;
 

@@ -9,7 +9,7 @@ import { loadCatalog } from '../../src/event/catalog.js';
 import { diffCatalogs } from '../../src/event/catalog-diff.js';
 import { catalogToMarkdown } from '../../src/event/catalog-docs.js';
 import { CatalogError } from '../../src/event/errors.js';
-import { packageRoot } from '../../src/tools/cache.js';
+import { packageRoot } from '../../src/package-root.js';
 
 const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
 

@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { convertRules, defaultRulesPath, loadSigmaDocuments, loadTargets, ToolUnavailableError } from '../../src/sigma/index.js';
 import { listYamlFiles } from '../../src/sigma/parse.js';
-import { packageRoot } from '../../src/tools/cache.js';
+import { packageRoot } from '../../src/package-root.js';
 import { sigma } from '../harness/sigma.js';
 
 const rulesDir = defaultRulesPath();

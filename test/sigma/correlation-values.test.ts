@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { convertRules, loadSigmaDocuments, SigmaEngine, validateDocuments, viewOfCanonical, type PartialCanonicalEvent } from '../../src/sigma/index.js';
 import { AttributeView } from '../../src/sigma/events.js';
 import { listYamlFiles } from '../../src/sigma/parse.js';
-import { packageRoot } from '../../src/tools/cache.js';
+import { packageRoot } from '../../src/package-root.js';
 import { run } from '../../src/tools/run.js';
 import { sigma, sigmaBinary } from '../harness/sigma.js';
 import { random } from './generate.js';

@@ -9,7 +9,7 @@ import { defaultRulesPath, loadSigmaDocuments, SigmaEngine } from '../../src/sig
 import { AttributeView, canonicalToAttributes } from '../../src/sigma/events.js';
 import { caseEvents } from '../../src/sigma/testing.js';
 import { listYamlFiles } from '../../src/sigma/parse.js';
-import { packageRoot } from '../../src/tools/cache.js';
+import { packageRoot } from '../../src/package-root.js';
 import { run } from '../../src/tools/run.js';
 import { parse } from 'yaml';
 import { sigmaBinary } from '../harness/sigma.js';

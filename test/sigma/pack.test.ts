@@ -10,7 +10,7 @@ import { checkPack, defaultRulesPath, loadSigmaDocuments, runRuleTests, untested
 import { caseEvents } from '../../src/sigma/testing.js';
 import { listYamlFiles } from '../../src/sigma/parse.js';
 import { loadEventCatalog } from '../../src/sigma/catalog.js';
-import { packageRoot } from '../../src/tools/cache.js';
+import { packageRoot } from '../../src/package-root.js';
 import { sigma } from '../harness/sigma.js';
 
 const rulesDir = defaultRulesPath();

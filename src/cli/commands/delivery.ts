@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { enableTarget, listDeliveries, readTargetStates, sendWebhookTest } from '../../delivery/index.js';
+import { OtelAuditError } from '../../errors.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -9,7 +10,7 @@ function parseHeaders(pairs: string[]): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const pair of pairs) {
     const at = pair.indexOf('=');
-    if (at <= 0) throw new Error(`--header ${JSON.stringify(pair)} must be name=value`);
+    if (at <= 0) throw new OtelAuditError('OPTION_INVALID', `--header ${JSON.stringify(pair)} must be name=value`);
     headers[pair.slice(0, at).trim()] = pair.slice(at + 1);
   }
   return headers;

@@ -67,7 +67,7 @@ export interface DurableLogRecordProcessor extends LogRecordProcessor {
   /** Stops sending; records keep being appended and are sent after `resume()`. */
   pause(): void;
   resume(): void;
-  /** Waits (up to `timeoutMillis`, default 30 s) until everything appended before the call was delivered. Resolves `false` on timeout; the rest stays on disk. */
+  /** Waits (up to `timeoutMillis`, default 30 s) until everything appended before the call was delivered. On timeout it warns through diag and resolves; the rest stays on disk. */
   forceFlush(options?: { timeoutMillis?: number }): Promise<void>;
   flush(timeoutMillis?: number): Promise<boolean>;
   /** Drains for up to `timeoutMillis` (default 10 s), then stops; undelivered records stay on disk for the next start. */

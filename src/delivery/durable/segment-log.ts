@@ -417,11 +417,6 @@ export class SegmentLog {
     for (const fd of this.retiredFds) closeSync(fd);
     this.retiredFds = [];
   }
-
-  /** The size of the current write segment file, for tests that check what is on disk. */
-  writeSegmentFileSize(): number {
-    return fstatSync(this.writeFd).size;
-  }
 }
 
 export { segmentName };

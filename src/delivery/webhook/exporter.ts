@@ -104,7 +104,7 @@ export function targetName(url: string): string {
 
 function validate(options: WebhookExporterOptions): void {
   const fail = (field: string, reason: string) => {
-    throw new Error(`createWebhookExporter: option ${field} ${reason}`);
+    throw new OtelAuditError('OPTION_INVALID', `createWebhookExporter: option ${field} ${reason}`, { path: field });
   };
   try {
     const url = new URL(options.url);
@@ -159,7 +159,7 @@ class WebhookExporter implements LogRecordExporter, DeliveryTarget {
   }
 
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
-    if (this.shutDown) return resultCallback({ code: ExportResultCode.FAILED, error: new Error('webhook exporter is shut down') });
+    if (this.shutDown) return resultCallback({ code: ExportResultCode.FAILED, error: new WebhookDeliveryError('webhook exporter is shut down', undefined, false) });
     if (this.disabled && this.stateDirectory) {
       // `otel-audit deliveries enable` edits the state file; pick that up without a restart.
       const stored = readTargetStates(this.stateDirectory)[this.name];

@@ -11,7 +11,7 @@ export const WEBHOOK_HEADERS = {
 } as const;
 
 export function signatureBase(timestamp: number | string, body: string | Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from(`v0:${timestamp}:`), typeof body === 'string' ? Buffer.from(body) : Buffer.from(body)]);
+  return Buffer.concat([Buffer.from(`v0:${timestamp}:`), Buffer.from(body)]);
 }
 
 function hmacHex(secret: string, base: Buffer): string {

@@ -2,6 +2,7 @@
 // spool directory, shared by every webhook exporter using that directory.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { OtelAuditError } from '../../errors.js';
 
 export interface StoredTargetState {
   disabled: boolean;
@@ -30,9 +31,9 @@ export function writeTargetState(directory: string, name: string, state: StoredT
   renameSync(`${file}.tmp`, file);
 }
 
-/** Re-enables an auto-disabled delivery target (a running exporter picks it up on its next start, or call its enable()). */
+/** Re-enables an auto-disabled delivery target: a running exporter reads the state file again at its next export attempt (or call its enable()). */
 export function enableTarget(directory: string, name: string): void {
   const states = readTargetStates(directory);
-  if (!states[name]) throw new Error(`${join(directory, TARGET_STATES_FILE)} has no delivery target ${JSON.stringify(name)} (known: ${Object.keys(states).join(', ') || 'none'})`);
+  if (!states[name]) throw new OtelAuditError('OPTION_INVALID', `${join(directory, TARGET_STATES_FILE)} has no delivery target ${JSON.stringify(name)} (known: ${Object.keys(states).join(', ') || 'none'})`);
   writeTargetState(directory, name, { disabled: false, consecutiveFailures: 0 });
 }

@@ -2,6 +2,7 @@
 // a canonical event, signed like every other delivery.
 import { randomUUID } from 'node:crypto';
 import { postWebhook, type WebhookExporterOptions, type WebhookResponse } from './exporter.js';
+import { OtelAuditError } from '../../errors.js';
 
 export function webhookTestEvent(now = new Date()): Record<string, unknown> {
   return {
@@ -29,6 +30,6 @@ export async function sendWebhookTest(options: Omit<WebhookExporterOptions, 'fai
     return { ...(await postWebhook(options, body)), event };
   } catch (error) {
     const cause = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message;
-    throw new Error(`POST ${options.url} failed before any response: ${cause}`, { cause: error });
+    throw new OtelAuditError('WEBHOOK_DELIVERY_FAILED', `POST ${options.url} failed before any response: ${cause}`, {}, { cause: error });
   }
 }
