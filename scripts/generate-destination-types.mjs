@@ -90,9 +90,10 @@ function docComment(lines, depth) {
  * The notes a key's doc comment gets besides its description: when it is
  * conditionally required, and its default.
  */
-function keyNotes(prop, conditions) {
+function keyNotes(schema, prop, conditions) {
   const lines = [];
-  if (prop.description) lines.push(prop.description);
+  const description = prop.description ?? (prop.$ref !== undefined ? schema.$defs[refName(prop.$ref)]?.description : undefined);
+  if (description) lines.push(description);
   if (conditions?.length) lines.push(`${conditions.join('; ')}.`);
   if (prop.default !== undefined) lines.push(`@defaultValue ${JSON.stringify(prop.default)}`);
   return lines;
@@ -108,7 +109,7 @@ function objectType(schema, node, depth, { resolved, required = node.required ??
   for (const [key, prop] of Object.entries(node.properties)) {
     const present = required.includes(key) || (resolved && (prop.default !== undefined || prop.properties !== undefined));
     const type = overrides[key] ?? (prop.properties && prop.type === 'object' ? objectType(schema, prop, depth + 1, { resolved }) : tsType(schema, prop, depth + 1));
-    lines.push(docComment(keyNotes(prop, conditions[key]), depth + 1) + `${indent(depth + 1)}${identifier(key)}${present ? '' : '?'}: ${type};`);
+    lines.push(docComment(keyNotes(schema, prop, conditions[key]), depth + 1) + `${indent(depth + 1)}${identifier(key)}${present ? '' : '?'}: ${type};`);
   }
   lines.push(`${indent(depth)}}`);
   return lines.join('\n');
@@ -153,7 +154,7 @@ export function renderDestinationTypes(schema) {
   }
   const collector = schema.$defs.collector;
   out.push(
-    docComment([`${collector.description ?? ''} The \`collector\` block after \`withDefaults\`: every key that has a default is set.`.trim()], 0)
+    docComment(['The `collector` block after `withDefaults`: every key with a schema default is set.', ...(collector.description ? [collector.description] : [])], 0)
       + `export type CollectorSettings = ${objectType(schema, collector, 0, { resolved: true })};`,
     '',
   );
@@ -168,20 +169,29 @@ export function renderDestinationTypes(schema) {
     const required = [...(common.required ?? []), ...(def.required ?? [])];
     const options = { required, conditions: conditionsOf(def), overrides: { type: literal(type) } };
     const name = `${typeName(type)}Destination`;
-    out.push(docComment([`A \`${type}\` destination as written in the file.`], 0) + `export type ${name} = ${objectType(schema, merged, 0, { ...options, resolved: false })};`, '');
+    out.push(docComment([`One \`${type}\` destination as written in the file.`], 0) + `export type ${name} = ${objectType(schema, merged, 0, { ...options, resolved: false })};`, '');
     const defaulted = Object.entries(merged.properties).filter(([key, prop]) => !required.includes(key) && (prop.default !== undefined || prop.properties !== undefined)).map(([key]) => key);
     const resolvedName = `Resolved${name}`;
     resolvedNames.push(resolvedName);
-    const extra = defaulted.map((key) => `${key}: NonNullable<${name}[${literal(key)}]>`).join('; ');
-    out.push(docComment([`A \`${type}\` destination after \`withDefaults\`: ${defaulted.length ? defaulted.map((k) => `\`${k}\``).join(', ') : 'nothing'} filled in from the schema.`], 0)
+    const extra = defaulted.map((key) => `${identifier(key)}: ${tsType(schema, merged.properties[key], 0)}`).join('; ');
+    out.push(docComment([`One \`${type}\` destination after \`withDefaults\`: ${defaulted.length ? defaulted.map((k) => `\`${k}\``).join(', ') : 'nothing'} filled in from the schema.`], 0)
       + `export type ${resolvedName} = ${defaulted.length ? `${name} & { ${extra} }` : name};`, '');
   }
   out.push(
     '/** One destination as written in the file: the common keys plus its type\'s own keys. */',
     `export type Destination =\n${types.map((t) => `  | ${typeName(t)}Destination`).join('\n')};`,
     '',
-    '/** One destination after `withDefaults`: keys with a schema default are always set. */',
-    `export type ResolvedDestination =\n${resolvedNames.map((n) => `  | ${n}`).join('\n')};`,
+    '/** The keys of any member of a union. */',
+    'type KeyOfAny<U> = U extends unknown ? keyof U : never;',
+    '',
+    '/** Each member of a union, with the keys only other members have as `?: undefined`: any key can be read without narrowing first. */',
+    'type Readable<U, All = U> = U extends unknown ? U & { [K in Exclude<KeyOfAny<All>, keyof U>]?: undefined } : never;',
+    '',
+    '/**',
+    ' * One destination after `withDefaults`: keys with a schema default are always set.',
+    ' * Narrow on `type` for its own keys; any key can be read, as `undefined` where the type lacks it.',
+    ' */',
+    `export type ResolvedDestination = Readable<\n${resolvedNames.map((n) => `  | ${n}`).join('\n')}\n>;`,
     '',
   );
   return out.join('\n');

@@ -2,6 +2,12 @@
 // The `otel-audit` binary. Wiring only: every command calls a library function.
 import { buildProgram } from './program.js';
 
+// `otel-audit deliveries list | head`: the reader went away; stop quietly, as other CLIs do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 buildProgram()
   .parseAsync(process.argv)
   .catch((error: unknown) => {

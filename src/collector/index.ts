@@ -5,7 +5,7 @@
 
 // The destinations file.
 export { loadDestinations, parseDestinations } from './load.js';
-export type { Destination, DestinationType, DestinationsInput, DestinationsSpec, CollectorSettings } from './spec.js';
+export type { Destination, DestinationType, DestinationsInput, DestinationsSpec, CollectorSettings, ResolvedDestination } from './spec.js';
 export { DestinationsError, type SpecIssue } from './errors.js';
 
 // Rendering.

@@ -1,35 +1,13 @@
-// The destinations file (audit-collector.yaml) as TypeScript types, and the
-// defaults read from its JSON Schema (schemas/destinations.schema.json), so the
-// schema stays the one place that documents and defines them.
+// The destinations file (audit-collector.yaml): its types and its defaults both
+// come from its JSON Schema (schemas/destinations.schema.json), the one place
+// that documents and defines the keys. The key types are generated from it
+// (destination-types.ts); the defaults are read from it here, at run time.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
+import type { CollectorSettings, Destination, ResolvedDestination } from './destination-types.js';
 
-export type DestinationType =
-  | 'splunk_hec' | 'opensearch' | 'elasticsearch' | 'awscloudwatchlogs' | 'sentinel' | 'azuremonitor'
-  | 'sumologic' | 'awss3' | 'datadog' | 'otlp' | 'file' | 'debug';
-
-/** One destination as written in the file: common keys plus the type's own keys. */
-export interface Destination {
-  name: string;
-  type: DestinationType;
-  events?: string[];
-  organizations?: string[];
-  enabled?: boolean;
-  [key: string]: unknown;
-}
-
-export interface CollectorSettings {
-  receiver: { bind: string; grpcPort: number; httpPort: number };
-  healthCheck: { bind: string; port: number };
-  memoryLimiter: { limitMiB: number; spikeLimitMiB: number; checkInterval: string };
-  queue: { directory: string; size: number; consumers: number };
-  batch: { timeout: string; minSize: number; maxSize: number };
-  retry: { initialInterval: string; maxInterval: string; maxElapsedTime: string };
-  redaction: { body: boolean; trustEmitter: boolean };
-  telemetry: { metricsLevel?: 'none' | 'basic' | 'normal' | 'detailed'; logLevel?: 'debug' | 'info' | 'warn' | 'error' };
-  image: string;
-}
+export type { CollectorSettings, Destination, DestinationType, ResolvedDestination } from './destination-types.js';
 
 /** A loaded destinations file, defaults applied. */
 export interface DestinationsSpec {
@@ -37,7 +15,8 @@ export interface DestinationsSpec {
   file: string;
   domain: string;
   collector: CollectorSettings;
-  destinations: Destination[];
+  /** Every key with a schema default is set. */
+  destinations: ResolvedDestination[];
 }
 
 /** What a person writes: every collector setting optional. */
@@ -91,9 +70,10 @@ function mergeDefaults(defaults: Record<string, unknown>, given: Record<string, 
 export function withDefaults(input: DestinationsInput, file = '<memory>'): DestinationsSpec {
   const defs = destinationsSchema().$defs;
   const collector = mergeDefaults(defaultsOf(defs.collector!), input.collector) as unknown as CollectorSettings;
+  const common = defaultsOf(defs.destination!);
   const destinations = input.destinations.map((d) => {
     const typeDefs = defs[d.type];
-    return mergeDefaults({ enabled: true, ...(typeDefs ? defaultsOf(typeDefs) : {}) }, d) as Destination;
+    return mergeDefaults({ ...common, ...(typeDefs ? defaultsOf(typeDefs) : {}) }, d) as ResolvedDestination;
   });
   return { file, domain: input.domain, collector, destinations };
 }

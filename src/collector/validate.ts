@@ -84,7 +84,9 @@ export async function validateConfigWithCollector(config: unknown, owners: Reado
     const result = await run(binary, ['validate', `--config=${file}`], { env: { ...env, ...placeholderEnv(config) } });
     const output = result.stdout + result.stderr;
     if (result.code === 0) return { ok: true, error: '', output, binary };
-    const errorLine = output.split('\n').find((line) => line.startsWith('Error:')) ?? output.trim().split('\n').pop() ?? 'validate failed';
+    const exit = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
+    // A binary that is not a collector (OTELCOL_BIN=/bin/false) prints nothing: say how it ended.
+    const errorLine = output.split('\n').find((line) => line.startsWith('Error:')) ?? (output.trim() ? `${output.trim().split('\n').pop()!} (${binary} validate ${exit})` : `${binary} validate ${exit} and printed nothing; is it an OpenTelemetry Collector?`);
     return { ok: false, error: errorLine.replace(/^Error:\s*/, ''), output, binary, ...blameDestination(errorLine, owners) };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -2,13 +2,10 @@
 // the collector file exporter's OTLP JSON lines. Rules name OTLP attributes
 // (schemas/contract.json); for canonical events each name is resolved through
 // the contract once, when a rule is compiled, into a getter.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { decodeKeyValues, decodeOtlpJsonLines, type DecodedLogRecord } from '../event/otlp-json.js';
 import { contract } from '../event/contract.js';
 import type { CanonicalEvent } from '../event/event.js';
-import { packageRoot } from '../package-root.js';
 import { InputError } from '../errors.js';
 
 /**

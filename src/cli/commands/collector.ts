@@ -1,7 +1,21 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { provisionCollector } from '../../tools/collector-build.js';
+import { OtelAuditError } from '../../errors.js';
 import { loadDestinations, OUTPUT_FORMATS, packagingWarnings, renderCollectorConfig, validateWithCollector, type OutputFormat } from '../../collector/index.js';
+
+/** The real path of a file that may not exist yet (its folder's real path + its name). */
+function realPath(file: string): string {
+  return existsSync(file) ? realpathSync(file) : resolve(realpathSync(dirname(resolve(file))), resolve(file).slice(dirname(resolve(file)).length + 1));
+}
+
+/** `-o` must not overwrite the destinations file it renders (directly or through a link). */
+function refuseToClobber(output: string, input: string): void {
+  if (existsSync(input) && realPath(output) === realPath(input)) {
+    throw new OtelAuditError('OPTION_INVALID', `-o ${output} is the destinations file itself (-f ${input}); writing there would destroy it. Choose another output file`, { file: output });
+  }
+}
 
 export function registerCollectorCommands(program: Command): void {
   const collector = program.command('collector').description('render, validate and build the OpenTelemetry Collector');
@@ -13,6 +27,7 @@ export function registerCollectorCommands(program: Command): void {
     .option('-o, --output <file>', 'write here instead of stdout')
     .addOption(new Option('--format <format>', 'what to write').choices(OUTPUT_FORMATS).default('config'))
     .action((options: { file: string; output?: string; format: OutputFormat }) => {
+      if (options.output) refuseToClobber(options.output, options.file);
       const spec = loadDestinations(options.file);
       for (const warning of packagingWarnings(spec, options.format)) console.error(`warning: ${warning}`);
       const yaml = renderCollectorConfig(spec, { format: options.format });

@@ -1,13 +1,14 @@
 // Amazon CloudWatch Logs. Credentials come from the AWS default chain (or
 // role_arn); each record becomes a JSON message with body, attributes, resource.
 import type { DestinationModule } from './types.js';
-import { compact, str } from './types.js';
+import { compact } from './types.js';
 
-const defaults = {
+/** Exporter settings every awscloudwatchlogs destination renders with (not keys of the file). */
+const fixed = {
   raw_log: false,
 };
 
-export const awsCloudWatchLogs: DestinationModule = {
+export const awsCloudWatchLogs: DestinationModule<'awscloudwatchlogs'> = {
   type: 'awscloudwatchlogs',
   summary: 'Amazon CloudWatch Logs (awscloudwatchlogs exporter)',
   queue: 'persistent',
@@ -15,13 +16,13 @@ export const awsCloudWatchLogs: DestinationModule = {
   plan: (d) => ({
     exporterType: 'awscloudwatchlogs',
     config: compact({
-      ...defaults,
-      region: str(d, 'region'),
-      log_group_name: str(d, 'logGroup'),
-      log_stream_name: str(d, 'logStream'),
-      log_retention: typeof d.retentionDays === 'number' ? d.retentionDays : undefined,
-      role_arn: str(d, 'roleArn'),
-      endpoint: str(d, 'endpoint'),
+      ...fixed,
+      region: d.region,
+      log_group_name: d.logGroup,
+      log_stream_name: d.logStream,
+      log_retention: d.retentionDays,
+      role_arn: d.roleArn,
+      endpoint: d.endpoint,
     }),
   }),
 };

@@ -2,14 +2,15 @@
 // body, i.e. the canonical audit event, as one JSON line; objects are
 // partitioned by time (year=/month=/day=/hour=) for Athena and lake tools.
 import type { DestinationModule } from './types.js';
-import { compact, str } from './types.js';
+import { compact } from './types.js';
 
-const defaults = {
+/** Exporter settings every awss3 destination renders with (not keys of the file). */
+const fixed = {
   marshaler: 'body',
   timeout: '30s',
 };
 
-export const awss3: DestinationModule = {
+export const awss3: DestinationModule<'awss3'> = {
   type: 'awss3',
   summary: 'Amazon S3, canonical events as JSON lines partitioned by time (awss3 exporter)',
   queue: 'persistent',
@@ -17,17 +18,18 @@ export const awss3: DestinationModule = {
   plan: (d) => ({
     exporterType: 'awss3',
     config: {
-      ...defaults,
+      ...fixed,
       s3uploader: compact({
-        region: str(d, 'region'),
-        s3_bucket: str(d, 'bucket'),
-        s3_prefix: str(d, 'prefix'),
-        s3_partition_format: str(d, 'partitionFormat'),
+        region: d.region,
+        s3_bucket: d.bucket,
+        s3_prefix: d.prefix,
+        s3_partition_format: d.partitionFormat,
         file_prefix: 'audit-',
+        // `none` is the exporter's own behaviour: leave the key out.
         compression: d.compression === 'gzip' ? 'gzip' : undefined,
-        endpoint: str(d, 'endpoint'),
-        s3_force_path_style: typeof d.forcePathStyle === 'boolean' ? d.forcePathStyle : undefined,
-        role_arn: str(d, 'roleArn'),
+        endpoint: d.endpoint,
+        s3_force_path_style: d.forcePathStyle,
+        role_arn: d.roleArn,
       }),
     },
   }),

@@ -2,20 +2,20 @@
 // workspace), attributes in customDimensions/Properties. For Sentinel tables
 // use the `sentinel` type instead.
 import type { DestinationModule } from './types.js';
-import { str } from './types.js';
 
-const defaults = {
+/** Exporter settings every azuremonitor destination renders with (not keys of the file). */
+const fixed = {
   maxbatchsize: 1024,
   maxbatchinterval: '10s',
 };
 
-export const azureMonitor: DestinationModule = {
+export const azureMonitor: DestinationModule<'azuremonitor'> = {
   type: 'azuremonitor',
   summary: 'Azure Monitor Application Insights (azuremonitor exporter)',
   queue: 'persistent',
   retry: 'none',
   plan: (d) => ({
     exporterType: 'azuremonitor',
-    config: { ...defaults, connection_string: str(d, 'connectionString') },
+    config: { ...fixed, connection_string: d.connectionString },
   }),
 };

@@ -1,13 +1,14 @@
 // Datadog Logs through the datadog exporter (logs agent path).
 import type { DestinationModule } from './types.js';
-import { compact, str } from './types.js';
+import { compact } from './types.js';
 
-const defaults = {
+/** Exporter settings every datadog destination renders with (not keys of the file). */
+const fixed = {
   // Audit records only: do not send host metadata or metrics.
   host_metadata: { enabled: false },
 };
 
-export const datadog: DestinationModule = {
+export const datadog: DestinationModule<'datadog'> = {
   type: 'datadog',
   summary: 'Datadog Logs (datadog exporter)',
   queue: 'persistent',
@@ -15,9 +16,9 @@ export const datadog: DestinationModule = {
   plan: (d) => ({
     exporterType: 'datadog',
     config: compact({
-      ...defaults,
-      api: { key: str(d, 'apiKey'), site: str(d, 'site') },
-      hostname: str(d, 'hostname'),
+      ...fixed,
+      api: { key: d.apiKey, site: d.site },
+      hostname: d.hostname,
     }),
   }),
 };

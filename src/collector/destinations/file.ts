@@ -1,16 +1,17 @@
 // A local file of OTLP/JSON lines (one ExportLogsServiceRequest per line):
 // an archive, or what tests read back. The file exporter has no sending queue.
 import type { DestinationModule } from './types.js';
-import { compact, str } from './types.js';
+import { compact } from './types.js';
 
-const defaults = {
+/** Exporter settings every file destination renders with (not keys of the file). */
+const fixed = {
   format: 'json',
   // Keep earlier records across restarts. The exporter refuses `append` with
   // rotation; its rotating writer appends to the current file by itself.
   append: true,
 };
 
-export const file: DestinationModule = {
+export const file: DestinationModule<'file'> = {
   type: 'file',
   summary: 'A local file of OTLP/JSON lines (file exporter)',
   queue: 'none',
@@ -21,7 +22,7 @@ export const file: DestinationModule = {
       : undefined;
     return {
       exporterType: 'file',
-      config: compact({ ...defaults, append: rotation ? undefined : defaults.append, path: str(d, 'path'), flush_interval: str(d, 'flushInterval'), rotation }),
+      config: compact({ ...fixed, append: rotation ? undefined : fixed.append, path: d.path, flush_interval: d.flushInterval, rotation }),
     };
   },
 };

@@ -16,7 +16,7 @@ import type { DestinationModule } from './types.js';
 
 export type { DestinationModule, ExporterPlan } from './types.js';
 
-export const destinationModules: Readonly<Record<DestinationType, DestinationModule>> = {
+export const destinationModules: { readonly [T in DestinationType]: DestinationModule<T> } = {
   splunk_hec: splunkHec,
   opensearch,
   elasticsearch,

@@ -2,29 +2,30 @@
 // are nested under `http` (not top-level endpoints/tls/auth like elasticsearch),
 // and basic auth is a basicauth extension the exporter points to.
 import type { DestinationModule } from './types.js';
-import { compact, str, tlsConfig } from './types.js';
+import { compact, tlsConfig } from './types.js';
 
-const defaults = {
+/** Exporter settings every opensearch destination renders with (not keys of the file). */
+const fixed = {
   // ss4o: Simple Schema for Observability; attributes land under `attributes.*`.
   mapping: { mode: 'ss4o' },
   timeout: '30s',
 };
 
-export const opensearch: DestinationModule = {
+export const opensearch: DestinationModule<'opensearch'> = {
   type: 'opensearch',
   summary: 'OpenSearch (opensearch exporter, basicauth extension)',
   queue: 'persistent',
   retry: 'retry_on_failure',
   plan: (d) => {
-    const auth = str(d, 'username') !== undefined ? `basicauth/${d.name}` : undefined;
+    const auth = d.username !== undefined ? `basicauth/${d.name}` : undefined;
     return {
       exporterType: 'opensearch',
       config: compact({
-        ...defaults,
-        logs_index: str(d, 'index'),
-        http: compact({ endpoint: str(d, 'endpoint'), tls: tlsConfig(d.tls), auth: auth ? { authenticator: auth } : undefined }),
+        ...fixed,
+        logs_index: d.index,
+        http: compact({ endpoint: d.endpoint, tls: tlsConfig(d.tls), auth: auth ? { authenticator: auth } : undefined }),
       }),
-      extensions: auth ? { [auth]: { client_auth: { username: str(d, 'username'), password: str(d, 'password') } } } : undefined,
+      extensions: auth ? { [auth]: { client_auth: { username: d.username, password: d.password } } } : undefined,
     };
   },
 };

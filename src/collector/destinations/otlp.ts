@@ -2,38 +2,39 @@
 // or HTTP (`otlphttp`). Secrets go in as ${env:NAME} inside headers or the URL;
 // bearer and basic auth use the bearertokenauth and basicauth extensions.
 import type { DestinationModule } from './types.js';
-import { compact, str, tlsConfig } from './types.js';
+import { compact, tlsConfig } from './types.js';
 
-const defaults = {
+/** The exporter, and its fixed settings, for each `protocol` (not keys of the file). */
+const byProtocol = {
   grpc: { exporter: 'otlp', timeout: '10s' },
   http: { exporter: 'otlphttp', timeout: '30s' },
 };
 
-export const otlp: DestinationModule = {
+export const otlp: DestinationModule<'otlp'> = {
   type: 'otlp',
   summary: 'Any OTLP endpoint over gRPC or HTTP (otlp / otlphttp exporters)',
   queue: 'persistent',
   retry: 'retry_on_failure',
   plan: (d) => {
-    const protocol = d.protocol === 'grpc' ? 'grpc' : 'http';
+    const protocol = byProtocol[d.protocol];
     const extensions: Record<string, Record<string, unknown>> = {};
     let authenticator: string | undefined;
-    if (str(d, 'bearerToken') !== undefined) {
+    if (d.bearerToken !== undefined) {
       authenticator = `bearertokenauth/${d.name}`;
-      extensions[authenticator] = { token: str(d, 'bearerToken') };
-    } else if (str(d, 'username') !== undefined) {
+      extensions[authenticator] = { token: d.bearerToken };
+    } else if (d.username !== undefined) {
       authenticator = `basicauth/${d.name}`;
-      extensions[authenticator] = { client_auth: { username: str(d, 'username'), password: str(d, 'password') } };
+      extensions[authenticator] = { client_auth: { username: d.username, password: d.password } };
     }
     let tls = tlsConfig(d.tls);
     if (d.insecure === true) tls = { ...tls, insecure: true };
     return {
-      exporterType: defaults[protocol].exporter,
+      exporterType: protocol.exporter,
       config: compact({
-        endpoint: str(d, 'endpoint'),
-        timeout: defaults[protocol].timeout,
-        compression: str(d, 'compression'),
-        headers: typeof d.headers === 'object' && d.headers !== null ? d.headers : undefined,
+        endpoint: d.endpoint,
+        timeout: protocol.timeout,
+        compression: d.compression,
+        headers: d.headers,
         tls,
         auth: authenticator ? { authenticator } : undefined,
       }),

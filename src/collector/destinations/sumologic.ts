@@ -1,15 +1,15 @@
 // Sumo Logic HTTP Source. The source URL carries the credential, so the file
 // must give it as an environment reference.
 import type { DestinationModule } from './types.js';
-import { str } from './types.js';
 
-const defaults = {
+/** Exporter settings every sumologic destination renders with (not keys of the file). */
+const fixed = {
   compression: 'gzip',
   max_request_body_size: 1048576,
   timeout: '30s',
 };
 
-export const sumologic: DestinationModule = {
+export const sumologic: DestinationModule<'sumologic'> = {
   type: 'sumologic',
   summary: 'Sumo Logic HTTP Source (sumologic exporter)',
   queue: 'persistent',
@@ -17,6 +17,6 @@ export const sumologic: DestinationModule = {
   secretFields: ['endpoint'],
   plan: (d) => ({
     exporterType: 'sumologic',
-    config: { ...defaults, endpoint: str(d, 'endpoint'), log_format: str(d, 'logFormat') },
+    config: { ...fixed, endpoint: d.endpoint, log_format: d.logFormat },
   }),
 };

@@ -1,4 +1,9 @@
-import type { Destination, DestinationType } from '../spec.js';
+import type { DestinationTls, DestinationType, ResolvedDestination } from '../destination-types.js';
+
+type ResolvedByType = { [T in DestinationType]: Extract<ResolvedDestination, { type: T }> };
+
+/** One destination of type `T` as the modules get it: schema defaults applied (spec.ts `withDefaults`). */
+export type DestinationOf<T extends DestinationType> = ResolvedByType[T];
 
 /** What one destination contributes to the collector config. */
 export interface ExporterPlan {
@@ -9,9 +14,13 @@ export interface ExporterPlan {
   extensions?: Record<string, Record<string, unknown>>;
 }
 
-/** One destination type: its exporter, the defaults it renders with, and how its keys map. */
-export interface DestinationModule {
-  type: DestinationType;
+/**
+ * One destination type: its exporter, the fixed exporter settings it renders
+ * with, and how its keys map. The keys' defaults are not here: they live in the
+ * schema, and `plan` gets the destination with them applied.
+ */
+export interface DestinationModule<T extends DestinationType = DestinationType> {
+  type: T;
   /** One line for docs and `--help`. */
   summary: string;
   /**
@@ -24,25 +33,19 @@ export interface DestinationModule {
   retry: 'retry_on_failure' | 'retry' | 'none';
   /** Top-level keys that are secrets although their name does not say so. */
   secretFields?: readonly string[];
-  plan(destination: Destination): ExporterPlan;
+  plan(destination: DestinationOf<T>): ExporterPlan;
 }
 
 /** confighttp `tls` from the file's `tls` block. */
-export function tlsConfig(tls: unknown): Record<string, unknown> | undefined {
-  if (typeof tls !== 'object' || tls === null) return undefined;
-  const t = tls as { insecureSkipVerify?: boolean; caFile?: string };
+export function tlsConfig(tls: DestinationTls | undefined): Record<string, unknown> | undefined {
+  if (tls === undefined) return undefined;
   const out: Record<string, unknown> = {};
-  if (t.insecureSkipVerify !== undefined) out.insecure_skip_verify = t.insecureSkipVerify;
-  if (t.caFile !== undefined) out.ca_file = t.caFile;
+  if (tls.insecureSkipVerify !== undefined) out.insecure_skip_verify = tls.insecureSkipVerify;
+  if (tls.caFile !== undefined) out.ca_file = tls.caFile;
   return out;
 }
 
 /** Drops undefined values, so optional keys the user left out are not rendered. */
 export function compact<T extends Record<string, unknown>>(object: T): T {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
-}
-
-export function str(destination: Destination, key: string): string | undefined {
-  const value = destination[key];
-  return typeof value === 'string' ? value : undefined;
 }

@@ -59,6 +59,8 @@ export interface WebhookResponse {
   ms: number;
   body: string;
   retryAfterMillis?: number;
+  /** For a 3xx answer: the origin its Location points to (never followed). */
+  redirectedTo?: string;
 }
 
 /** Retry-After is either seconds or an HTTP date. */
@@ -91,36 +93,145 @@ export function webhookRequest(options: Pick<WebhookExporterOptions, 'url' | 'he
 export async function postWebhook(options: Pick<WebhookExporterOptions, 'url' | 'headers' | 'apiKey' | 'verificationToken' | 'hmac' | 'timeoutMillis'>, body: string): Promise<WebhookResponse> {
   const request = webhookRequest(options, body);
   const started = performance.now();
-  const response = await fetch(request.url, { method: 'POST', headers: request.headers, body, signal: AbortSignal.timeout(options.timeoutMillis ?? 10_000) });
+  // redirect: 'manual': a redirect is answered, never followed. fetch would resend the
+  // body, the API key, the token and the signature to wherever Location points.
+  const response = await fetch(request.url, { method: 'POST', headers: request.headers, body, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMillis ?? 10_000) });
   const text = await response.text();
-  return { status: response.status, ok: response.ok, ms: performance.now() - started, body: text, retryAfterMillis: parseRetryAfter(response.headers.get('retry-after')) };
+  const location = response.headers.get('location');
+  return {
+    status: response.status,
+    ok: response.ok,
+    ms: performance.now() - started,
+    body: text,
+    retryAfterMillis: parseRetryAfter(response.headers.get('retry-after')),
+    ...(response.status >= 300 && response.status < 400 ? { redirectedTo: locationOrigin(location, options.url) } : {}),
+  };
+}
+
+/**
+ * A URL fit for a message, a log line or a state file: scheme, host and path. The
+ * userinfo (user:password@), the query (it may hold an API key) and the fragment are
+ * dropped. Text that is not a URL is not echoed at all: we cannot tell where its
+ * secrets are.
+ */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return '(not a valid URL)';
+  }
+}
+
+/** The origin a redirect points to (a relative Location is resolved against the configured URL); never its path or query. */
+function locationOrigin(location: string | null, base: string): string {
+  if (!location) return 'no Location header';
+  try {
+    const parsed = new URL(location, base);
+    return parsed.origin === 'null' ? `a ${parsed.protocol} URL` : parsed.origin;
+  } catch {
+    return 'an invalid Location';
+  }
 }
 
 /** The destination's name in logs and state: the URL without query (which may hold an API key) or credentials. */
 export function targetName(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  return redactUrl(url);
 }
 
-function validate(options: WebhookExporterOptions): void {
-  const fail = (field: string, reason: string) => {
-    throw new OtelAuditError('OPTION_INVALID', `createWebhookExporter: option ${field} ${reason}`, { path: field });
+/** Shorter values are too common to mask (they would garble messages) and too short to be credentials. */
+const MIN_MASKED_LENGTH = 6;
+
+/**
+ * Returns a function that takes secrets out of text bound for a message: every URL in it
+ * loses its userinfo and query, and the configured credential values (API key, token, HMAC
+ * secrets, header values, query values of the URL) are masked. Receivers echo the request
+ * in their error bodies (`Cannot POST /hook?api_key=...`), and those bodies end up in
+ * deliveries.jsonl, stats().lastError and diag lines.
+ */
+export function secretScrubber(options: Pick<WebhookExporterOptions, 'url' | 'headers' | 'apiKey' | 'verificationToken' | 'hmac'>): (text: string) => string {
+  const values = new Set<string>();
+  const add = (value: unknown) => {
+    if (typeof value !== 'string' || value.length < MIN_MASKED_LENGTH) return;
+    values.add(value);
+    values.add(encodeURIComponent(value));
   };
+  add(options.apiKey?.value);
+  add(options.verificationToken);
+  for (const secret of options.hmac?.secrets ?? []) add(secret);
+  for (const value of Object.values(options.headers ?? {})) add(value);
   try {
     const url = new URL(options.url);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('url', `must be http(s), got ${url.protocol}`);
-  } catch (error) {
-    if (error instanceof Error && error.message.startsWith('createWebhookExporter')) throw error;
-    fail('url', `is not a valid URL: ${JSON.stringify(options.url)}`);
+    for (const value of url.searchParams.values()) add(value);
+    add(decodeURIComponent(url.username));
+    add(decodeURIComponent(url.password));
+  } catch {
+    // validateWebhookOptions refuses such a URL before anything is sent.
   }
+  // Longest first, so a value that contains another one is masked whole.
+  const ordered = [...values].sort((a, b) => b.length - a.length);
+  return (text) => {
+    let scrubbed = text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => redactUrl(url));
+    for (const value of ordered) scrubbed = scrubbed.replaceAll(value, '***');
+    return scrubbed;
+  };
+}
+
+/**
+ * Whether the same request may succeed later. Only answers that refuse the content itself
+ * are final: 400 (bad request), 413 (too large), 422 (unprocessable). The spool sets such a
+ * record aside instead of retrying it forever. Every other answer (3xx, 401, 403, 404, 408,
+ * 429, 5xx) is about the destination or its configuration, which someone can fix, so it is
+ * retried like a network error (and counts towards failureThreshold).
+ */
+export function isRetryableStatus(status: number): boolean {
+  return status !== 400 && status !== 413 && status !== 422;
+}
+
+/** The failure of one answered request, without secrets. */
+export function responseError(name: string, response: WebhookResponse, scrub: (text: string) => string): WebhookDeliveryError {
+  const retryable = isRetryableStatus(response.status);
+  const what = response.redirectedTo !== undefined
+    ? `answered ${response.status}, a redirect to ${response.redirectedTo}. Redirects are not followed, so events and credentials go only to the configured url; if the destination moved, set url to its new address`
+    : `answered ${response.status}: ${scrub(response.body).slice(0, 200)}`;
+  return new WebhookDeliveryError(`POST ${name} ${what}`, response.status, retryable, retryable ? response.retryAfterMillis : undefined);
+}
+
+/** What fetch says when no answer came (its cause says why: ECONNREFUSED, a timeout). */
+export function networkErrorMessage(error: unknown): string {
+  const cause = (error as Error | undefined)?.cause;
+  return cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
+}
+
+/** Checks the options createWebhookExporter and sendWebhookTest share; `caller` starts each message. */
+export function validateWebhookOptions(options: Partial<WebhookExporterOptions>, caller: string): void {
+  function fail(field: string, reason: string): never {
+    throw new OtelAuditError('OPTION_INVALID', `${caller}: option ${field} ${reason}`, { path: field });
+  }
+  // Not echoed when invalid: an unparseable URL may still hold a password.
+  const url = URL.canParse(String(options.url)) ? new URL(String(options.url)) : fail('url', 'is not a valid URL');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('url', `must be http(s), got ${url.protocol}`);
+  // fetch refuses such a URL, and its error (with the password) would land in deliveries.jsonl.
+  if (url.username || url.password) fail('url', 'must not contain credentials (user:password@); send them with `apiKey` or `headers` instead');
   if (typeof options.batch === 'object' && !(Number.isInteger(options.batch.maxEvents) && options.batch.maxEvents > 0)) fail('batch.maxEvents', 'must be a positive integer');
   if (options.apiKey && !['header', 'query'].includes(options.apiKey.in)) fail('apiKey.in', "must be 'header' or 'query'");
-  if (options.hmac && (options.hmac.secrets.length === 0 || options.hmac.secrets.length > 2 || !options.hmac.secrets[0])) fail('hmac.secrets', 'must hold one or two non-empty secrets (current, previous)');
+  if (options.hmac) {
+    const secrets: readonly unknown[] = options.hmac.secrets;
+    if (secrets.length === 0 || secrets.length > 2) fail('hmac.secrets', 'must hold one or two secrets (current, previous)');
+    // The previous secret may be left out (undefined: an unset environment variable), but an
+    // empty one is a mistake: anyone can compute an HMAC with an empty key.
+    secrets.forEach((secret, i) => {
+      if (i > 0 && secret === undefined) return;
+      if (typeof secret !== 'string' || secret.trim() === '') fail(`hmac.secrets[${i}]`, 'must be a non-empty string (an empty secret signs nothing: anyone can forge its signature)');
+    });
+  }
+  if (options.timeoutMillis !== undefined && !(Number.isFinite(options.timeoutMillis) && options.timeoutMillis > 0)) fail('timeoutMillis', 'must be a positive number of milliseconds');
   if (options.failureThreshold !== undefined && !(Number.isInteger(options.failureThreshold) && options.failureThreshold > 0)) fail('failureThreshold', 'must be a positive integer');
 }
 
 class WebhookExporter implements LogRecordExporter, DeliveryTarget {
   private readonly name: string;
+  private readonly scrub: (text: string) => string;
   private stateDirectory: string | undefined;
   private disabled = false;
   private reason: string | undefined;
@@ -129,8 +240,9 @@ class WebhookExporter implements LogRecordExporter, DeliveryTarget {
   private shutDown = false;
 
   constructor(private readonly options: WebhookExporterOptions) {
-    validate(options);
+    validateWebhookOptions(options, 'createWebhookExporter');
     this.name = targetName(options.url);
+    this.scrub = secretScrubber(options);
     if (options.stateDirectory) this.useStateDirectory(options.stateDirectory);
   }
 
@@ -203,12 +315,9 @@ class WebhookExporter implements LogRecordExporter, DeliveryTarget {
       try {
         response = await postWebhook(id === undefined ? this.options : { ...this.options, headers: { ...this.options.headers, 'idempotency-key': id } }, body);
       } catch (error) {
-        throw new WebhookDeliveryError(`POST ${this.name} failed: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`, undefined, true);
+        throw new WebhookDeliveryError(`POST ${this.name} failed: ${this.scrub(networkErrorMessage(error))}`, undefined, true);
       }
-      if (!response.ok) {
-        const retryable = response.status === 429 || response.status === 408 || response.status >= 500;
-        throw new WebhookDeliveryError(`POST ${this.name} answered ${response.status}: ${response.body.slice(0, 200)}`, response.status, retryable, retryable ? response.retryAfterMillis : undefined);
-      }
+      if (!response.ok) throw responseError(this.name, response, this.scrub);
     }
   }
 

@@ -1,0 +1,54 @@
+// The CLI under careless use: it never destroys the file it reads, stops
+// quietly when its reader goes away, and says how a broken collector binary ended.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseDestinations, validateWithCollector } from '../../src/collector/index.js';
+import { packageRoot } from '../../src/package-root.js';
+
+const root = packageRoot();
+const CLI = join(root, 'src', 'cli', 'main.ts');
+const dir = mkdtempSync(join(tmpdir(), 'otel-audit-cli-hostile-'));
+const destinations = 'domain: acme.audit\ndestinations:\n  - name: archive\n    type: file\n    path: /tmp/audit.jsonl\n';
+
+function cli(args: string[], shell?: string) {
+  if (shell) return spawnSync('sh', ['-c', shell], { cwd: root, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: root, encoding: 'utf8' });
+}
+
+describe('collector render -o', () => {
+  it('refuses to overwrite the destinations file it renders, directly or through a symlink', () => {
+    const file = join(dir, 'audit-collector.yaml');
+    writeFileSync(file, destinations);
+    const link = join(dir, 'link.yaml');
+    symlinkSync(file, link);
+    for (const output of [file, link, join(dir, '.', 'audit-collector.yaml')]) {
+      const result = cli(['collector', 'render', '-f', file, '-o', output]);
+      expect(result.status, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(/is the destinations file itself/);
+      expect(readFileSync(file, 'utf8')).toBe(destinations);
+    }
+  });
+});
+
+describe('deliveries list | head', () => {
+  it('exits quietly when the reader closes the pipe', () => {
+    const spool = mkdtempSync(join(tmpdir(), 'otel-audit-cli-spool-'));
+    const line = (i: number) => JSON.stringify({ time: new Date().toISOString(), target: 'https://hooks.example/audit', outcome: 'failure', records: i, status: 503 });
+    writeFileSync(join(spool, 'deliveries.jsonl'), Array.from({ length: 20_000 }, (_, i) => line(i)).join('\n') + '\n');
+    const result = cli([], `node --import tsx ${JSON.stringify(CLI)} deliveries list --dir ${JSON.stringify(spool)} | head -n 1`);
+    expect(result.stderr).not.toMatch(/EPIPE|Error/);
+    expect(result.stdout.split('\n')[0]).toMatch(/failure/);
+  });
+});
+
+describe('a collector binary that is not a collector', () => {
+  it('reports how it ended instead of a bare failure', async () => {
+    const spec = parseDestinations(destinations, 'audit-collector.yaml');
+    const result = await validateWithCollector(spec, { binary: '/bin/false' });
+    expect(result.ok).toBe(false);
+    expect(result.error).toBe('/bin/false validate exited with code 1 and printed nothing; is it an OpenTelemetry Collector?');
+  });
+});
