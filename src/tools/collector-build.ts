@@ -64,7 +64,7 @@ export async function provisionCollector(options: ProvisionOptions = {}): Promis
   const buildDir = collectorBuildDir(env, manifestFile);
   const workDir = `${buildDir}.work-${process.pid}`;
   const started = Date.now();
-  log(`[collector] building from ${manifestFile} (key ${contentKey(manifestFile)}) with ${goVersion}; the first build takes several minutes`);
+  log(`[collector] building from ${manifestFile} (key ${contentKey(manifestFile)}) with ${goVersion}. Expect 10 to 35 minutes on 2 cores with cold Go caches (under a minute when they are warm); OTELCOL_BIN=/path/to/otelcol-contrib skips the build`);
 
   // GOSUMDB=off: the module mirror this project builds from serves the modules
   // but not the checksum database; go.sum still pins every module's hash.
