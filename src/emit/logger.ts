@@ -1,10 +1,10 @@
 // createAuditLogger: everything a service without NodeSDK needs to emit audit
 // events over OTLP/HTTP: a LoggerProvider whose processors are the audit
 // processor then the exporting one, and a typed, synchronous emit().
-import { diag, type Logger } from '@opentelemetry/api';
+import { diag, type Logger, type MeterProvider } from '@opentelemetry/api';
 import { OTLPLogExporter as OTLPHttpJsonExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as OTLPHttpProtoExporter } from '@opentelemetry/exporter-logs-otlp-proto';
-import { defaultResource, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import type { Resource } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider, type BatchLogRecordProcessorOptions, type LogRecordExporter, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { Catalog, EventData, EventName } from '../event/catalog.js';
 import { contractField } from '../event/contract.js';
@@ -14,11 +14,13 @@ import { createDurableLogRecordProcessor, emitDurably, type DurableLogRecordProc
 import { AuditLogRecordProcessor } from './processor.js';
 import { DEFAULT_LIMITS, mapEvent, type MappingLimits } from './to-log-record.js';
 import { OtelAuditError } from '../errors.js';
+import { resolveProtocol, resolveResource, sdkDisabled, type OtlpProtocol } from './export-config.js';
+import { observeExporter } from './export-observer.js';
 
 /** BatchLogRecordProcessor options without the exporter. */
 export type BatchOptions = Omit<BatchLogRecordProcessorOptions, 'exporter'>;
 
-export type OtlpProtocol = 'http/json' | 'http/protobuf';
+export type { OtlpProtocol };
 
 /**
  * What emit() does with an event that does not match the catalog:
@@ -30,17 +32,29 @@ export type InvalidEventPolicy = 'throw' | 'drop';
 
 export interface AuditLoggerOptions<C extends Catalog> {
   catalog: C;
-  /** The collector's OTLP/HTTP endpoint: a base (http://localhost:4318) or the full logs URL (…/v1/logs). Default http://localhost:4318. */
+  /**
+   * The collector's OTLP/HTTP endpoint: a base (http://localhost:4318) or the full logs URL (…/v1/logs).
+   * Default: OTEL_EXPORTER_OTLP_LOGS_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT (+ /v1/logs), else http://localhost:4318.
+   */
   endpoint?: string;
-  /** Default http/protobuf. */
+  /** Default: OTEL_EXPORTER_OTLP_LOGS_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf. */
   protocol?: OtlpProtocol;
-  /** Sent with every export, e.g. an authorization header. */
+  /** Sent with every export, e.g. an authorization header. Default: OTEL_EXPORTER_OTLP_LOGS_HEADERS / OTEL_EXPORTER_OTLP_HEADERS. */
   headers?: Record<string, string>;
-  /** How long one export (with its retries) may take, in ms. Default 10000 (the OTLP exporter's). */
+  /** How long one export may take, in ms. Default: OTEL_EXPORTER_OTLP_LOGS_TIMEOUT / OTEL_EXPORTER_OTLP_TIMEOUT, else 10000. */
   timeoutMillis?: number;
-  /** service.name of the resource, unless `resource` is given. */
+  /** service.name of the resource; wins over OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES. Ignored when `resource` is given. */
   serviceName?: string;
+  /** The whole resource. Default: the SDK defaults, host, OS and process attributes, OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVICE_NAME. */
   resource?: Resource;
+  /** Called for every failed export (collector down, refused) with the error and how many records it carried. */
+  onExportError?: (error: Error, records: number) => void;
+  /** One line on stderr when exports start failing and one when they recover. Default true. */
+  warnOnExportError?: boolean;
+  /** Where the otel_audit.emit.* counters go. Default: the global meter provider. */
+  meterProvider?: MeterProvider;
+  /** Environment to read OTEL_* variables from. Default process.env. */
+  env?: NodeJS.ProcessEnv;
   onInvalid?: InvalidEventPolicy;
   onInvalidEvent?: (error: AuditValidationError) => void;
   /** BatchLogRecordProcessor options (queue size, delay, batch size, export timeout). */
@@ -95,24 +109,31 @@ export function makeExportProcessor(exporter: LogRecordExporter, options: Export
   return new BatchLogRecordProcessor({ ...options.batch, exporter });
 }
 
-/** The OTLP/HTTP logs exporter for the chosen encoding. */
-export function makeOtlpExporter(endpoint = 'http://localhost:4318', protocol: OtlpProtocol = 'http/protobuf', headers: Record<string, string> = {}, timeoutMillis?: number): LogRecordExporter {
-  const url = /\/v1\/logs\/?$/.test(endpoint) ? endpoint : `${endpoint.replace(/\/+$/, '')}/v1/logs`;
-  const config = { url, headers, ...(timeoutMillis === undefined ? {} : { timeoutMillis }) };
+/**
+ * The OTLP/HTTP logs exporter for the chosen encoding. What is not given here
+ * (endpoint, headers, timeout, compression) the exporter reads from the
+ * OTEL_EXPORTER_OTLP_* variables itself, as in the SDK.
+ */
+export function makeOtlpExporter(endpoint: string | undefined, protocol: OtlpProtocol, headers: Record<string, string> | undefined, timeoutMillis?: number): LogRecordExporter {
+  const url = endpoint === undefined ? undefined : /\/v1\/logs\/?$/.test(endpoint) ? endpoint : `${endpoint.replace(/\/+$/, '')}/v1/logs`;
+  const config = { ...(url === undefined ? {} : { url }), ...(headers === undefined ? {} : { headers }), ...(timeoutMillis === undefined ? {} : { timeoutMillis }) };
   return protocol === 'http/json' ? new OTLPHttpJsonExporter(config) : new OTLPHttpProtoExporter(config);
 }
 
 export function createAuditLogger<C extends Catalog>(options: AuditLoggerOptions<C>): AuditLogger<C> {
   const { catalog } = options;
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const exporter = options.exporter ?? makeOtlpExporter(options.endpoint, options.protocol, options.headers, options.timeoutMillis);
-  const resource = options.resource ?? defaultResource().merge(resourceFromAttributes(options.serviceName ? { 'service.name': options.serviceName } : {}));
-  const exportProcessor = makeExportProcessor(exporter, { batch: options.batch, durable: options.durable });
-  const durable = options.durable ? (exportProcessor as DurableLogRecordProcessor) : undefined;
+  const env = options.env ?? process.env;
+  const resource = options.resource ?? resolveResource(options.serviceName);
+  // OTEL_SDK_DISABLED: events are still validated (a bad call still throws), but nothing is exported.
+  const disabled = sdkDisabled(env);
+  const exporter = disabled ? undefined : observeExporter(options.exporter ?? makeOtlpExporter(options.endpoint, resolveProtocol(options.protocol, env), options.headers, options.timeoutMillis), options);
+  const exportProcessor = exporter && makeExportProcessor(exporter, { batch: options.batch, durable: options.durable });
+  const durable = options.durable ? (exportProcessor as DurableLogRecordProcessor | undefined) : undefined;
   const provider = new LoggerProvider({
     resource,
     logRecordLimits: { attributeCountLimit: limits.attributeCountLimit },
-    processors: [new AuditLogRecordProcessor({ catalog, onInvalid: 'throw', limits }), exportProcessor],
+    processors: [new AuditLogRecordProcessor({ catalog, onInvalid: 'throw', limits }), ...(exportProcessor ? [exportProcessor] : [])],
   });
   const logger: Logger = provider.getLogger('otel-audit', undefined, { attributes: { [contractField('domain').attribute!]: catalog.domain } });
   const policy = options.onInvalid ?? 'throw';

@@ -6,6 +6,7 @@
 // (its name then appears in SUPPORTED_MODIFIERS, in table order).
 import type { Matcher } from './detection.js';
 import { compileField, type CompiledField, type EventView } from './events.js';
+import { compileRegex } from './regex.js';
 import {
   base64,
   base64Offsets,
@@ -45,7 +46,7 @@ export interface ValueContext {
   read: (event: EventView) => unknown;
   mode: StringMode;
   cased: boolean;
-  /** JS RegExp flags from the regexFlag modifiers, in the order i, m, s. */
+  /** The regexFlag modifiers as JS RegExp flag letters, in the order i, m, s (regex.ts maps them to RE2's). */
   regexFlags: string;
   /** Throws a DetectionError at the value's path. */
   fail: (message: string) => never;
@@ -62,7 +63,7 @@ export type ModifierSpec =
   | { kind: 'mode'; mode: Exclude<StringMode, 'eq'> }
   /** An option of the whole `field|...: values` entry (read by compileItem). */
   | { kind: 'option'; option: 'all' | 'cased' | 'neq' }
-  /** A JS RegExp flag that `re` compiles its pattern with. */
+  /** A flag that `re` compiles its pattern with (i, m, s: case-insensitive, multi-line, dot matches newline). */
   | { kind: 'regexFlag'; flag: 'i' | 'm' | 's' }
   /**
    * Turns each string variant of a value into one or more, in the order written;
@@ -127,23 +128,20 @@ const MODIFIER_TABLE = [
   ['cased', { kind: 'option', option: 'cased' }],
   // Negates the whole entry (so a missing field matches).
   ['neq', { kind: 'option', option: 'neq' }],
+  // RE2 syntax and semantics, matched in linear time (regex.ts); inline flags such as a leading (?i) are RE2's own.
   ['re', {
     kind: 'value',
     rank: 4,
     seesNull: false,
     compile: (value, { read, regexFlags, fail }) => {
       if (typeof value !== 'string') return fail('"re" takes a string');
-      // PCRE-style leading inline flags, (?i) and friends, become JS flags.
-      const inline = /^\(\?([ims]+)\)/.exec(value);
-      const pattern = inline ? value.slice(inline[0].length) : value;
-      const allFlags = [...new Set((regexFlags + (inline?.[1] ?? '')).split(''))].join('');
-      let regex: RegExp;
+      let regex: (text: string) => boolean;
       try {
-        regex = new RegExp(pattern, allFlags);
+        regex = compileRegex(value, regexFlags);
       } catch (error) {
-        return fail(`invalid regular expression: ${(error as Error).message}`);
+        return fail((error as Error).message);
       }
-      const test = lift((v) => typeof v === 'string' ? regex.test(v) : (typeof v === 'number' || typeof v === 'boolean') && regex.test(String(v)));
+      const test = lift((v) => typeof v === 'string' ? regex(v) : (typeof v === 'number' || typeof v === 'boolean') && regex(String(v)));
       return (event) => test(read(event));
     },
   }],

@@ -56,8 +56,130 @@ export function parseSigmaString(value: string): SigmaStringToken[] {
   return tokens;
 }
 
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** A run of a glob between stars: literal code units, where `any` marks the `?` positions. */
+interface GlobSegment {
+  text: string;
+  /** Positions holding `?` (any one code unit); undefined when there are none. */
+  any: Uint8Array | undefined;
+  /** The longest run of literal text in the segment and where it starts: what indexOf looks for. */
+  run: string;
+  runOffset: number;
+}
+
+function globSegment(tokens: readonly SigmaStringToken[]): GlobSegment {
+  let text = '';
+  const anyAt: number[] = [];
+  for (const token of tokens) {
+    if (token.wildcard) anyAt.push(text.length);
+    text += token.wildcard ? '?' : token.text;
+  }
+  let any: Uint8Array | undefined;
+  let run = text;
+  let runOffset = 0;
+  if (anyAt.length > 0) {
+    any = new Uint8Array(text.length);
+    for (const at of anyAt) any[at] = 1;
+    run = '';
+    for (let start = 0; start < text.length;) {
+      if (any[start]) {
+        start++;
+        continue;
+      }
+      let end = start;
+      while (end < text.length && !any[end]) end++;
+      if (end - start > run.length) {
+        run = text.slice(start, end);
+        runOffset = start;
+      }
+      start = end;
+    }
+  }
+  return { text, any, run, runOffset };
+}
+
+/** Whether `segment` matches `s` at `at` (which leaves room for it). */
+function segmentAt(segment: GlobSegment, s: string, at: number): boolean {
+  const { text, any } = segment;
+  if (any === undefined) return s.startsWith(text, at);
+  for (let i = 0; i < text.length; i++) {
+    if (any[i] === 0 && s.charCodeAt(at + i) !== text.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** The leftmost position from `from` on where `segment` matches `s` and ends by `limit`, or -1. */
+function findSegment(segment: GlobSegment, s: string, from: number, limit: number): number {
+  const { text, run, runOffset } = segment;
+  const last = limit - text.length;
+  if (last < from) return -1;
+  if (run === '') return from; // only `?`: any position with room
+  // Candidates are where the segment's longest literal run occurs: indexOf
+  // skips the rest, and each candidate costs at most the segment's length.
+  for (let found = s.indexOf(run, from + runOffset); found !== -1; found = s.indexOf(run, found + 1)) {
+    const at = found - runOffset;
+    if (at > last) return -1;
+    if (segment.any === undefined || segmentAt(segment, s, at)) return at;
+  }
+  return -1;
+}
+
+/**
+ * A glob (Sigma's `*` and `?`, tokens from parseSigmaString) compiled for one
+ * match mode into a test on strings. No backtracking regex: the text between
+ * stars is a list of fixed-length segments; the first must match at the start
+ * and the last at the end (when the mode and the pattern anchor them), and each
+ * middle one is found at its leftmost position after the previous one, which is
+ * all a star allows. Literal segments are found with indexOf; a segment with
+ * `?` is tried only where its longest literal run occurs. So a test costs
+ * O(n·m) at worst (n the string's length, m the pattern's) and O(n) for
+ * `*a*b*c*` patterns. `?` stands for one UTF-16 code unit, as `.` in a RegExp
+ * without the `u` flag. Case is the caller's business (lower-case both sides).
+ */
+export function compileGlob(tokens: readonly SigmaStringToken[], mode: StringMode): (s: string) => boolean {
+  const segments: GlobSegment[] = [];
+  let current: SigmaStringToken[] = [];
+  let anchoredStart = mode === 'eq' || mode === 'startswith';
+  let anchoredEnd = mode === 'eq' || mode === 'endswith';
+  tokens.forEach((token, index) => {
+    if (token.wildcard && token.text === '*') {
+      if (index === 0) anchoredStart = false;
+      if (index === tokens.length - 1) anchoredEnd = false;
+      if (current.length > 0) segments.push(globSegment(current));
+      current = [];
+    } else {
+      current.push(token);
+    }
+  });
+  if (current.length > 0) segments.push(globSegment(current));
+  if (segments.length === 0) return () => true; // only stars (or nothing): any string
+  const first = segments[0]!;
+  if (segments.length === 1 && anchoredStart && anchoredEnd) {
+    // No star: the whole string, one code unit per `?`.
+    return (s) => s.length === first.text.length && segmentAt(first, s, 0);
+  }
+  const lastSegment = segments[segments.length - 1]!;
+  const middleFrom = anchoredStart ? 1 : 0;
+  const middleTo = anchoredEnd ? segments.length - 1 : segments.length;
+  return (s) => {
+    let start = 0;
+    let end = s.length;
+    if (anchoredStart) {
+      if (first.text.length > end || !segmentAt(first, s, 0)) return false;
+      start = first.text.length;
+    }
+    if (anchoredEnd) {
+      const at = end - lastSegment.text.length;
+      if (at < start || !segmentAt(lastSegment, s, at)) return false;
+      end = at;
+    }
+    for (let i = middleFrom; i < middleTo; i++) {
+      const segment = segments[i]!;
+      const at = findSegment(segment, s, start, end);
+      if (at < 0) return false;
+      start = at + segment.text.length;
+    }
+    return true;
+  };
 }
 
 /** Compiles a string value with a match mode into a predicate on event values; `literal` skips wildcard parsing. */
@@ -85,14 +207,12 @@ export function stringPredicate(value: string, mode: StringMode, cased: boolean,
       return s !== undefined && compare(cased ? s : lowerCase(s));
     };
   }
-  let body = '';
-  for (const token of tokens) body += token.wildcard ? (token.text === '*' ? '.*' : '.') : escapeRegex(token.text);
-  const start = mode === 'eq' || mode === 'startswith' ? '^' : '';
-  const end = mode === 'eq' || mode === 'endswith' ? '$' : '';
-  const regex = new RegExp(start + body + end, cased ? 's' : 'is');
+  // Case-insensitive globs compare lower-cased text, as plain values do: the
+  // pattern lower-cased here once, the event value per test.
+  const glob = compileGlob(cased ? tokens : parseSigmaString(value.toLowerCase()), mode);
   return (v) => {
     const s = asString(v);
-    return s !== undefined && regex.test(s);
+    return s !== undefined && glob(cased ? s : lowerCase(s));
   };
 }
 

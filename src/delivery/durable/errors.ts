@@ -32,14 +32,50 @@ export class SpoolWriteError extends OtelAuditError {
   }
 }
 
-/** Thrown when another live process holds the spool directory. */
+/** Who holds a spool's lock, as its lock file says. */
+export interface SpoolLockOwner {
+  hostname?: string;
+  /** Milliseconds since the holder last renewed its lease. */
+  heartbeatAgeMillis?: number;
+  /** The lease: after this long without a heartbeat the lock may be taken over. */
+  leaseMillis?: number;
+  /** This process held the lock and lost it (another process took it over). */
+  lost?: boolean;
+}
+
+function describeOwner(pid: number, owner: SpoolLockOwner): string {
+  const who = pid > 0 ? `process ${pid}` : 'another process';
+  return owner.hostname ? `${who} on host ${owner.hostname}` : who;
+}
+
+/**
+ * Thrown at creation when another process holds the spool directory (its lease is
+ * fresh), and by `onEmit` once this process lost the directory to another one: from
+ * then on nothing is written or sent by this process.
+ */
 export class SpoolLockedError extends OtelAuditError {
   override readonly name = 'SpoolLockedError';
+  /** The holder's pid (in its own PID namespace), -1 when unknown. */
+  readonly pid: number;
+  readonly hostname: string | undefined;
   constructor(
     readonly directory: string,
-    readonly pid: number,
+    pid: number,
+    owner: SpoolLockOwner = {},
   ) {
-    super('SPOOL_LOCKED', `audit spool ${directory} is in use by process ${pid}; each process needs its own spool directory`, { file: directory });
+    const who = describeOwner(pid, owner);
+    let message: string;
+    if (owner.lost) {
+      message = `audit spool ${directory}: this process lost the directory's lock to ${who}; it stopped writing and sending, and records emitted from now on are NOT written. Each process needs its own spool directory`;
+    } else {
+      const age = owner.heartbeatAgeMillis;
+      const lease = owner.leaseMillis;
+      const when = age !== undefined && lease !== undefined ? ` (lease renewed ${Math.max(0, Math.round(age / 1000))} s ago; if that process is gone, the lock may be taken over in ${Math.max(1, Math.ceil((lease - age) / 1000))} s)` : '';
+      message = `audit spool ${directory} is in use by ${who}${when}; each process needs its own spool directory`;
+    }
+    super('SPOOL_LOCKED', message, { file: directory });
+    this.pid = pid;
+    this.hostname = owner.hostname;
   }
 }
 

@@ -159,7 +159,11 @@ export function secretScrubber(options: Pick<WebhookExporterOptions, 'url' | 'he
   add(options.apiKey?.value);
   add(options.verificationToken);
   for (const secret of options.hmac?.secrets ?? []) add(secret);
-  for (const value of Object.values(options.headers ?? {})) add(value);
+  for (const value of Object.values(options.headers ?? {})) {
+    add(value);
+    // "Bearer <token>": a receiver may echo the credential without its scheme.
+    add(value.slice(value.lastIndexOf(' ') + 1));
+  }
   try {
     const url = new URL(options.url);
     for (const value of url.searchParams.values()) add(value);
