@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-// Provisions the real tools the tests use: the OpenTelemetry Collector (built
-// with ocb from collector/builder-config.yaml), sigma-cli (a virtual
-// environment from sigma/requirements.txt) and Helm (built from its Go module
-// at the version pinned in src/tools/helm-build.ts). All are cached outside git
-// and reused while their manifests (or the pinned version) are unchanged.
-//   node scripts/provision.mjs [all|collector|sigma|helm]
+// Provisions the real tools and servers the tests use: the OpenTelemetry
+// Collector (built with ocb from collector/builder-config.yaml), sigma-cli (a
+// virtual environment from sigma/requirements.txt), Helm (built from its Go
+// module at the version pinned in src/tools/helm-build.ts), OpenSearch (the
+// integration-test distribution from Maven Central, src/tools/opensearch.ts)
+// and moto's server for S3 and CloudWatch Logs (a virtual environment from
+// test/harness/moto-requirements.txt). All are cached outside git and reused
+// while their manifests (or the pinned version) are unchanged.
+//   node scripts/provision.mjs [all|collector|sigma|helm|opensearch|moto]
 import { existsSync } from 'node:fs';
 
+const TARGETS = ['collector', 'sigma', 'helm', 'opensearch', 'moto'];
 const which = process.argv[2] ?? 'all';
-if (!['all', 'collector', 'sigma', 'helm'].includes(which)) {
-  console.error(`usage: node scripts/provision.mjs [all|collector|sigma|helm] (got "${which}")`);
+if (which !== 'all' && !TARGETS.includes(which)) {
+  console.error(`usage: node scripts/provision.mjs [all|${TARGETS.join('|')}] (got "${which}")`);
   process.exit(2);
 }
 if (!existsSync(new URL('../dist/tools/collector-build.js', import.meta.url))) {
@@ -19,13 +23,18 @@ if (!existsSync(new URL('../dist/tools/collector-build.js', import.meta.url))) {
 const { provisionCollector } = await import('../dist/tools/collector-build.js');
 const { provisionSigmaCli } = await import('../dist/tools/sigma-venv.js');
 const { provisionHelm } = await import('../dist/tools/helm-build.js');
+const { provisionOpenSearch } = await import('../dist/tools/opensearch.js');
+const { provisionMoto } = await import('../dist/tools/moto.js');
 
 const log = (line) => console.log(line);
+const wanted = (target) => which === 'all' || which === target;
 try {
   // Sequential on purpose: the machine may have two cores, and the Go build wants both.
-  if (which === 'all' || which === 'sigma') await provisionSigmaCli({ log });
-  if (which === 'all' || which === 'collector') await provisionCollector({ log });
-  if (which === 'all' || which === 'helm') await provisionHelm({ log });
+  if (wanted('sigma')) await provisionSigmaCli({ log });
+  if (wanted('moto')) await provisionMoto({ log });
+  if (wanted('opensearch')) await provisionOpenSearch({ log });
+  if (wanted('collector')) await provisionCollector({ log });
+  if (wanted('helm')) await provisionHelm({ log });
 } catch (error) {
   console.error(`\nprovision failed.\n${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

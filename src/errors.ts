@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   SIGMA_DETECTION_INVALID: 'a Sigma detection cannot be compiled (an unknown modifier, a bad value)',
   TOOL_UNAVAILABLE: 'a tool otel-audit needs (the collector, sigma-cli, Helm) is missing or cannot be built',
   TOOL_FAILED: 'a tool otel-audit ran (the collector, sigma-cli) failed; its output is in the message',
+  SETUP_FAILED: "`otel-audit collector setup` could not apply a step: an environment variable it reads is unset, or the destination's server refused or did not answer (its answer is in the message)",
   DEMO_DAY_INVALID: "a demo day file is malformed",
   INTERNAL: "otel-audit's own files (schemas/contract.json) are inconsistent: a bug or a damaged install",
 } as const;

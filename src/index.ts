@@ -29,4 +29,5 @@ export { AuditValidationError, CatalogError } from './event/errors.js';
 // Emitting.
 export { createAuditLogger, type AuditLogger, type AuditLoggerOptions, type BatchOptions, type EmitInput, type InvalidEventPolicy, type OtlpProtocol } from './emit/logger.js';
 export { toLogRecord, type AuditLogRecord, type MappingLimits, type MappingOptions } from './emit/to-log-record.js';
+export type { IntegrityOptions, IntegrityHandle } from './emit/integrity.js';
 export { AuditLogRecordProcessor, DroppingAuditLogRecordProcessor, type AuditLogRecordProcessorOptions, type DroppingAuditLogRecordProcessorOptions, type InvalidRecordPolicy } from './emit/processor.js';

@@ -155,12 +155,17 @@ export type OpenSearchDestination = {
   password?: string;
   /** logs_index; unset = the exporter's own, ss4o_logs-default-namespace. */
   index?: string;
+  /**
+   * number_of_replicas of the index template `otel-audit collector setup` creates; 0 on a single-node cluster.
+   * @defaultValue 1
+   */
+  replicas?: number;
   /** TLS of the connection to the destination. */
   tls?: DestinationTls;
 };
 
-/** One `opensearch` destination after `withDefaults`: `enabled` filled in from the schema. */
-export type ResolvedOpenSearchDestination = OpenSearchDestination & { enabled: boolean };
+/** One `opensearch` destination after `withDefaults`: `enabled`, `replicas` filled in from the schema. */
+export type ResolvedOpenSearchDestination = OpenSearchDestination & { enabled: boolean; replicas: number };
 
 /** One `elasticsearch` destination as written in the file. */
 export type ElasticsearchDestination = {

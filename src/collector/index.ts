@@ -12,6 +12,9 @@ export { DestinationsError, type SpecIssue } from './errors.js';
 export { buildCollectorConfig, renderCollectorConfig, OUTPUT_FORMATS, type BuiltConfig, type CollectorConfig, type OutputFormat, type RenderOptions } from './render.js';
 export { packageHelm, packageOperator, packagingWarnings } from './packaging.js';
 
+// The SIEM side: what each destination needs on its server (an OpenSearch index template, the steps for the others).
+export { setupDestinations, formatSetupReport, openSearchIndexTemplate, type SetupOptions, type SetupReport, type SetupRequest, type SetupStep } from './setup.js';
+
 // Checking with the real collector.
 export { validateWithCollector, validateConfigWithCollector, type CollectorValidation, type ValidateOptions } from './validate.js';
 export { ToolUnavailableError } from '../tools/errors.js';

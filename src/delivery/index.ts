@@ -16,5 +16,5 @@ export { enableTarget, readTargetStates, type StoredTargetState } from './webhoo
 
 // Webhooks.
 export { createWebhookExporter, WebhookDeliveryError, WebhookDisabledError, type WebhookExporterOptions, type WebhookLogRecordExporter, type WebhookResponse } from './webhook/exporter.js';
-export { verifyWebhook, WEBHOOK_HEADERS, type HeaderBag, type VerifyWebhookOptions, type VerifyWebhookResult } from './webhook/signing.js';
+export { createReplayCache, verifyWebhook, WEBHOOK_HEADERS, type HeaderBag, type ReplayCache, type ReplayCacheOptions, type VerifyWebhookOptions, type VerifyWebhookResult } from './webhook/signing.js';
 export { sendWebhookTest, type WebhookTestResult } from './webhook/test-event.js';

@@ -3,7 +3,7 @@
 // redaction, so a sensitive value can never reach either. docs/emit.md lists
 // the rules; each branch below names the rule it implements.
 import { AuditValidationError } from '../event/errors.js';
-import { isSensitiveName, redactionReplacement } from './redact.js';
+import { isSensitiveName, redactText, redactionReplacement } from './redact.js';
 
 export interface FlattenLimits {
   /** Attributes available for data (the record's limit minus the contract attributes already set). */
@@ -34,7 +34,10 @@ export interface Walk {
   hasSensitivePaths: boolean;
   limits: FlattenLimits;
   ancestors: object[];
+  /** Approximate size of data (key and string lengths, 8 per other value), against limits.maxDataBytes. */
   bytes: number;
+  /** Total length of the attribute keys written, for the record size estimate. */
+  keyBytes: number;
   /** Written in walk order; rebalanced at the end when past the budget. */
   attributes: Record<string, unknown>;
   leafCount: number;
@@ -54,7 +57,7 @@ export function flattenData(eventName: string, data: Record<string, unknown>, se
 
 /** flattenData returning its walk state, which holds the same results (one object fewer per event on the emit path). */
 export function flattenWalk(eventName: string, data: Record<string, unknown>, sensitivePaths: ReadonlySet<string>, limits: FlattenLimits, into: Record<string, unknown>, root: ObjectWalker = walkObject): Walk {
-  const walk: Walk = { eventName, sensitivePaths, hasSensitivePaths: sensitivePaths.size > 0, limits, ancestors: [], bytes: 0, attributes: into, leafCount: 0, data: EMPTY, overflowCount: 0 };
+  const walk: Walk = { eventName, sensitivePaths, hasSensitivePaths: sensitivePaths.size > 0, limits, ancestors: [], bytes: 0, keyBytes: 0, attributes: into, leafCount: 0, data: EMPTY, overflowCount: 0 };
   walk.data = root(walk, data, ROOT, 0);
   if (walk.leafCount > limits.attributeBudget) walk.overflowCount = spill(walk);
   return walk;
@@ -66,6 +69,7 @@ const EMPTY: Record<string, unknown> = Object.freeze({});
 export interface PathEntry {
   path: string;
   attribute: string;
+  /** The path is sensitive by the contract's names (read with its dots, so `api.key` is). */
   sensitiveName: boolean;
   /** The path is one of the overflow keys, which data may not use. */
   reserved: boolean;
@@ -84,7 +88,7 @@ function childEntry(parent: PathEntry, key: string): PathEntry {
   let entry = parent.children?.get(key);
   if (entry) return entry;
   const path = parent.path === '' ? key : `${parent.path}.${key}`;
-  entry = { path, attribute: DATA_PREFIX + path, sensitiveName: isSensitiveName(key), reserved: path === OVERFLOW_KEY || path === OVERFLOW_COUNT_KEY, children: undefined };
+  entry = { path, attribute: DATA_PREFIX + path, sensitiveName: isSensitiveName(path), reserved: path === OVERFLOW_KEY || path === OVERFLOW_COUNT_KEY, children: undefined };
   if (cachedPaths < MAX_CACHED_PATHS) {
     (parent.children ??= new Map<string, PathEntry>()).set(key, entry);
     cachedPaths++;
@@ -133,10 +137,18 @@ function walkKey(walk: Walk, copy: Record<string, unknown>, key: string, raw: un
     addLeaf(walk, entry, replacement);
     return;
   }
-  // Strings, finite numbers and booleans, the usual leaves, need no conversion (scalar() would return them as they are).
+  // Strings, finite numbers and booleans, the usual leaves, need no conversion (scalar() would do the same to them).
   const kind = typeof raw;
-  if (kind === 'string' || kind === 'boolean' || (kind === 'number' && Number.isFinite(raw))) {
-    walk.bytes += kind === 'string' ? (raw as string).length : 8;
+  if (kind === 'string') {
+    walk.bytes += (raw as string).length;
+    const text = redactText(raw as string); // rule: secrets inside strings are replaced
+    setOwn(copy, key, text);
+    addLeaf(walk, entry, text);
+    if (walk.bytes > walk.limits.maxDataBytes) tooLarge(walk);
+    return;
+  }
+  if (kind === 'boolean' || (kind === 'number' && Number.isFinite(raw))) {
+    walk.bytes += 8;
     setOwn(copy, key, raw);
     addLeaf(walk, entry, raw);
     if (walk.bytes > walk.limits.maxDataBytes) tooLarge(walk);
@@ -178,8 +190,8 @@ const MAX_COMPILED_KEYS = 256;
 /**
  * Compiles walkers for the objects a data schema declares (`properties`, nested).
  * For a declared key whose value is a string, a finite number or a boolean, the
- * walker does inline what walkKey does (same order: bytes, copy, collision
- * check, attribute, size check), with constant property names, so V8 sees
+ * walker does inline what walkKey does (same order: bytes, secret check, copy,
+ * collision check, attribute, size check), with constant property names, so V8 sees
  * each store site with one kind of object instead of every kind at one
  * generic site; so does a declared sensitive key, whatever its value. Everything
  * else (other keys and values, reserved keys, "__proto__") goes through walkKey, unchanged. Returns undefined when
@@ -204,20 +216,20 @@ export function compileDataWalker(schema: unknown, sensitivePaths: ReadonlySet<s
         continue;
       }
       const attribute = JSON.stringify(DATA_PREFIX + childPath);
-      if (isSensitiveName(key) || sensitivePaths.has(childPath)) {
+      if (isSensitiveName(childPath) || sensitivePaths.has(childPath)) {
         // rule: sensitive keys keep their key, the value is replaced (whatever it is); no size check here, as in walkKey
         const replacement = JSON.stringify(redactionReplacement());
         cases.push(
-          `case ${q}: walk.bytes += ${key.length}; copy[${q}] = ${replacement}; if (a[${attribute}] !== undefined) collision(walk, ${JSON.stringify(childPath)}, ${attribute}); a[${attribute}] = ${replacement}; walk.leafCount++; continue;`,
+          `case ${q}: walk.bytes += ${key.length}; walk.keyBytes += ${DATA_PREFIX.length + childPath.length}; copy[${q}] = ${replacement}; if (a[${attribute}] !== undefined) collision(walk, ${JSON.stringify(childPath)}, ${attribute}); a[${attribute}] = ${replacement}; walk.leafCount++; continue;`,
         );
         continue;
       }
-      const leaf = (bytes: string) =>
-        `walk.bytes += ${bytes}; copy[${q}] = raw; if (a[${attribute}] !== undefined) collision(walk, ${JSON.stringify(childPath)}, ${attribute}); a[${attribute}] = raw; walk.leafCount++; if (walk.bytes > walk.limits.maxDataBytes) tooLarge(walk); continue;`;
+      const leaf = (bytes: string, value: string) =>
+        `walk.bytes += ${bytes}; walk.keyBytes += ${DATA_PREFIX.length + childPath.length}; copy[${q}] = ${value}; if (a[${attribute}] !== undefined) collision(walk, ${JSON.stringify(childPath)}, ${attribute}); a[${attribute}] = ${value}; walk.leafCount++; if (walk.bytes > walk.limits.maxDataBytes) tooLarge(walk); continue;`;
       cases.push(
         `case ${q}:`,
-        `  if (typeof raw === "string") { ${leaf(`${key.length} + raw.length`)} }`,
-        `  if (typeof raw === "boolean" || (typeof raw === "number" && Number.isFinite(raw))) { ${leaf(`${key.length + 8}`)} }`,
+        `  if (typeof raw === "string") { const text = redactText(raw); ${leaf(`${key.length} + raw.length`, 'text')} }`,
+        `  if (typeof raw === "boolean" || (typeof raw === "number" && Number.isFinite(raw))) { ${leaf(`${key.length + 8}`, 'raw')} }`,
         `  walkKey(walk, copy, key, raw, entry, depth, ${childRef}); continue;`,
       );
     }
@@ -242,8 +254,8 @@ export function compileDataWalker(schema: unknown, sensitivePaths: ReadonlySet<s
     ].join('\n');
     // Only JSON-quoted strings and numbers from the schema's property names reach the source text.
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const factory = new Function('enter', 'walkKey', 'collision', 'tooLarge', 'children', source) as (...helpers: unknown[]) => ObjectWalker;
-    return factory(enter, walkKey, collision, tooLarge, children);
+    const factory = new Function('enter', 'walkKey', 'collision', 'tooLarge', 'redactText', 'children', source) as (...helpers: unknown[]) => ObjectWalker;
+    return factory(enter, walkKey, collision, tooLarge, redactText, children);
   };
   return compile(schema, '', 0);
 }
@@ -258,10 +270,15 @@ function walkArray(walk: Walk, array: unknown[], path: string, depth: number): u
   for (let index = 0; index < array.length; index++) {
     const item = array[index];
     if (item === undefined && !(index in array)) continue; // a hole stays a hole, as Array#map leaves it
-    // Strings, numbers and booleans need no conversion, nor a path for an error.
+    // Strings, numbers and booleans need no conversion (strings only the secret check), nor a path for an error.
     const kind = typeof item;
-    if (kind === 'string' || kind === 'boolean' || (kind === 'number' && Number.isFinite(item))) {
-      walk.bytes += kind === 'string' ? (item as string).length : 8;
+    if (kind === 'string') {
+      walk.bytes += (item as string).length;
+      copy[index] = redactText(item as string);
+      continue;
+    }
+    if (kind === 'boolean' || (kind === 'number' && Number.isFinite(item))) {
+      walk.bytes += 8;
       copy[index] = item;
       continue;
     }
@@ -285,7 +302,7 @@ function walkNested(walk: Walk, object: Record<string, unknown>, path: string, d
     if (raw === undefined) continue;
     const childPath = `${path}.${key}`;
     walk.bytes += key.length;
-    if (walk.sensitivePaths.has(childPath) || isSensitiveName(key)) {
+    if (walk.sensitivePaths.has(childPath) || isSensitiveName(childPath)) {
       setOwn(copy, key, redactionReplacement());
       continue;
     }
@@ -303,7 +320,7 @@ function scalar(walk: Walk, value: unknown, path: string): unknown {
   switch (typeof value) {
     case 'string':
       walk.bytes += value.length;
-      return value;
+      return redactText(value); // rule: secrets inside strings are replaced
     case 'boolean':
       walk.bytes += 8;
       return value;
@@ -361,6 +378,7 @@ function addLeaf(walk: Walk, entry: PathEntry, value: unknown): void {
   // Templates pre-declare keys as undefined, so "already produced" means a defined value.
   if (walk.attributes[attribute] !== undefined) collision(walk, path, attribute);
   walk.attributes[attribute] = value;
+  walk.keyBytes += attribute.length;
   walk.leafCount++;
 }
 

@@ -11,11 +11,13 @@ import { contractField } from '../event/contract.js';
 import { AuditValidationError } from '../event/errors.js';
 import type { AuditEventFields } from '../event/event.js';
 import { createDurableLogRecordProcessor, emitDurably, type DurableLogRecordProcessor, type DurableProcessorOptions } from '../delivery/index.js';
+import { fieldLimits } from './limits.js';
 import { AuditLogRecordProcessor } from './processor.js';
 import { DEFAULT_LIMITS, mapEvent, type MappingLimits } from './to-log-record.js';
 import { OtelAuditError } from '../errors.js';
 import { resolveProtocol, resolveResource, sdkDisabled, type OtlpProtocol } from './export-config.js';
 import { observeExporter } from './export-observer.js';
+import { createLoggerIntegrity, type IntegrityHandle, type IntegrityOptions } from './integrity.js';
 
 /** BatchLogRecordProcessor options without the exporter. */
 export type BatchOptions = Omit<BatchLogRecordProcessorOptions, 'exporter'>;
@@ -68,6 +70,12 @@ export interface AuditLoggerOptions<C extends Catalog> {
    * Replaces the in-memory batch processor, which drops records when full.
    */
   durable?: Omit<DurableProcessorOptions, 'exporter'>;
+  /**
+   * Tamper evidence (docs/integrity.md): every record joins this logger's hash
+   * chain, and signed digests are emitted every `digestEvery` records, every
+   * `digestIntervalMillis` and at shutdown, for `otel-audit verify`.
+   */
+  integrity?: IntegrityOptions;
 }
 
 /** What emit() accepts for event `N`: the canonical fields plus data typed by the catalog. */
@@ -89,6 +97,8 @@ export interface AuditLogger<C extends Catalog> {
   emitDurable<N extends EventName<C>>(name: N, event: EmitInput<C, N>): Promise<string | undefined>;
   /** The durable spool (pause, resume, stats, recovery) when `durable` is set. */
   readonly durable: DurableLogRecordProcessor | undefined;
+  /** The hash chain (its stream id, a digest now, key rotation) when `integrity` is set. */
+  readonly integrity: IntegrityHandle | undefined;
   /** Events emit() dropped under `onInvalid: 'drop'`. */
   readonly invalidCount: number;
   /** Exports everything queued so far. */
@@ -123,6 +133,7 @@ export function makeOtlpExporter(endpoint: string | undefined, protocol: OtlpPro
 export function createAuditLogger<C extends Catalog>(options: AuditLoggerOptions<C>): AuditLogger<C> {
   const { catalog } = options;
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  fieldLimits(limits.maxFieldLength, limits.maxFieldLengths); // a bad limit is an OPTION_INVALID now, not at the first emit
   const env = options.env ?? process.env;
   const resource = options.resource ?? resolveResource(options.serviceName);
   // OTEL_SDK_DISABLED: events are still validated (a bad call still throws), but nothing is exported.
@@ -138,6 +149,7 @@ export function createAuditLogger<C extends Catalog>(options: AuditLoggerOptions
   const logger: Logger = provider.getLogger('otel-audit', undefined, { attributes: { [contractField('domain').attribute!]: catalog.domain } });
   const policy = options.onInvalid ?? 'throw';
   let invalidCount = 0;
+  const integrity = options.integrity ? createLoggerIntegrity(options.integrity, logger, catalog.domain) : undefined;
 
   const audit: AuditLogger<C> = {
     emit(name, event) {
@@ -151,6 +163,7 @@ export function createAuditLogger<C extends Catalog>(options: AuditLoggerOptions
         options.onInvalidEvent?.(error);
         return undefined;
       }
+      integrity?.stamp(record);
       logger.emit(record);
       return record.body.id;
     },
@@ -166,8 +179,12 @@ export function createAuditLogger<C extends Catalog>(options: AuditLoggerOptions
       return id;
     },
     durable,
+    integrity,
     flush: () => provider.forceFlush(),
-    shutdown: () => provider.shutdown(),
+    async shutdown() {
+      await integrity?.close();
+      await provider.shutdown();
+    },
     provider,
   };
   return audit;

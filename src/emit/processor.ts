@@ -14,7 +14,7 @@ import { contract, contractField } from '../event/contract.js';
 import { OtelAuditError } from '../errors.js';
 import { AuditValidationError } from '../event/errors.js';
 import type { AuditEvent } from '../event/event.js';
-import { isSensitiveName, redactValue, redactionReplacement } from './redact.js';
+import { redactAttribute, redactValue } from './redact.js';
 import { DEFAULT_LIMITS, isMappedBody, toLogRecord, type MappingLimits } from './to-log-record.js';
 
 /**
@@ -112,13 +112,14 @@ export class AuditLogRecordProcessor implements LogRecordProcessor {
   /**
    * Attributes the caller set by hand: a key whose last segment is a sensitive
    * name (audit.data.password, db.password) is masked, and so are key names
-   * inside complex values, as the collector would; the record then carries the
+   * inside complex values, as the collector would, and secrets inside string
+   * values (the contract's value patterns); the record then carries the
    * emitter's mark and the collector skips it.
    */
   private redactForeignAttributes(record: ReadWriteLogRecord): void {
     for (const [key, value] of Object.entries(record.attributes)) {
-      if (isSensitiveName(key.slice(key.lastIndexOf('.') + 1))) record.setAttribute(key, redactionReplacement());
-      else if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) record.setAttribute(key, redactValue(value));
+      const redacted = redactAttribute(key, value);
+      if (redacted !== value) record.setAttribute(key, redacted);
     }
   }
 

@@ -5,10 +5,13 @@ import type { AnyValue, HrTime, LogRecord } from '@opentelemetry/api';
 import type { Catalog, CatalogEvent } from '../event/catalog.js';
 import { contract } from '../event/contract.js';
 import type { AuditEvent, CanonicalEvent, Severity } from '../event/event.js';
+import { AuditValidationError } from '../event/errors.js';
 import { uuidv7 } from '../event/uuid.js';
 import { checkEvent, checkedTimeMs } from '../event/validate.js';
 import { schemaFields } from '../event/schema-fields.js';
 import { DATA_PREFIX, compileDataWalker, flattenWalk, type ObjectWalker } from './flatten.js';
+import { DEFAULT_FIELD_LENGTHS, DEFAULT_MAX_FIELD_LENGTH, DEFAULT_MAX_RECORD_BYTES, FIXED_RECORD_BYTES, fieldLimits, scanFields, scanned, type LimitedField } from './limits.js';
+import { redactText } from './redact.js';
 
 export interface MappingLimits {
   /** The LoggerProvider's `logRecordLimits.attributeCountLimit` (SDK default 128); data past it goes to `audit.data._overflow`. */
@@ -17,6 +20,12 @@ export interface MappingLimits {
   maxDepth?: number;
   /** Approximate largest data accepted, in bytes (default 65536). */
   maxDataBytes?: number;
+  /** Longest string accepted in a canonical field (name, source, actor.*, target.*, organization, …), in characters (default 4096). */
+  maxFieldLength?: number;
+  /** Per-field limits over maxFieldLength (defaults: id 128, actor.ip 1024, actor.userAgent 1024). */
+  maxFieldLengths?: Readonly<Partial<Record<LimitedField, number>>>;
+  /** Largest estimated record, attributes and body together, in bytes (default 262144, 256 KiB). */
+  maxRecordBytes?: number;
 }
 
 export interface MappingOptions extends MappingLimits {
@@ -37,7 +46,14 @@ export interface AuditLogRecord extends LogRecord {
   attributes: Record<string, AnyValue>;
 }
 
-export const DEFAULT_LIMITS: Required<MappingLimits> = { attributeCountLimit: 128, maxDepth: 32, maxDataBytes: 65_536 };
+export const DEFAULT_LIMITS: Required<MappingLimits> = {
+  attributeCountLimit: 128,
+  maxDepth: 32,
+  maxDataBytes: 65_536,
+  maxFieldLength: DEFAULT_MAX_FIELD_LENGTH,
+  maxFieldLengths: DEFAULT_FIELD_LENGTHS,
+  maxRecordBytes: DEFAULT_MAX_RECORD_BYTES,
+};
 
 type AttributeBuilder = (body: CanonicalEvent, catalog: Catalog) => Record<string, AnyValue>;
 
@@ -115,7 +131,9 @@ export function isMappedBody(body: unknown): boolean {
  * Maps a canonical event to a log record: eventName, timestamp, severity, the
  * canonical event as the body (id and time filled, data redacted) and the
  * contract's attributes. Throws AuditValidationError when the event does not
- * match the catalog or its data cannot be mapped (circular, too large, colliding keys).
+ * match the catalog, a field or the record is over its size limit, or its data
+ * cannot be mapped (circular, too large, colliding keys). Secrets inside string
+ * values are replaced (the contract's value patterns).
  */
 export function toLogRecord(event: AuditEvent, catalog: Catalog, options: MappingOptions = {}): AuditLogRecord {
   return mapEvent(event.name, event, catalog, options);
@@ -123,25 +141,31 @@ export function toLogRecord(event: AuditEvent, catalog: Catalog, options: Mappin
 
 /** toLogRecord with the name beside the event, as emit(name, event) receives it (saves copying the event). */
 export function mapEvent(name: string, event: Omit<AuditEvent, 'name'>, catalog: Catalog, options: MappingOptions = {}): AuditLogRecord {
+  // Sizes first, with length reads only: an oversized field is refused before anything else reads it.
+  const fieldBytes = scanFields(event, name, fieldLimits(options.maxFieldLength, options.maxFieldLengths));
+  // One of the fields may hold a secret (a trigger of the value patterns): redact while copying.
+  const secret = scanned.triggered;
   const now = options.now?.() ?? Date.now();
   const catalogEvent = checkEvent(event as AuditEvent, catalog, name, now);
   const timeMs = checkedTimeMs();
   const severity = event.severity ?? catalogEvent.severity;
   const level = contract().severities[severity];
 
-  const body = new MappedBody(event.id ?? options.newId?.() ?? uuidv7(now), name, isoTime(timeMs), severity) as unknown as CanonicalEvent & Record<string, AnyValue>;
-  if (event.source !== undefined) body.source = event.source;
+  const id = event.id ?? options.newId?.() ?? uuidv7(now);
+  const body = new MappedBody(secret ? redactText(id) : id, name, isoTime(timeMs), severity) as unknown as CanonicalEvent & Record<string, AnyValue>;
+  if (event.source !== undefined) body.source = secret ? redactText(event.source) : event.source;
   if (event.outcome !== undefined) body.outcome = event.outcome;
-  if (event.actor !== undefined) body.actor = { ...event.actor };
-  if (event.target !== undefined) body.target = { ...event.target };
-  if (event.organization !== undefined) body.organization = event.organization;
-  if (event.team !== undefined) body.team = event.team;
-  if (event.cloudAccount !== undefined) body.cloudAccount = event.cloudAccount;
-  if (event.subscription !== undefined) body.subscription = event.subscription;
-  if (event.transactionId !== undefined) body.transactionId = event.transactionId;
+  if (event.actor !== undefined) body.actor = secret ? redactFields(event.actor) : { ...event.actor };
+  if (event.target !== undefined) body.target = secret ? redactFields(event.target) : { ...event.target };
+  if (event.organization !== undefined) body.organization = secret ? redactText(event.organization) : event.organization;
+  if (event.team !== undefined) body.team = secret ? redactText(event.team) : event.team;
+  if (event.cloudAccount !== undefined) body.cloudAccount = secret ? redactText(event.cloudAccount) : event.cloudAccount;
+  if (event.subscription !== undefined) body.subscription = secret ? redactText(event.subscription) : event.subscription;
+  if (event.transactionId !== undefined) body.transactionId = secret ? redactText(event.transactionId) : event.transactionId;
 
   const compiledEvent = compiled(catalogEvent);
   let attributes = compiledEvent.attributes(body, catalog);
+  let recordBytes = FIXED_RECORD_BYTES + fieldBytes;
 
   if (event.data !== undefined) {
     const walk = flattenWalk(
@@ -158,9 +182,25 @@ export function mapEvent(name: string, event: Omit<AuditEvent, 'name'>, catalog:
     );
     attributes = walk.attributes;
     body.data = walk.data;
+    // data is in the body and again in the attributes, under the attribute keys.
+    recordBytes += 2 * walk.bytes + walk.keyBytes;
+  }
+  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_LIMITS.maxRecordBytes;
+  if (recordBytes > maxRecordBytes) {
+    throw new AuditValidationError(name, '', `is an estimated ${recordBytes} bytes as a record (attributes and body), over the limit of ${maxRecordBytes} (limits.maxRecordBytes)`);
   }
 
   return { eventName: name, timestamp: toHrTime(timeMs), severityNumber: level.number, severityText: level.text, body, attributes };
+}
+
+/** A copy of actor or target with secrets inside its strings replaced. */
+function redactFields<T extends object>(fields: T): T {
+  const copy = { ...fields } as Record<string, unknown>;
+  for (const key of Object.keys(copy)) {
+    const value = copy[key];
+    if (typeof value === 'string') copy[key] = redactText(value);
+  }
+  return copy as T;
 }
 
 // Events come in bursts within the same second: format the date part once per second.
@@ -187,4 +227,9 @@ function isoTime(ms: number): string {
 function toHrTime(ms: number): HrTime {
   const seconds = Math.floor(ms / 1000);
   return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
+}
+
+/** Marks a body built elsewhere in otel-audit (an integrity digest) as mapped, so the audit processor passes it as is. */
+export function markMapped<T extends object>(body: T): T {
+  return Object.setPrototypeOf(body, MappedBody.prototype) as T;
 }

@@ -24,8 +24,16 @@ export interface Contract {
   severities: Record<'info' | 'warning' | 'alert' | 'critical', { number: number; text: string }>;
   outcomes: string[];
   sensitive: {
+    /** A data path is sensitive when, lower-cased with `_`, `-` and `.` removed, it ends with one of these. */
     names: string[];
+    /** The name rule as a regular expression over one `audit.data.*` attribute key (for the collector). */
     attributePattern: string;
+    /**
+     * Secrets inside string values, applied in order: the first capturing group
+     * (else the whole match) is replaced. `regex` is RE2 syntax that means the
+     * same in JavaScript; every match contains one of `triggers`.
+     */
+    valuePatterns: { name: string; regex: string; triggers: string[]; description: string }[];
     replacement: string;
     /** The attribute the emitter sets on every record it redacted; the collector skips those. */
     emitterMark: { attribute: string; value: string };

@@ -12,8 +12,15 @@ export class AuditValidationError extends OtelAuditError {
     override readonly path: string,
     readonly reason: string,
   ) {
-    super('AUDIT_EVENT_INVALID', `audit event "${eventName}": ${path === '' ? 'the event' : path} ${reason}`, { path });
+    super('AUDIT_EVENT_INVALID', `audit event "${shorten(eventName)}": ${path === '' ? 'the event' : shorten(path)} ${reason}`, { path });
   }
+}
+
+/** Longest name or path quoted in full in a message: a hostile 8 MB name must not become an 8 MB log line. */
+const MAX_QUOTED = 256;
+
+function shorten(text: string): string {
+  return typeof text === 'string' && text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}… (${text.length} characters)` : text;
 }
 
 /** A catalog file or definition is malformed. */

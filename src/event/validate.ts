@@ -72,11 +72,60 @@ export function checkEvent(event: AuditEvent, catalog: Catalog, name: string, no
 /** Stands for absent data; frozen so that no validator (ajv `default`s are not enabled) can change it for the next event. */
 const EMPTY_DATA = Object.freeze({});
 
-/** The event time in Unix milliseconds (`now` when absent); throws AuditValidationError for an invalid time. */
+/** The earliest event time accepted: 2000-01-01T00:00:00Z. */
+export const MIN_EVENT_TIME_MS = Date.UTC(2000, 0, 1);
+/** How far past now an event time may be: one day covers any time zone mistake and clock skew (a SIEM such as Splunk re-stamps events more than 2 days ahead). */
+export const MAX_EVENT_TIME_AHEAD_MS = 86_400_000;
+
+/** RFC 3339 date-time: date, T, time, optional fraction, Z or ±hh:mm. Fields are checked by value below. */
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Unix ms of an RFC 3339 date-time that names a real instant (a day the month has, hours 00–23, …), else NaN. */
+export function parseRfc3339(text: string): number {
+  if (text.length > 40) return Number.NaN;
+  const m = RFC3339.exec(text);
+  if (!m) return Number.NaN;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return Number.NaN;
+  let offset = 0;
+  if (m[8] !== undefined) {
+    const offsetHours = Number(m[9]);
+    const offsetMinutes = Number(m[10]);
+    if (offsetHours > 23 || offsetMinutes > 59) return Number.NaN;
+    offset = (m[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  }
+  const millis = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
+  let ms = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  if (year < 100) {
+    // Date.UTC reads years 0–99 as 1900–1999.
+    const date = new Date(ms);
+    date.setUTCFullYear(year, month - 1, day);
+    ms = date.getTime();
+  }
+  return ms - offset;
+}
+
+/**
+ * The event time in Unix milliseconds (`now` when absent); throws
+ * AuditValidationError for a time that is not a real RFC 3339 date-time or a
+ * valid Date, or that lies before 2000-01-01 or more than a day after `now`.
+ */
 export function eventTime(event: AuditEvent, name: string, now: number): number {
   const time = event.time;
   if (time === undefined) return now;
-  const ms = time instanceof Date ? time.getTime() : typeof time === 'string' && /^\d{4}-\d\d-\d\dT/.test(time) ? Date.parse(time) : Number.NaN;
-  if (Number.isNaN(ms)) throw new AuditValidationError(name, 'time', 'must be a valid Date or an RFC 3339 date-time string');
+  const ms = time instanceof Date ? time.getTime() : typeof time === 'string' ? parseRfc3339(time) : Number.NaN;
+  if (Number.isNaN(ms)) throw new AuditValidationError(name, 'time', 'must be a valid Date or an RFC 3339 date-time string naming a real date and time (e.g. 2026-02-28T10:00:00Z)');
+  if (ms < MIN_EVENT_TIME_MS) throw new AuditValidationError(name, 'time', `is ${isoOf(ms)}, before the earliest accepted time 2000-01-01T00:00:00.000Z`);
+  if (ms > now + MAX_EVENT_TIME_AHEAD_MS) throw new AuditValidationError(name, 'time', `is ${isoOf(ms)}, more than a day after now (${isoOf(now)})`);
   return ms;
+}
+
+function isoOf(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString();
 }

@@ -287,13 +287,14 @@ export class SigmaSession {
 
   /** Records one rule's match: its detection match (if it emits) and a hit for each correlation it feeds. Returns the event's ids array. */
   private matched(rule: CompiledRule, event: EventView, eventIds: string[] | undefined): string[] {
+    const feeds = rule.feeds;
+    // Checked before anything is emitted or fed, so a refused event leaves this rule's correlations as they were.
+    if (feeds.length > 0 && event.time === undefined) throw new InputError(`event ${event.id ?? '(no id)'} has no time; correlation "${feeds[0]!.correlation.rule.title}" needs one`);
     const ids = eventIds ?? (event.id === undefined ? [] : [event.id]);
     if (rule.emit) this.emit({ kind: 'detection', ruleId: rule.rule.id, title: rule.rule.title, level: rule.rule.level, file: rule.file, eventIds: ids, time: event.time });
-    const feeds = rule.feeds;
     for (let i = 0; i < feeds.length; i++) {
       const feed = feeds[i]!;
-      const time = event.time;
-      if (time === undefined) throw new InputError(`event ${event.id ?? '(no id)'} has no time; correlation "${feed.correlation.rule.title}" needs one`);
+      const time = event.time!;
       const fields = feed.groupFields;
       const counted = feed.countedField ? event.value(feed.countedField) : undefined;
       if (fields.length === 1) {

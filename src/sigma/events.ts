@@ -2,8 +2,8 @@
 // the collector file exporter's OTLP JSON lines. Rules name OTLP attributes
 // (schemas/contract.json); for canonical events each name is resolved through
 // the contract once, when a rule is compiled, into a getter.
-import { parseAllDocuments } from 'yaml';
-import { decodeKeyValues, decodeOtlpJsonLines, type DecodedLogRecord } from '../event/otlp-json.js';
+import { isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
+import { decodeKeyValues, decodeLogsRequest, type DecodedLogRecord } from '../event/otlp-json.js';
 import { contract } from '../event/contract.js';
 import type { CanonicalEvent } from '../event/event.js';
 import { InputError } from '../errors.js';
@@ -93,15 +93,68 @@ function scalars(value: unknown, out: unknown[]): unknown[] {
   return out;
 }
 
-function toMillis(time: unknown): number | undefined {
-  if (typeof time === 'number') return time;
-  if (time instanceof Date) return time.getTime();
-  if (typeof time === 'string' && time !== '') {
-    if (/^\d+$/.test(time)) return time.length > 15 ? Number(BigInt(time) / 1_000_000n) : Number(time);
-    const parsed = Date.parse(time);
-    return Number.isNaN(parsed) ? undefined : parsed;
-  }
+/**
+ * Event times the engine accepts: 2000 to 2199 (UTC). An audit event outside
+ * them is a mistake: a year 9999 "never", an epoch 0 "unset", seconds written
+ * where milliseconds belong (which reads as January 1970).
+ */
+const EARLIEST_TIME = Date.UTC(2000, 0, 1);
+const LATEST_TIME = Date.UTC(2200, 0, 1);
+
+/** RFC 3339 / ISO 8601 date or date-time text (`T`, `t` or a space between them, seconds and zone optional). */
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?$/;
+
+/** Why `text` is not a real ISO date, when it is not (February 30th, month 13, 25 o'clock). */
+function invalidIsoDate(match: RegExpExecArray): string | undefined {
+  const [, year, month, day, hour, minute, second] = match.map((part) => (part === undefined ? undefined : Number(part)));
+  if (month! < 1 || month! > 12) return `month ${month} does not exist`;
+  const daysInMonth = new Date(Date.UTC(year!, month, 0)).getUTCDate();
+  if (day! < 1 || day! > daysInMonth) return `day ${day} does not exist in ${year}-${String(month).padStart(2, '0')}`;
+  if (hour !== undefined && hour > 23) return `hour ${hour} does not exist`;
+  if (minute !== undefined && minute > 59) return `minute ${minute} does not exist`;
+  if (second !== undefined && second > 59) return `second ${second} does not exist`;
   return undefined;
+}
+
+/**
+ * Milliseconds since the epoch of an event time: RFC 3339 text, epoch
+ * milliseconds (a number or digits), nanoseconds (16 or more digits, as OTLP
+ * writes them) or a Date; undefined when there is none. Throws, saying why,
+ * when the time is there but is not a real date (2024-02-30: Date.parse would
+ * make it March 1st) or is outside 2000-2199.
+ */
+export function eventTime(time: unknown): number | undefined {
+  if (time === undefined || time === null || time === '') return undefined;
+  let millis: number;
+  if (typeof time === 'number') millis = time;
+  else if (time instanceof Date) millis = time.getTime();
+  else if (typeof time === 'string' && /^\d+$/.test(time)) millis = time.length > 15 ? Number(BigInt(time) / 1_000_000n) : Number(time);
+  else if (typeof time === 'string') {
+    const iso = ISO_TIME.exec(time);
+    if (!iso) throw new Error(`time ${JSON.stringify(time.slice(0, 60))} is not an RFC 3339 time (2026-11-21T10:00:00Z) or epoch milliseconds`);
+    const invalid = invalidIsoDate(iso);
+    if (invalid) throw new Error(`time ${JSON.stringify(time)} is not a real date: ${invalid}`);
+    millis = Date.parse(time);
+  } else {
+    throw new Error(`time is a ${Array.isArray(time) ? 'list' : typeof time}, not RFC 3339 text or epoch milliseconds`);
+  }
+  if (!Number.isFinite(millis)) throw new Error(`time ${JSON.stringify(String(time))} is not a time`);
+  if (millis < EARLIEST_TIME || millis >= LATEST_TIME) throw new Error(`time ${JSON.stringify(time instanceof Date ? time.toISOString() : time)} is outside 2000-2199 (${Number.isFinite(new Date(millis).getTime()) ? new Date(millis).toISOString() : 'out of range'})`);
+  return millis;
+}
+
+/** eventTime() for one event, with the event's id in the InputError it throws. */
+function timeOf(time: unknown, id: unknown): number | undefined {
+  try {
+    return eventTime(time);
+  } catch (error) {
+    throw new InputError(typeof id === 'string' ? `event ${id}: ${(error as Error).message}` : (error as Error).message, {}, { cause: error });
+  }
+}
+
+/** An OTLP timestamp field: 0 means "unknown" (the OTLP spec), so it counts as absent. */
+function otlpTime(time: unknown): unknown {
+  return time === 0 || time === '0' ? undefined : time;
 }
 
 export class CanonicalView implements EventView {
@@ -111,7 +164,7 @@ export class CanonicalView implements EventView {
     readonly event: PartialCanonicalEvent,
     private readonly domain?: string,
   ) {
-    this.time = toMillis(event.time);
+    this.time = timeOf(event.time, event.id);
     this.id = typeof event.id === 'string' ? event.id : undefined;
   }
   value(field: CompiledField): unknown {
@@ -140,10 +193,12 @@ export class AttributeView implements EventView {
   }
 }
 
+/** The view of a decoded OTLP log record; throws an InputError when its time is not a plausible time. */
 export function viewOfLogRecord(record: DecodedLogRecord): AttributeView {
-  return new AttributeView(record.attributes, toMillis(record.timeUnixNano ?? record.observedTimeUnixNano));
+  return new AttributeView(record.attributes, timeOf(otlpTime(record.timeUnixNano) ?? otlpTime(record.observedTimeUnixNano), record.attributes['log.record.uid']));
 }
 
+/** The view of a canonical event; throws an InputError naming the event when its time is not a plausible time. */
 export function viewOfCanonical(event: PartialCanonicalEvent | CanonicalEvent, domain?: string): CanonicalView {
   return new CanonicalView(event as PartialCanonicalEvent, domain);
 }
@@ -153,44 +208,265 @@ function viewOfObject(value: Record<string, unknown>, domain: string | undefined
   if (!('attributes' in value)) return new CanonicalView(value as PartialCanonicalEvent, domain);
   const raw = value.attributes;
   const attributes = Array.isArray(raw) ? decodeKeyValues(raw as never) : (raw as Record<string, unknown>);
-  const time = (value.timeUnixNano ?? value.observedTimeUnixNano ?? value.time) as string | number | undefined;
-  return new AttributeView(attributes ?? {}, toMillis(time));
+  const time = otlpTime(value.timeUnixNano) ?? otlpTime(value.observedTimeUnixNano) ?? value.time;
+  return new AttributeView(attributes ?? {}, timeOf(time, attributes?.['log.record.uid']));
+}
+
+/** Events read from one file's text, with every event or line that could not be read. */
+export interface EventReadResult {
+  views: EventView[];
+  /** The 1-based line where each view's event starts (`lines[i]` for `views[i]`). */
+  lines: number[];
+  /** One InputError (with file and line) per line, document or event that could not be read; the rest is read. */
+  errors: InputError[];
+}
+
+/** 1-based line numbers of offsets in `text`, found by binary search over the line starts (made on first use). */
+function lineFinder(text: string): (offset: number) => number {
+  let starts: number[] | undefined;
+  return (offset) => {
+    if (!starts) {
+      starts = [0];
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    }
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}
+
+const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/**
+ * The offset of the first syntax error in JSON text that JSON.parse refused
+ * (whose message does not always give one), or the text's length when it
+ * ends too early. Iterative, so deep nesting cannot overflow the stack.
+ */
+export function jsonErrorOffset(text: string): number {
+  const n = text.length;
+  let i = 0;
+  const stack: ('[' | '{')[] = [];
+  const skipSpace = () => {
+    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const string = (): boolean => {
+    if (text[i] !== '"') return false;
+    for (i++; i < n; i++) {
+      const code = text.charCodeAt(i);
+      if (code === 0x22) {
+        i++;
+        return true;
+      }
+      if (code < 0x20) return false;
+      if (code === 0x5c) {
+        const next = text[i + 1] ?? '';
+        if ('"\\/bfnrt'.includes(next) && next !== '') i++;
+        else if (next === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) i += 5;
+        else return false;
+      }
+    }
+    return false;
+  };
+  let state: 'value' | 'key' | 'after' = 'value';
+  for (;;) {
+    skipSpace();
+    if (state === 'key') {
+      if (!string()) return i;
+      skipSpace();
+      if (text[i] !== ':') return i;
+      i++;
+      state = 'value';
+      continue;
+    }
+    if (state === 'value') {
+      const char = text[i];
+      if (char === '[' || char === '{') {
+        i++;
+        skipSpace();
+        if (text[i] === (char === '[' ? ']' : '}')) {
+          i++;
+          state = 'after';
+        } else {
+          stack.push(char);
+          state = char === '[' ? 'value' : 'key';
+        }
+        continue;
+      }
+      if (char === '"') {
+        if (!string()) return i;
+      } else if (text.startsWith('true', i) || text.startsWith('null', i)) {
+        i += 4;
+      } else if (text.startsWith('false', i)) {
+        i += 5;
+      } else {
+        JSON_NUMBER.lastIndex = i;
+        if (!JSON_NUMBER.test(text)) return i;
+        i = JSON_NUMBER.lastIndex;
+      }
+      state = 'after';
+      continue;
+    }
+    // after a value
+    const top = stack[stack.length - 1];
+    if (top === undefined) return i < n ? i : -1;
+    if (text[i] === ',') {
+      i++;
+      state = top === '[' ? 'value' : 'key';
+    } else if (text[i] === (top === '[' ? ']' : '}')) {
+      i++;
+      stack.pop();
+    } else {
+      return i;
+    }
+  }
+}
+
+/** The offsets where the items of a (valid) JSON array start. */
+function jsonArrayItemOffsets(text: string): number[] {
+  const offsets: number[] = [];
+  let depth = 0;
+  let expectItem = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d) continue;
+    if (expectItem && code !== 0x5d) offsets.push(i);
+    expectItem = false;
+    if (code === 0x22) {
+      // skip the string
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (code === 0x5b || code === 0x7b) {
+      depth++;
+      if (depth === 1) expectItem = true;
+    } else if (code === 0x5d || code === 0x7d) {
+      depth--;
+    } else if (code === 0x2c && depth === 1) {
+      expectItem = true;
+    }
+  }
+  return offsets;
 }
 
 /**
  * Reads events from a file's text: OTLP JSON lines (the collector `file`
  * exporter), a JSON array, JSON lines, or YAML documents/lists of canonical
- * events or OTLP log records.
+ * events or OTLP log records. A line, document or event that cannot be read
+ * is an InputError in `errors`, naming the file and line; the others are read.
  */
-export function readEventViews(text: string, source: string, domain?: string): EventView[] {
+export function readEvents(text: string, source: string, domain?: string): EventReadResult {
+  const views: EventView[] = [];
+  const lines: number[] = [];
+  const errors: InputError[] = [];
+  const lineOf = lineFinder(text);
+  const fail = (line: number, reason: string, cause?: unknown) => errors.push(new InputError(`${source}:${line}: ${reason}`, { file: source, line }, cause === undefined ? undefined : { cause }));
+  /** One event (an item of the file), read into a view, or an error at its line. */
+  const add = (item: unknown, line: number, what: string) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return fail(line, `${what} is not an object (an event is a mapping)`);
+    try {
+      views.push(viewOfObject(item as Record<string, unknown>, domain));
+      lines.push(line);
+    } catch (error) {
+      fail(line, (error as Error).message, error);
+    }
+  };
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{') && /"resourceLogs"/.test(trimmed.slice(0, 2000))) {
-    return decodeOtlpJsonLines(text, source).map(viewOfLogRecord);
-  }
-  const items: unknown[] = [];
-  if (trimmed.startsWith('[')) {
-    items.push(...(JSON.parse(text) as unknown[]));
-  } else if (trimmed.startsWith('{')) {
-    text.split('\n').forEach((line, index) => {
-      if (line.trim() === '') return;
+    text.split('\n').forEach((lineText, index) => {
+      if (lineText.trim() === '') return;
+      const line = index + 1;
+      let request: unknown;
       try {
-        items.push(JSON.parse(line));
+        request = JSON.parse(lineText);
       } catch (error) {
-        throw new InputError(`${source}:${index + 1}: not a JSON event (${(error as Error).message})`, { file: source, line: index + 1 }, { cause: error });
+        return fail(line, `not an OTLP/JSON line (${(error as Error).message})`, error);
+      }
+      if (typeof request !== 'object' || request === null || Array.isArray(request)) return fail(line, 'not an OTLP/JSON line (not a JSON object)');
+      let records: DecodedLogRecord[];
+      try {
+        records = decodeLogsRequest(request);
+      } catch (error) {
+        return fail(line, `not an OTLP/JSON logs request (${(error as Error).message})`, error);
+      }
+      for (const record of records) {
+        try {
+          views.push(viewOfLogRecord(record));
+          lines.push(line);
+        } catch (error) {
+          fail(line, (error as Error).message, error);
+        }
       }
     });
+  } else if (trimmed.startsWith('[')) {
+    let items: unknown[];
+    try {
+      items = JSON.parse(text) as unknown[];
+    } catch (error) {
+      const offset = jsonErrorOffset(text);
+      fail(lineOf(offset < 0 ? text.length : offset), `not a JSON array of events (${(error as Error).message})`, error);
+      return { views, lines, errors };
+    }
+    if (!Array.isArray(items)) {
+      fail(1, 'not a JSON array of events');
+      return { views, lines, errors };
+    }
+    const offsets = jsonArrayItemOffsets(text);
+    items.forEach((item, index) => add(item, lineOf(offsets[index] ?? 0), `item ${index}`));
+  } else if (trimmed.startsWith('{')) {
+    text.split('\n').forEach((lineText, index) => {
+      if (lineText.trim() === '') return;
+      let item: unknown;
+      try {
+        item = JSON.parse(lineText);
+      } catch (error) {
+        return fail(index + 1, `not a JSON event (${(error as Error).message})`, error);
+      }
+      add(item, index + 1, 'the line');
+    });
   } else {
-    for (const doc of parseAllDocuments(text)) {
-      if (doc.errors[0]) throw new InputError(`${source}: YAML error: ${doc.errors[0].message}`, { file: source, line: doc.errors[0].linePos?.[0].line, column: doc.errors[0].linePos?.[0].col });
-      const value: unknown = doc.toJS();
-      if (Array.isArray(value)) items.push(...(value as unknown[]));
-      else if (value !== null && value !== undefined) items.push(value);
+    const counter = new LineCounter();
+    const docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false });
+    for (const doc of Array.isArray(docs) ? docs : []) {
+      const start = counter.linePos(doc.range[0]).line;
+      const error = doc.errors[0];
+      if (error) {
+        fail(counter.linePos(error.pos[0]).line, `YAML error: ${error.message}`, error);
+        continue;
+      }
+      let value: unknown;
+      try {
+        // Aliases can nest into an exponential blow-up ("billion laughs"); past 100 the yaml package refuses.
+        value = doc.toJS({ maxAliasCount: 100 });
+      } catch (cause) {
+        fail(start, `YAML error: ${(cause as Error).message}`, cause);
+        continue;
+      }
+      if (value === null || value === undefined) continue;
+      if (Array.isArray(value)) {
+        const nodes = isSeq(doc.contents) ? doc.contents.items : [];
+        value.forEach((item, index) => {
+          const range = (nodes[index] as Node | undefined)?.range;
+          add(item, range ? counter.linePos(range[0]).line : start, `item ${index}`);
+        });
+      } else {
+        add(value, doc.contents?.range ? counter.linePos(doc.contents.range[0]).line : start, 'the document');
+      }
     }
   }
-  return items.map((item, index) => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new InputError(`${source}: event ${index} is not an object`, { file: source, path: `[${index}]` });
-    return viewOfObject(item as Record<string, unknown>, domain);
-  });
+  return { views, lines, errors };
+}
+
+/**
+ * Reads events from a file's text (see readEvents); throws the first
+ * InputError, naming the file and line, when any line or event is bad.
+ */
+export function readEventViews(text: string, source: string, domain?: string): EventView[] {
+  const { views, errors } = readEvents(text, source, domain);
+  if (errors[0]) throw errors[0];
+  return views;
 }
 
 function flattenInto(prefix: string, value: unknown, out: Record<string, unknown>): void {

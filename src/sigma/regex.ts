@@ -67,7 +67,7 @@ export function compileRegex(pattern: string, flags: string): (text: string) => 
     const reason = error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : String(error);
     const construct = unsupportedConstruct(pattern);
     if (construct) {
-      throw new Error(`invalid regular expression: ${construct} is not supported. Sigma regular expressions are matched with RE2 semantics (linear time, as Sentinel, Application Insights and Loki match them), which have no backreferences, lookaround, atomic groups or possessive quantifiers (${reason})`, { cause: error });
+      throw new Error(`invalid regular expression: ${construct} is not supported; "re" takes RE2 syntax, matched in linear time, which has no backreferences, lookaround, atomic groups or possessive quantifiers (RE2: ${reason})`, { cause: error });
     }
     throw new Error(`invalid regular expression (RE2 syntax): ${reason}`, { cause: error });
   }

@@ -8,9 +8,10 @@ import { parse } from 'yaml';
 import { packageRoot } from '../package-root.js';
 import { parseTimespan } from './correlation.js';
 import { SigmaEngine, type EngineOptions } from './engine.js';
-import { viewOfCanonical, type PartialCanonicalEvent } from './events.js';
+import { eventTime, viewOfCanonical, type PartialCanonicalEvent } from './events.js';
 import { listYamlFiles, loadSigmaDocuments } from './parse.js';
 import { SigmaError } from './types.js';
+import { InputError } from '../errors.js';
 
 export interface RuleTestFile {
   rule: string;
@@ -46,7 +47,12 @@ export function caseEvents(testCase: unknown, where: string): PartialCanonicalEv
       const step = parseTimespan(typeof record.every === 'string' ? record.every : '1s');
       const event = record.event as PartialCanonicalEvent | undefined;
       if (!Number.isInteger(record.repeat) || step === undefined || !event) fail(`sequence[${index}]: repeat needs an integer, every (e.g. 30s) and event`);
-      const start = Date.parse(String(event!.time ?? DEFAULT_TIME));
+      let start = 0;
+      try {
+        start = eventTime(event!.time ?? DEFAULT_TIME)!;
+      } catch (error) {
+        fail(`sequence[${index}]: ${(error as Error).message}`);
+      }
       for (let n = 0; n < (record.repeat as number); n++) events.push({ ...event!, time: new Date(start + n * step!).toISOString() });
     } else {
       events.push({ time: DEFAULT_TIME, ...(record as PartialCanonicalEvent) });
@@ -77,7 +83,14 @@ export function runRuleTests(options: RunTestsOptions = {}): RuleTestResult[] {
     for (const expected of ['match', 'nomatch'] as const) {
       spec[expected]!.forEach((testCase, index) => {
         const where = `${expected}[${index}]`;
-        const views = caseEvents(testCase, `${file} ${where}`).map((event) => viewOfCanonical(event, options.domain));
+        const views = caseEvents(testCase, `${file} ${where}`).map((event) => {
+          try {
+            return viewOfCanonical(event, options.domain);
+          } catch (error) {
+            if (error instanceof InputError) throw new SigmaError(`${file} ${where}`, '', error.message);
+            throw error;
+          }
+        });
         const matched = engine.run(views).map((m) => m.ruleId ?? m.title);
         const hit = matched.includes(ruleId);
         results.push({ file, rule: spec.rule, ruleId, case: where, expected, ok: expected === 'match' ? hit : !hit, matched });

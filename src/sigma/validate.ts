@@ -82,8 +82,10 @@ function customIssues(doc: SigmaDocument, all: readonly SigmaDocument[]): SigmaI
     try {
       compileDetection(detection as Record<string, unknown>, {}, section);
     } catch (error) {
-      if (error instanceof DetectionError) issue(error.path, error.message);
-      else throw error;
+      if (!(error instanceof DetectionError)) throw error;
+      // SigmaIssue has no line; the message carries it, as SigmaError's does.
+      const position = doc.source.positionOf?.(error.path);
+      issue(error.path, position ? `${error.message} (line ${position.line}, column ${position.column})` : error.message);
     }
   };
   if (doc.kind === 'rule') {

@@ -15,8 +15,8 @@ const apiDoc = readFileSync(join(root, 'docs', 'api.md'), 'utf8');
 const tableNames = new Set([...apiDoc.matchAll(/^\| (.+?) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`(\w+)`/g)].map((n) => n[1]!)));
 
 describe('docs/api.md', () => {
-  it('has a report for each of the five entry points', () => {
-    expect(reports.sort()).toEqual(['otel-audit-collector.api.md', 'otel-audit-delivery.api.md', 'otel-audit-sigma.api.md', 'otel-audit-testing.api.md', 'otel-audit.api.md']);
+  it('has a report for each of the six entry points', () => {
+    expect(reports.sort()).toEqual(['otel-audit-collector.api.md', 'otel-audit-delivery.api.md', 'otel-audit-integrity.api.md', 'otel-audit-sigma.api.md', 'otel-audit-testing.api.md', 'otel-audit.api.md']);
   });
 
   it('names every export of every entry point', () => {

@@ -20,6 +20,7 @@ const ENTRY_POINTS = {
   'otel-audit/collector': 'src/collector/index.ts',
   'otel-audit/sigma': 'src/sigma/index.ts',
   'otel-audit/testing': 'src/testing/index.ts',
+  'otel-audit/integrity': 'src/integrity/index.ts',
 };
 
 function blockFileName(block: CodeBlock, index: number): string {

@@ -1,36 +1,86 @@
-// A real full disk, without root and without mocks. On Linux every write to /dev/full
-// fails with ENOSPC ("no space left on device"). The spool opens files by name and
-// open(2) follows symlinks, so a symlink named like the next segment (or like
-// ack.json.tmp, deliveries.jsonl) makes the kernel answer ENOSPC exactly there.
-// Removing the symlink is "space is back". A torn frame (part of a record written
-// before the error) is made with a real file-size limit (RLIMIT_FSIZE) in a child.
-import { spawn } from 'node:child_process';
+// A real full disk, without mocks: each test mounts a small tmpfs of its own as the
+// spool directory and fills it with a filler file, so the kernel answers ENOSPC ("no
+// space left on device") to the next write that needs a new block, or, with few
+// inodes, to the next file created. Removing the filler is "space is back". (The
+// spool opens no file through a symlink, so a symlink to /dev/full cannot stand in.)
+// A torn frame (part of a record written before the error) is made with a real
+// file-size limit (RLIMIT_FSIZE) in a child.
+import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, lstatSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readFileSync, rmdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { createDurableLogRecordProcessor, createWebhookExporter, SpoolFullError, SpoolWriteError, type DurableLogRecordProcessor, type OnFullPolicy } from '../../src/delivery/index.js';
 import { segmentName } from '../../src/delivery/durable/segment-log.js';
 import { emitEvent, loggerWith, metricsProbe, startReceiver, tempDir, waitFor, type Receiver } from './helpers.js';
 
-const SEGMENT_BYTES = 4096;
+const SEGMENT_BYTES = 4096; // one tmpfs page: a segment never needs a second block
 const padding = 'x'.repeat(300);
 
-/** Fails (never skips) where Linux's /dev/full is missing or does not answer ENOSPC. */
-function requireDevFull(): void {
-  let code: string | undefined;
-  try {
-    writeFileSync('/dev/full', 'x');
-  } catch (error) {
-    code = (error as NodeJS.ErrnoException).code;
-  }
-  if (code !== 'ENOSPC') throw new Error(`this test needs Linux's /dev/full (writes to it must fail with ENOSPC); here the write gave ${code ?? 'no error'}`);
+interface SmallDisk {
+  dir: string;
+  /** Fills every free block (or, with `inodes`, every free inode). */
+  fill(): void;
+  /** Frees what fill() took. */
+  spaceBack(): void;
+  unmount(): void;
 }
 
-function diskFullAt(dir: string, name: string): () => void {
-  const path = join(dir, name);
-  symlinkSync('/dev/full', path);
-  return () => unlinkSync(path);
+const mounted: SmallDisk[] = [];
+
+/**
+ * A tmpfs of `sizeBytes` (and at most `inodes` files) mounted on a new temporary
+ * directory. Fails (never skips) where it cannot be mounted: these tests need root
+ * (CAP_SYS_ADMIN), as the suite runs.
+ */
+function smallDisk(options: { sizeBytes?: number; inodes?: number } = {}): SmallDisk {
+  const dir = tempDir('otel-audit-full-');
+  const mountOptions = [`size=${options.sizeBytes ?? 256 * 1024}`, 'mode=0700', ...(options.inodes ? [`nr_inodes=${options.inodes}`] : [])].join(',');
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', mountOptions, 'tmpfs', dir], { stdio: 'pipe' });
+  } catch (error) {
+    throw new Error(`these tests mount a small tmpfs to get a real full disk, which needs root (CAP_SYS_ADMIN); mount said: ${String((error as { stderr?: Buffer }).stderr ?? error)}`);
+  }
+  const fillers: string[] = [];
+  const disk: SmallDisk = {
+    dir,
+    fill() {
+      if (options.inodes) {
+        for (let i = 0; ; i++) {
+          const file = join(dir, `filler-${i}`);
+          try {
+            closeSync(openSync(file, 'wx'));
+          } catch (error) {
+            expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+            return;
+          }
+          fillers.push(file);
+        }
+      }
+      const file = join(dir, 'filler');
+      fillers.push(file);
+      const fd = openSync(file, 'a');
+      const block = Buffer.alloc(4096, 0x66);
+      try {
+        for (;;) writeSync(fd, block);
+      } catch (error) {
+        expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      } finally {
+        closeSync(fd);
+      }
+    },
+    spaceBack() {
+      for (const file of fillers.splice(0)) unlinkSync(file);
+    },
+    unmount() {
+      execFileSync('umount', ['-l', dir]);
+      rmdirSync(dir);
+    },
+  };
+  mounted.push(disk);
+  return disk;
 }
 
 /** Emits until an emit throws; returns the ids accepted before and the error. */
@@ -57,7 +107,7 @@ function expectDiskFull(error: unknown, dir: string): void {
   expect((error as Error).message).toContain('ENOSPC: no space left on device');
 }
 
-describe('disk full (real ENOSPC from /dev/full)', () => {
+describe('disk full (real ENOSPC from a full tmpfs)', () => {
   let receiver: Receiver | undefined;
   let processor: DurableLogRecordProcessor | undefined;
   afterEach(async () => {
@@ -65,27 +115,30 @@ describe('disk full (real ENOSPC from /dev/full)', () => {
     processor = undefined;
     await receiver?.close();
     receiver = undefined;
+    for (const disk of mounted.splice(0)) disk.unmount();
   });
 
   it('a failed rotation and failed appends throw SpoolWriteError, keep every earlier record, and recover by themselves once space is back', async () => {
-    requireDevFull();
     receiver = await startReceiver();
-    const dir = tempDir();
+    const disk = smallDisk();
+    const dir = disk.dir;
     const probe = metricsProbe();
     processor = createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: receiver.url, batch: true }), directory: dir, segmentBytes: SEGMENT_BYTES, meterProvider: probe.meterProvider, retry: { initialMillis: 50, maxMillis: 200 } });
     processor.pause();
     const { logger } = loggerWith(processor);
-    const spaceBack = diskFullAt(dir, segmentName(2));
+    emitEvent(logger, 'first', { padding }); // segment 1 gets its block
+    disk.fill();
 
-    // (b) the append that rolls over to segment 2 fails.
-    const { accepted, error } = emitUntilError((id) => emitEvent(logger, id, { padding }), 'before');
-    expectDiskFull(error, dir);
+    // (b) the append that rolls over to segment 2 fails: segment 1's block is full, no block is left.
+    const before = emitUntilError((id) => emitEvent(logger, id, { padding }), 'before');
+    const accepted = ['first', ...before.accepted];
+    expectDiskFull(before.error, dir);
     expect(accepted.length).toBeGreaterThan(3);
     // (a) appends into the current (now full) segment keep failing, under the same error.
     for (let i = 0; i < 3; i++) expectDiskFull(emitUntilError((id) => emitEvent(logger, id, { padding }), `full${i}`, 1).error, dir);
     expect(processor.stats()).toMatchObject({ queuedRecords: accepted.length, rejectedRecords: 4 });
     expect((await probe.read())['otel_audit.spool.rejected_records']).toBe(4);
-    await processor.whenDurable(); // an fsync with the write segment on the full device still resolves
+    await processor.whenDurable(); // an fsync with the write segment on the full disk still resolves
 
     // Delivery of the accepted records goes on while the disk is full.
     processor.resume();
@@ -93,7 +146,7 @@ describe('disk full (real ENOSPC from /dev/full)', () => {
     expect(receiver.ids()).toEqual(accepted);
 
     // Space is back: the next emit succeeds without a restart, into a real segment file.
-    spaceBack();
+    disk.spaceBack();
     emitEvent(logger, 'after-0', { padding });
     emitEvent(logger, 'after-1', { padding });
     await processor.whenDurable();
@@ -103,90 +156,100 @@ describe('disk full (real ENOSPC from /dev/full)', () => {
   });
 
   it.each<OnFullPolicy>(['block', 'reject', 'drop-oldest'])("onFull '%s': a full disk refuses the record like 'reject' and drops nothing", async (onFull) => {
-    requireDevFull();
     receiver = await startReceiver();
-    const dir = tempDir();
-    processor = createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: receiver.url, batch: true }), directory: dir, segmentBytes: SEGMENT_BYTES, maxBytes: 64 * 1024, onFull });
+    const disk = smallDisk();
+    processor = createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: receiver.url, batch: true }), directory: disk.dir, segmentBytes: SEGMENT_BYTES, maxBytes: 64 * 1024, onFull });
     processor.pause();
     const { logger } = loggerWith(processor);
-    const spaceBack = diskFullAt(dir, segmentName(2));
+    emitEvent(logger, `${onFull}-first`, { padding });
+    disk.fill();
     const { accepted, error } = emitUntilError((id) => emitEvent(logger, id, { padding }), onFull);
-    expectDiskFull(error, dir);
-    expect(processor.stats()).toMatchObject({ queuedRecords: accepted.length, droppedRecords: 0, rejectedRecords: 1 });
-    spaceBack();
+    expectDiskFull(error, disk.dir);
+    expect(processor.stats()).toMatchObject({ queuedRecords: accepted.length + 1, droppedRecords: 0, rejectedRecords: 1 });
+    disk.spaceBack();
     emitEvent(logger, `${onFull}-after`, { padding });
     processor.resume();
     expect(await processor.flush(10_000)).toBe(true);
-    expect(receiver.ids()).toEqual([...accepted, `${onFull}-after`]);
+    expect(receiver.ids()).toEqual([`${onFull}-first`, ...accepted, `${onFull}-after`]);
   });
 
-  it('a new segment that cannot even be opened leaves the log unchanged, and the next emit after the fix rotates normally', async () => {
-    requireDevFull();
+  it('a new segment that cannot even be created (no inode left) leaves the log unchanged, and the next emit after the fix rotates normally', async () => {
     receiver = await startReceiver();
-    const dir = tempDir();
-    processor = createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: receiver.url, batch: true }), directory: dir, segmentBytes: SEGMENT_BYTES });
+    const disk = smallDisk({ inodes: 16 });
+    processor = createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: receiver.url, batch: true }), directory: disk.dir, segmentBytes: SEGMENT_BYTES });
     processor.pause();
     const { logger } = loggerWith(processor);
-    // open(2) itself fails (ENOTDIR: a path under a device), as it does with ENOSPC when no inode is left.
-    const path = join(dir, segmentName(2));
-    symlinkSync('/dev/full/segment', path);
+    emitEvent(logger, 'open-first', { padding });
+    disk.fill(); // every inode taken: open(2) of the next segment fails with ENOSPC
+    const path = join(disk.dir, segmentName(2));
     const { accepted, error } = emitUntilError((id) => emitEvent(logger, id, { padding }), 'open');
-    expect(error).toBeInstanceOf(SpoolWriteError);
-    expect((error as SpoolWriteError).systemCode).toBe('ENOTDIR');
+    expectDiskFull(error, disk.dir);
+    expect(existsSync(path)).toBe(false);
     expect(() => emitEvent(logger, 'still-failing', { padding })).toThrow(SpoolWriteError);
-    unlinkSync(path);
+    disk.spaceBack();
     emitEvent(logger, 'open-after', { padding });
     await processor.whenDurable();
     expect(lstatSync(path).isFile()).toBe(true);
     processor.resume();
     expect(await processor.flush(10_000)).toBe(true);
-    expect(receiver.ids()).toEqual([...accepted, 'open-after']);
+    expect(receiver.ids()).toEqual(['open-first', ...accepted, 'open-after']);
   });
 
   it('a restart after a failed append reads back exactly the records accepted before', async () => {
-    requireDevFull();
     receiver = await startReceiver();
-    const dir = tempDir();
+    const disk = smallDisk();
+    const dir = disk.dir;
     const first = createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: receiver.url, batch: true }), directory: dir, segmentBytes: SEGMENT_BYTES });
     first.pause(); // the destination never sees them before the restart
     const { logger } = loggerWith(first);
-    const spaceBack = diskFullAt(dir, segmentName(2));
+    emitEvent(logger, 'kept-first', { padding });
+    disk.fill();
     const { accepted, error } = emitUntilError((id) => emitEvent(logger, id, { padding }), 'kept');
     expectDiskFull(error, dir);
-    await first.shutdown(1000); // closes cleanly although the write segment is the full device
-    spaceBack();
+    await first.shutdown(1000); // closes cleanly although the disk is full
+    disk.spaceBack();
 
     processor = createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: receiver.url, batch: true }), directory: dir, segmentBytes: SEGMENT_BYTES });
-    expect(processor.recovery).toMatchObject({ replayRecords: accepted.length, truncatedBytes: 0 });
+    expect(processor.recovery).toMatchObject({ replayRecords: accepted.length + 1, truncatedBytes: 0, quarantinedBytes: 0 });
     expect(await processor.flush(10_000)).toBe(true);
-    expect(receiver.ids()).toEqual(accepted);
+    expect(receiver.ids()).toEqual(['kept-first', ...accepted]);
   });
 
   it('(c) ack.json and deliveries.jsonl on a full disk: delivery goes on, the ack is kept in memory and written once space is back', async () => {
-    requireDevFull();
+    // An exporter of its own: the webhook exporter writes targets.json after a failure,
+    // and on a full disk that write fails inside it (reported separately).
+    const delivered: string[] = [];
     let failFirst = true;
-    receiver = await startReceiver(0, () => {
-      if (!failFirst) return { status: 200 };
-      failFirst = false;
-      return { status: 503 };
-    });
-    const dir = tempDir();
-    const ackFull = diskFullAt(dir, 'ack.json.tmp');
-    const logFull = diskFullAt(dir, 'deliveries.jsonl');
-    processor = createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: receiver.url, batch: true }), directory: dir, segmentBytes: SEGMENT_BYTES, retry: { initialMillis: 50, maxMillis: 200 } });
+    const exporter: LogRecordExporter = {
+      export(records, done) {
+        if (failFirst) {
+          failFirst = false;
+          return done({ code: ExportResultCode.FAILED, error: Object.assign(new Error('answered 503'), { status: 503 }) });
+        }
+        delivered.push(...records.map((r) => (r.body as { id: string }).id));
+        done({ code: ExportResultCode.SUCCESS });
+      },
+      shutdown: () => Promise.resolve(),
+      forceFlush: () => Promise.resolve(),
+    };
+    const disk = smallDisk();
+    const dir = disk.dir;
+    processor = createDurableLogRecordProcessor({ exporter, directory: dir, segmentBytes: SEGMENT_BYTES, retry: { initialMillis: 50, maxMillis: 200 } });
+    processor.pause();
     const { logger } = loggerWith(processor);
     const ids = Array.from({ length: 40 }, (_, i) => `c-${i}`);
     for (const id of ids) emitEvent(logger, id, { padding });
+    disk.fill(); // the records are on disk; ack.json.tmp and deliveries.jsonl get no block
+    processor.resume();
     expect(await processor.flush(10_000)).toBe(true);
-    expect(receiver.ids()).toEqual(ids); // the 503 was retried although its log line could not be written
+    expect(delivered).toEqual(ids); // the 503 was retried although its log line could not be written
     expect(processor.stats().queuedRecords).toBe(0);
     expect(existsSync(join(dir, 'ack.json'))).toBe(false);
 
-    ackFull();
-    logFull();
+    disk.spaceBack();
     await waitFor(() => existsSync(join(dir, 'ack.json')), 5000, 'ack.json to be written once space is back');
     await processor.shutdown();
-    processor = createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: receiver.url, batch: true }), directory: dir, segmentBytes: SEGMENT_BYTES });
+    processor = createDurableLogRecordProcessor({ exporter, directory: dir, segmentBytes: SEGMENT_BYTES });
     expect(processor.recovery.replayRecords).toBe(0);
   });
 });

@@ -28,7 +28,7 @@ beforeAll(() => {
 describe('the packed package in a fresh project', () => {
   it('resolves every entry point, each exporting what the docs teach', () => {
     const out = node(`
-      const entries = ['otel-audit', 'otel-audit/delivery', 'otel-audit/collector', 'otel-audit/sigma', 'otel-audit/testing'];
+      const entries = ['otel-audit', 'otel-audit/delivery', 'otel-audit/collector', 'otel-audit/sigma', 'otel-audit/integrity', 'otel-audit/testing'];
       const result = {};
       for (const entry of entries) result[entry] = Object.keys(await import(entry)).sort();
       console.log(JSON.stringify(result));

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { provisionCollector } from '../../tools/collector-build.js';
 import { OtelAuditError } from '../../errors.js';
-import { loadDestinations, OUTPUT_FORMATS, packagingWarnings, renderCollectorConfig, validateWithCollector, type OutputFormat } from '../../collector/index.js';
+import { formatSetupReport, loadDestinations, OUTPUT_FORMATS, packagingWarnings, renderCollectorConfig, setupDestinations, validateWithCollector, type OutputFormat } from '../../collector/index.js';
 
 /** The real path of a file that may not exist yet (its folder's real path + its name). */
 function realPath(file: string): string {
@@ -48,6 +48,16 @@ export function registerCollectorCommands(program: Command): void {
       const who = result.destination ? `destination "${result.destination}" (${result.component})` : 'the rendered config';
       console.error(`${options.file}: the collector refused ${who}: ${result.error}`);
       process.exitCode = 1;
+    });
+
+  collector
+    .command('setup')
+    .description("create what each destination needs on its server before the collector writes there (an OpenSearch index template; the steps for the other types are printed)")
+    .requiredOption('-f, --file <file>', 'the destinations file')
+    .option('--dry-run', 'print the requests and steps; send nothing')
+    .action(async (options: { file: string; dryRun?: boolean }) => {
+      const report = await setupDestinations(loadDestinations(options.file), { dryRun: options.dryRun === true });
+      process.stdout.write(formatSetupReport(report));
     });
 
   collector

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { Option, type Command } from 'commander';
 import { provisionSigmaCli } from '../../tools/sigma-venv.js';
-import { checkPack, convertRules, loadTargets, readEventViews, runRuleTests, SigmaEngine, untestedRules, type SigmaMatch } from '../../sigma/index.js';
+import { checkPack, convertRules, loadTargets, runRuleTests, SigmaEngine, untestedRules, type EventView, type SigmaMatch } from '../../sigma/index.js';
+import { readEvents } from '../../sigma/events.js';
+import { InputError } from '../../errors.js';
 
 const display = (file: string): string => relative(process.cwd(), file) || file;
 
@@ -63,14 +65,47 @@ export function registerSigmaCommands(program: Command): void {
     .option('--all', 'also report rules that only feed correlations')
     .action((options: { rules: string[]; input: string[]; format: 'text' | 'json'; domain?: string; all?: boolean }) => {
       const engine = SigmaEngine.fromPaths(options.rules, { domain: options.domain, emitAll: options.all });
-      const events = options.input.flatMap((file) => readEventViews(readFileSync(file, 'utf8'), file, options.domain));
-      const matches = engine.run(events);
+      // Every bad line or event is reported (file:line: reason, on stderr) and left out; the others are matched.
+      let bad = 0;
+      const report = (message: string) => {
+        bad++;
+        console.error(message);
+      };
+      const events: { view: EventView; where: string }[] = [];
+      for (const file of options.input) {
+        let text: string;
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch (error) {
+          report(`${file}: cannot be read (${(error as Error).message})`);
+          continue;
+        }
+        const result = readEvents(text, file, options.domain);
+        result.views.forEach((view, index) => events.push({ view, where: `${file}:${result.lines[index]}` }));
+        for (const error of result.errors) report(error.message);
+      }
+      // As engine.run(), one event at a time, so an event the engine refuses (a correlation needs its time) is reported with its line.
+      events.sort((a, b) => (a.view.time ?? 0) - (b.view.time ?? 0));
+      const session = engine.session();
+      const matches: SigmaMatch[] = [];
+      let matched = 0;
+      for (const { view, where } of events) {
+        try {
+          for (const match of session.push(view)) matches.push(match);
+          matched++;
+        } catch (error) {
+          if (!(error instanceof InputError)) throw error;
+          report(`${where}: ${error.message}`);
+        }
+      }
       if (options.format === 'json') {
         console.log(JSON.stringify(matches.map((m) => ({ rule: m.ruleId, title: m.title, level: m.level, kind: m.kind, events: m.eventIds, ...(m.group ? { group: m.group } : {}) })), null, 2));
       } else {
         for (const match of matches) console.log(formatMatch(match));
-        console.error(`${events.length} events, ${matches.length} matches`);
       }
+      const badNote = bad > 0 ? `, ${bad} bad ${bad === 1 ? 'line or event' : 'lines or events'} left out (listed above); exit code 1` : '';
+      if (options.format === 'text' || bad > 0) console.error(`${matched} events, ${matches.length} matches${badNote}`);
+      if (bad > 0) process.exitCode = 1;
     });
 
   sigma

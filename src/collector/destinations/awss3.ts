@@ -24,6 +24,9 @@ export const awss3: DestinationModule<'awss3'> = {
         s3_bucket: d.bucket,
         s3_prefix: d.prefix,
         s3_partition_format: d.partitionFormat,
+        // The exporter partitions by upload time in the collector's local time zone
+        // unless told; UTC keeps the partitions the same wherever the collector runs.
+        s3_partition_timezone: 'UTC',
         file_prefix: 'audit-',
         // `none` is the exporter's own behaviour: leave the key out.
         compression: d.compression === 'gzip' ? 'gzip' : undefined,

@@ -6,8 +6,14 @@ import { compact, tlsConfig } from './types.js';
 
 /** Exporter settings every opensearch destination renders with (not keys of the file). */
 const fixed = {
-  // ss4o: Simple Schema for Observability; attributes land under `attributes.*`.
-  mapping: { mode: 'ss4o' },
+  // flatten_attributes: the record's attributes are top-level fields with their
+  // OTLP names (`event.name`, `user.id`, `audit.data.*`, as Sigma rules name them),
+  // the body is an object under `Body.*`, severity is `SeverityText`/`SeverityNumber`.
+  // Not ss4o (the exporter's default): it stores the body as one JSON string and
+  // adds an `attributes.data_stream` object to every document. `dedup` keeps one
+  // value when a resource and a record attribute share a name (OpenSearch refuses
+  // a document with a duplicate key); the record's wins.
+  mapping: { mode: 'flatten_attributes', dedup: true },
   timeout: '30s',
 };
 

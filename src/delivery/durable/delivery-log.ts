@@ -1,11 +1,16 @@
-// The delivery log: one JSON line per delivery failure, recovery, drop, or
-// destination state change, kept in the spool directory so operators can see
-// what went wrong (`otel-audit deliveries list`). Bounded: rotated at 1 MiB.
+// The delivery log: one JSON line per delivery failure, recovery, drop, record set
+// aside (dead-lettered), damaged bytes skipped (quarantined), or destination state
+// change, kept in the spool directory so operators can see what went wrong
+// (`otel-audit deliveries list`). Bounded: rotated at 1 MiB.
 import { OtelAuditError } from '../../errors.js';
-import { appendFileSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { appendToFile, readFileNoFollow } from './safe-fs.js';
 
-export type DeliveryOutcome = 'failure' | 'recovered' | 'dropped' | 'disabled' | 'enabled';
+export type DeliveryOutcome = 'failure' | 'recovered' | 'dropped' | 'dead-lettered' | 'quarantined' | 'disabled' | 'enabled';
+
+/** Outcomes `--failed` (ListDeliveriesOptions.failed) keeps: everything that needs someone to look. */
+const FAILED_OUTCOMES: ReadonlySet<DeliveryOutcome> = new Set(['failure', 'disabled', 'dropped', 'dead-lettered', 'quarantined']);
 
 export interface DeliveryEntry {
   time: string;
@@ -20,6 +25,10 @@ export interface DeliveryEntry {
   error?: string;
   /** Milliseconds until the next attempt. */
   retryInMillis?: number;
+  /** For 'dead-lettered' and 'quarantined': the file (relative to the spool directory) that holds the record or the damaged bytes. */
+  file?: string;
+  /** For 'quarantined': how many bytes were skipped. */
+  bytes?: number;
 }
 
 export const DELIVERY_LOG_FILE = 'deliveries.jsonl';
@@ -28,15 +37,15 @@ const MAX_LOG_BYTES = 1024 * 1024;
 export function appendDelivery(directory: string, entry: Omit<DeliveryEntry, 'time'> & { time?: string }): void {
   const file = join(directory, DELIVERY_LOG_FILE);
   try {
-    if (existsSync(file) && statSync(file).size > MAX_LOG_BYTES) renameSync(file, `${file}.1`);
-    appendFileSync(file, `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+    if (existsSync(file) && lstatSync(file).size > MAX_LOG_BYTES) renameSync(file, `${file}.1`);
+    appendToFile(file, `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
   } catch {
     // The delivery log is diagnostics; failing to write it must not stop delivery.
   }
 }
 
 export interface ListDeliveriesOptions {
-  /** Only failures (and auto-disable events). */
+  /** Only what needs someone to look: failures, drops, dead-lettered records, quarantined bytes and auto-disables. */
   failed?: boolean;
   /** Only entries newer than this many milliseconds, or than a duration such as `30d`, `12h`, `15m`, `45s`, `500ms`. */
   since?: number | string;
@@ -52,7 +61,7 @@ export function listDeliveries(directory: string, options: ListDeliveriesOptions
   for (const name of [`${DELIVERY_LOG_FILE}.1`, DELIVERY_LOG_FILE]) {
     const file = join(directory, name);
     if (!existsSync(file)) continue;
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
+    for (const line of readFileNoFollow(file).toString('utf8').split('\n')) {
       if (!line.trim()) continue;
       let entry: DeliveryEntry;
       try {
@@ -60,7 +69,7 @@ export function listDeliveries(directory: string, options: ListDeliveriesOptions
       } catch {
         continue; // a torn last line after a crash
       }
-      if (options.failed && entry.outcome !== 'failure' && entry.outcome !== 'disabled' && entry.outcome !== 'dropped') continue;
+      if (options.failed && !FAILED_OUTCOMES.has(entry.outcome)) continue;
       if (cutoff !== undefined && Date.parse(entry.time) < cutoff) continue;
       entries.push(entry);
     }

@@ -17,6 +17,8 @@ export interface SpoolMetrics {
   failures: Counter;
   dropped: Counter;
   rejected: Counter;
+  deadLettered: Counter;
+  quarantinedBytes: Counter;
   close(): void;
 }
 
@@ -43,6 +45,8 @@ export function createSpoolMetrics(meterProvider: MeterProvider | undefined, att
     failures: meter.createCounter('otel_audit.spool.export_failures', { description: 'Failed export attempts', unit: '{attempt}' }),
     dropped: meter.createCounter('otel_audit.spool.dropped_records', { description: "Records dropped by onFull 'drop-oldest' or because they could not be decoded", unit: '{record}' }),
     rejected: meter.createCounter('otel_audit.spool.rejected_records', { description: "Records refused by onFull 'reject' or because the append failed (disk full: error.type ENOSPC)", unit: '{record}' }),
+    deadLettered: meter.createCounter('otel_audit.spool.dead_lettered_records', { description: 'Records the destination refused as malformed or too large (HTTP 400, 413), set aside in dead-letter.jsonl so later records flow', unit: '{record}' }),
+    quarantinedBytes: meter.createCounter('otel_audit.spool.quarantined_bytes', { description: 'Damaged spool bytes skipped and copied to quarantine/ (the intact records around them are delivered)', unit: 'By' }),
     close: () => meter.removeBatchObservableCallback(callback, observables),
   };
 }

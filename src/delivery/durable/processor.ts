@@ -1,16 +1,16 @@
 // createDurableLogRecordProcessor: a LogRecordProcessor that appends every
 // record to an on-disk log before onEmit returns, and a sender that delivers
 // the log to an exporter for as long as it takes.
-import { mkdirSync } from 'node:fs';
 import { diag, type Context, type MeterProvider } from '@opentelemetry/api';
 import type { LogRecordExporter, LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { appendDelivery } from './delivery-log.js';
 import { asDeliveryTarget } from './target.js';
-import { SpoolFullError, SpoolOptionError, SpoolWriteError } from './errors.js';
-import { lockDirectory } from './lock.js';
+import { SpoolFullError, SpoolOptionError, SpoolWriteError, type SpoolLockedError } from './errors.js';
+import { DEFAULT_LOCK_LEASE_MILLIS, lockDirectory, type DirectoryLock } from './lock.js';
 import { createSpoolMetrics, type SpoolMetrics } from './metrics.js';
 import { encodeRecord, observedMillis } from './record-codec.js';
-import { comparePositions, SegmentLog, type Position, type RecoveryReport } from './segment-log.js';
+import { prepareSpoolDirectory } from './safe-fs.js';
+import { comparePositions, SegmentLog, type Position, type QuarantinedRange, type RecoveryReport } from './segment-log.js';
 import { Sender, type RetryOptions } from './sender.js';
 
 export type FsyncMode = 'always' | 'interval';
@@ -18,8 +18,17 @@ export type OnFullPolicy = 'block' | 'reject' | 'drop-oldest';
 
 export interface DurableProcessorOptions {
   exporter: LogRecordExporter;
-  /** The spool directory; created if missing. One process per directory. */
+  /**
+   * The spool directory; created (mode 0700) if missing. It must belong to this user and
+   * not be writable by group or others. One process per directory (a lease lock).
+   */
   directory: string;
+  /**
+   * The lock's lease: another process (in another container or on another host sharing
+   * the volume) takes the directory over only after the holder has not renewed its lock
+   * for this long. The holder renews it every 2 s. Default 15 000; at least 1000.
+   */
+  lockLeaseMillis?: number;
   /**
    * 'always' (default): every record is fdatasync'ed soon after it is appended, one
    * fsync shared by all records appended meanwhile (group commit); `whenDurable()`
@@ -57,6 +66,12 @@ export interface SpoolStats {
   lastError?: string;
   droppedRecords: number;
   rejectedRecords: number;
+  /** Records the destination refused (HTTP 400, 413), set aside in dead-letter.jsonl. */
+  deadLetteredRecords: number;
+  /** Damaged bytes skipped and copied to quarantine/ (at startup and since). */
+  quarantinedBytes: number;
+  /** How many damaged ranges those bytes were in. */
+  quarantinedRanges: number;
 }
 
 export interface DurableLogRecordProcessor extends LogRecordProcessor {
@@ -73,7 +88,7 @@ export interface DurableLogRecordProcessor extends LogRecordProcessor {
   /** Drains for up to `timeoutMillis` (default 10 s), then stops; undelivered records stay on disk for the next start. */
   shutdown(timeoutMillis?: number): Promise<void>;
   stats(): SpoolStats;
-  /** What startup found: records to replay, tails cut. */
+  /** What startup found: records to replay, tails cut, damaged bytes quarantined. */
   readonly recovery: RecoveryReport;
   readonly directory: string;
 }
@@ -96,7 +111,9 @@ class DurableProcessor implements DurableLogRecordProcessor {
   private readonly log: SegmentLog;
   private readonly sender: Sender;
   private readonly metrics: SpoolMetrics;
-  private readonly unlock: () => void;
+  private readonly lock: DirectoryLock;
+  /** Set once another process took the directory over: nothing is written or sent any more. */
+  private lockLost: SpoolLockedError | undefined;
   private readonly fsync: FsyncMode;
   private readonly maxBytes: number;
   private readonly onFull: OnFullPolicy;
@@ -113,6 +130,8 @@ class DurableProcessor implements DurableLogRecordProcessor {
   private intervalTimer: NodeJS.Timeout | undefined;
   private dropped = 0;
   private rejected = 0;
+  private quarantinedBytes = 0;
+  private quarantinedRanges = 0;
   private droppedNotLogged = 0;
   private lastDropLog = 0;
   private overLimitWarned = false;
@@ -128,14 +147,21 @@ class DurableProcessor implements DurableLogRecordProcessor {
     this.maxBytes = positiveInteger('maxBytes', options.maxBytes, 256 * 1024 * 1024);
     const segmentBytes = positiveInteger('segmentBytes', options.segmentBytes, 16 * 1024 * 1024);
     const retry = { initialMillis: positiveInteger('retry.initialMillis', options.retry?.initialMillis, 500), maxMillis: positiveInteger('retry.maxMillis', options.retry?.maxMillis, 30_000) };
+    const leaseMillis = positiveInteger('lockLeaseMillis', options.lockLeaseMillis, DEFAULT_LOCK_LEASE_MILLIS);
+    if (leaseMillis < 1000) throw new SpoolOptionError('lockLeaseMillis', `must be at least 1000, got ${leaseMillis}`);
+    // Every option is checked before the directory is locked, so a bad one leaves no lock behind.
+    const batchSize = positiveInteger('batchSize', options.batchSize, 512);
+    const maxBatchBytes = positiveInteger('maxBatchBytes', options.maxBatchBytes, 4 * 1024 * 1024);
+    const exportTimeoutMillis = positiveInteger('exportTimeoutMillis', options.exportTimeoutMillis, 60_000);
+    const fsyncIntervalMillis = positiveInteger('fsyncIntervalMillis', options.fsyncIntervalMillis, 1000);
     this.directory = options.directory;
 
-    mkdirSync(options.directory, { recursive: true });
-    this.unlock = lockDirectory(options.directory);
+    prepareSpoolDirectory(options.directory);
+    this.lock = lockDirectory(options.directory, { leaseMillis, onLost: (error) => this.onLockLost(error) });
     try {
       this.log = new SegmentLog(options.directory, segmentBytes);
     } catch (error) {
-      this.unlock();
+      this.lock.release();
       throw error;
     }
     this.recovery = this.log.recovery;
@@ -150,26 +176,29 @@ class DurableProcessor implements DurableLogRecordProcessor {
       oldestRecordAgeSeconds: () => this.oldestRecordAgeSeconds(),
       targetDisabled: () => (target ? (target.targetStatus().disabled ? 1 : 0) : undefined),
     });
+    for (const range of this.recovery.quarantined) this.reportQuarantine(range);
+    this.log.onQuarantine = (range) => this.reportQuarantine(range);
 
     this.sender = new Sender({
       exporter: options.exporter,
       log: this.log,
-      batchSize: positiveInteger('batchSize', options.batchSize, 512),
-      maxBatchBytes: positiveInteger('maxBatchBytes', options.maxBatchBytes, 4 * 1024 * 1024),
+      batchSize,
+      maxBatchBytes,
       retry,
-      exportTimeoutMillis: positiveInteger('exportTimeoutMillis', options.exportTimeoutMillis, 60_000),
+      exportTimeoutMillis,
       target: this.targetName,
       metrics: this.metrics,
       onAcknowledged: () => this.onAcknowledged(),
     });
     if (this.fsync === 'interval') {
-      this.intervalTimer = setInterval(() => this.runSync(), positiveInteger('fsyncIntervalMillis', options.fsyncIntervalMillis, 1000));
+      this.intervalTimer = setInterval(() => this.runSync(), fsyncIntervalMillis);
       this.intervalTimer.unref();
     }
     this.sender.start();
   }
 
   onEmit(record: ReadWriteLogRecord, _context?: Context): void {
+    if (this.lockLost) throw this.lockLost;
     if (this.closed) throw new SpoolWriteError(this.directory, new Error('the durable processor was shut down'));
     const payload = encodeRecord(record);
     const frameBytes = SegmentLog.frameBytes(payload);
@@ -180,12 +209,39 @@ class DurableProcessor implements DurableLogRecordProcessor {
       // Disk full or unwritable: under every onFull policy the record is refused, like
       // 'reject' (no policy can make room on the disk). Earlier records are intact.
       const failure = new SpoolWriteError(this.directory, error);
-      this.countRejected({ 'error.type': failure.code ?? 'write' });
+      this.countRejected({ 'error.type': failure.systemCode ?? 'write' });
       throw failure;
     }
     this.appendedSeq++;
     if (this.fsync === 'always') this.scheduleSync();
     this.sender.notify();
+  }
+
+  /**
+   * Damaged bytes were skipped (at startup or while reading): counted, logged in
+   * deliveries.jsonl, and one warning on stderr per damaged range.
+   */
+  private reportQuarantine(range: QuarantinedRange): void {
+    this.quarantinedBytes += range.bytes;
+    this.quarantinedRanges++;
+    this.metrics.quarantinedBytes.add(range.bytes);
+    const what = `skipped ${range.bytes} damaged bytes in ${range.segment} at byte ${range.offset} (a disk fault or an outside write; a record in them cannot be delivered)`;
+    const kept = range.file ? `copied them to ${range.file}` : `could NOT keep a copy: ${range.error ?? 'unknown error'}`;
+    appendDelivery(this.directory, { target: this.targetName(), outcome: 'quarantined', bytes: range.bytes, file: range.file, error: `${what}, ${kept}` });
+    process.emitWarning(`otel-audit spool ${this.directory}: ${what} and ${kept}; the intact records around them are delivered`, { type: 'OtelAuditWarning', code: 'OTEL_AUDIT_SPOOL_QUARANTINED' });
+  }
+
+  /** Another process holds the directory now: stop writing and sending, at once and for good. */
+  private onLockLost(error: SpoolLockedError): void {
+    this.lockLost = error;
+    this.log.abandon();
+    this.sender.halt();
+    if (this.intervalTimer) clearInterval(this.intervalTimer);
+    this.intervalTimer = undefined;
+    this.runSync(); // records appended before stay honest: whenDurable() waiters get their fsync
+    this.settle(this.spaceWaiters, () => true); // their emit then throws this error
+    diag.error(error.message);
+    process.emitWarning(error.message, { type: 'OtelAuditWarning', code: 'OTEL_AUDIT_SPOOL_LOCK_LOST' });
   }
 
   private countRejected(attributes?: Record<string, string>): void {
@@ -209,10 +265,11 @@ class DurableProcessor implements DurableLogRecordProcessor {
     // drop-oldest: acknowledge the oldest records without sending them, until the new one fits.
     let droppedNow = 0;
     while (this.log.queuedBytes + frameBytes > this.maxBytes && this.log.queuedRecords > 0) {
-      const batch = this.log.read(this.log.ack, 64, this.log.queuedBytes + frameBytes - this.maxBytes);
-      if (batch.payloads.length === 0) break;
+      const ack = this.log.ack;
+      const batch = this.log.read(ack, 64, this.log.queuedBytes + frameBytes - this.maxBytes);
+      if (comparePositions(batch.end, ack) <= 0) break;
       const count = this.log.countAfterAck(batch.ends);
-      this.log.acknowledge(batch.ends[batch.ends.length - 1]!, count);
+      this.log.acknowledge(batch.end, count);
       droppedNow += count;
     }
     this.dropped += droppedNow;
@@ -276,7 +333,7 @@ class DurableProcessor implements DurableLogRecordProcessor {
   // --- backpressure and progress --------------------------------------------
 
   ready(): Promise<void> {
-    if (this.log.queuedBytes < this.maxBytes || this.closed) return Promise.resolve();
+    if (this.log.queuedBytes < this.maxBytes || this.closed || this.lockLost) return Promise.resolve();
     return new Promise<void>((resolve) => this.spaceWaiters.push({ target: 0, resolve }));
   }
 
@@ -308,6 +365,7 @@ class DurableProcessor implements DurableLogRecordProcessor {
 
   /** Resolves true once everything appended before the call was delivered, false on timeout. */
   flush(timeoutMillis = 30_000): Promise<boolean> {
+    if (this.lockLost) return Promise.resolve(false);
     const target = this.log.end;
     if (comparePositions(target, this.log.ack) <= 0 || this.log.queuedRecords === 0) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
@@ -334,16 +392,16 @@ class DurableProcessor implements DurableLogRecordProcessor {
   async shutdown(timeoutMillis = 10_000): Promise<void> {
     if (this.closed) return;
     const started = Date.now();
-    if (!this.sender.isPaused) await this.flush(timeoutMillis);
+    if (!this.sender.isPaused && !this.lockLost) await this.flush(timeoutMillis);
     await this.sender.stop(Math.max(100, timeoutMillis - (Date.now() - started)));
     this.closed = true;
     if (this.intervalTimer) clearInterval(this.intervalTimer);
-    this.log.close(); // fdatasync: nothing appended is left unsynced
+    this.log.close(); // fdatasync: nothing appended is left unsynced (after a lost lock, nothing else is written)
     this.durableSeq = this.appendedSeq;
     this.settle(this.durableWaiters, () => true);
     this.settle(this.spaceWaiters, () => true);
     this.metrics.close();
-    this.unlock();
+    this.lock.release();
     await this.options.exporter.shutdown();
   }
 
@@ -357,6 +415,9 @@ class DurableProcessor implements DurableLogRecordProcessor {
       lastError: this.sender.lastError,
       droppedRecords: this.dropped,
       rejectedRecords: this.rejected,
+      deadLetteredRecords: this.sender.deadLettered,
+      quarantinedBytes: this.quarantinedBytes,
+      quarantinedRanges: this.quarantinedRanges,
     };
   }
 

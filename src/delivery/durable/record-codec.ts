@@ -158,3 +158,46 @@ export function observedMillis(payload: Buffer): number | undefined {
     return undefined;
   }
 }
+
+function isoTime(time: HrTime | undefined): { iso?: string; unixNano?: string } {
+  if (!Array.isArray(time) || time.length !== 2) return {};
+  const [seconds, nanos] = time;
+  const millis = seconds * 1000 + nanos / 1e6;
+  return { iso: Number.isFinite(millis) && Math.abs(millis) <= 8.64e15 ? new Date(millis).toISOString() : undefined, unixNano: (BigInt(Math.trunc(seconds)) * 1_000_000_000n + BigInt(Math.trunc(nanos))).toString() };
+}
+
+/**
+ * A stored record as one JSON-ready object, for files people read (the dead-letter
+ * file): every field the spool keeps, times as ISO text and as nanoseconds since
+ * the epoch. Bytes values stay tagged `{ "$otel_audit_bytes": "<base64>" }`. A
+ * payload that cannot be parsed is given as base64.
+ */
+export function renderRecord(payload: Buffer): Record<string, unknown> {
+  try {
+    const [resourceJson, scopeJson, recordJson] = split(payload);
+    const stored = JSON.parse(recordJson) as StoredRecord;
+    const resource = JSON.parse(resourceJson) as { a?: Attributes; u?: string };
+    const scope = JSON.parse(scopeJson) as StoredScope;
+    const time = isoTime(stored.t);
+    const observed = isoTime(stored.o);
+    return {
+      time: time.iso,
+      timeUnixNano: time.unixNano,
+      observedTime: observed.iso,
+      observedTimeUnixNano: observed.unixNano,
+      severityNumber: stored.sn,
+      severityText: stored.st,
+      eventName: stored.e,
+      body: stored.b,
+      attributes: stored.a ?? {},
+      droppedAttributesCount: stored.d,
+      traceId: stored.c?.traceId,
+      spanId: stored.c?.spanId,
+      traceFlags: stored.c?.traceFlags,
+      resource: { attributes: resource.a ?? {}, schemaUrl: resource.u },
+      scope: { name: scope.n, version: scope.v, schemaUrl: scope.u, attributes: scope.a },
+    };
+  } catch {
+    return { payloadBase64: payload.toString('base64') };
+  }
+}

@@ -5,10 +5,15 @@
 // Appends are synchronous writes, so once `append` returns the record is in the
 // operating system and survives a kill of the process. Power loss is covered
 // by `sync()` (fdatasync), which the processor schedules per its fsync mode.
+//
+// Damaged bytes (a disk fault, a torn write) never cost the intact records around
+// them: recovery and reading resynchronise on the next valid frame, and the damaged
+// bytes are copied to quarantine/ in the spool directory and reported.
 import { diag } from '@opentelemetry/api';
-import { closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { createFile, ensurePrivateDirectory, openFile, readAt, readFileNoFollow, replaceFile, WRITE_APPEND } from './safe-fs.js';
 
 export const FRAME_HEADER_BYTES = 8;
 /** A single record larger than this is refused (and a header claiming more is corruption). */
@@ -32,6 +37,19 @@ export interface RecoveryReport {
   truncatedBytes: number;
   /** Segment files whose tail was cut. */
   truncatedSegments: string[];
+  /** Damaged bytes found at startup (inside a segment or in a cut tail) and copied to quarantine/. */
+  quarantinedBytes: number;
+  /** Each damaged range found at startup: where it was and the quarantine file that holds a copy. */
+  quarantined: QuarantinedRange[];
+}
+
+/** Damaged bytes that were skipped: `file` (relative to the spool directory) holds a copy, unless `error` says why not. */
+export interface QuarantinedRange {
+  segment: string;
+  offset: number;
+  bytes: number;
+  file?: string;
+  error?: string;
 }
 
 export interface ReadBatch {
@@ -39,6 +57,8 @@ export interface ReadBatch {
   /** The position after each record. */
   ends: Position[];
   bytes: number;
+  /** The position after everything read, damaged bytes skipped included. */
+  end: Position;
 }
 
 const SEGMENT_PATTERN = /^segment-(\d{20})\.log$/;
@@ -49,22 +69,68 @@ function segmentName(n: number): string {
   return `segment-${String(n).padStart(20, '0')}.log`;
 }
 
-/** Scans a segment's bytes; returns the end of the last valid frame and the record count. */
-export function scanFrames(data: Buffer, from = 0): { validEnd: number; records: number; ends: number[] } {
-  let offset = from;
-  let records = 0;
-  const ends: number[] = [];
-  while (offset + FRAME_HEADER_BYTES <= data.length) {
-    const length = data.readUInt32LE(offset);
-    const checksum = data.readUInt32LE(offset + 4);
-    const end = offset + FRAME_HEADER_BYTES + length;
-    if (length === 0 || length > MAX_RECORD_BYTES || end > data.length) break;
-    if (crc32(data.subarray(offset + FRAME_HEADER_BYTES, end)) !== checksum) break;
-    offset = end;
-    records++;
-    ends.push(end);
+/** The end of the valid frame that starts at `offset`, or -1 (bad length, past the end of `data`, or checksum mismatch). */
+export function frameEnd(data: Buffer, offset: number): number {
+  if (offset + FRAME_HEADER_BYTES > data.length) return -1;
+  const length = data.readUInt32LE(offset);
+  const end = offset + FRAME_HEADER_BYTES + length;
+  if (length === 0 || length > MAX_RECORD_BYTES || end > data.length) return -1;
+  return crc32(data.subarray(offset + FRAME_HEADER_BYTES, end)) === data.readUInt32LE(offset + 4) ? end : -1;
+}
+
+/**
+ * The first offset at or after `from` where a valid frame starts, or -1. Cheap on
+ * record data: a JSON payload read as a length is far above MAX_RECORD_BYTES, so only
+ * offsets that look like a header pay for a checksum.
+ */
+export function nextFrameStart(data: Buffer, from: number): number {
+  for (let at = from; at + FRAME_HEADER_BYTES < data.length; at++) if (frameEnd(data, at) >= 0) return at;
+  return -1;
+}
+
+export interface SegmentScan {
+  /** Every valid frame, in order. */
+  frames: { start: number; end: number }[];
+  /** Damaged bytes followed by a valid frame (the scan resynchronised there). */
+  damaged: { start: number; end: number }[];
+  /** The end of the last valid frame: what follows is a torn or damaged tail. */
+  validEnd: number;
+}
+
+/** Scans a segment's bytes, resynchronising on the next valid frame after damaged bytes. */
+export function scanSegment(data: Buffer): SegmentScan {
+  const frames: { start: number; end: number }[] = [];
+  const damaged: { start: number; end: number }[] = [];
+  let at = 0;
+  while (at < data.length) {
+    const end = frameEnd(data, at);
+    if (end >= 0) {
+      frames.push({ start: at, end });
+      at = end;
+      continue;
+    }
+    const next = nextFrameStart(data, at + 1);
+    if (next < 0) break;
+    damaged.push({ start: at, end: next });
+    at = next;
   }
-  return { validEnd: offset, records, ends };
+  return { frames, damaged, validEnd: at };
+}
+
+/** A frame as it is written: header (length, CRC32) then the payload. */
+export function encodeFrame(payload: Buffer): Buffer {
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
+  frame.writeUInt32LE(payload.length, 0);
+  frame.writeUInt32LE(crc32(payload), 4);
+  payload.copy(frame, FRAME_HEADER_BYTES);
+  return frame;
+}
+
+export const QUARANTINE_DIRECTORY = 'quarantine';
+
+function isAllZero(data: Buffer): boolean {
+  for (const byte of data) if (byte !== 0) return false;
+  return true;
 }
 
 export class SegmentLog {
@@ -85,68 +151,141 @@ export class SegmentLog {
   private reopenNeeded = false;
   /** Set while ack.json cannot be written; cleared (and reported) once it can again. */
   private ackWriteError: string | undefined;
+  /** Damaged ranges already quarantined by this process ("segment:offset"): reported once. */
+  private readonly quarantinedRanges = new Set<string>();
+  /** Set once another process owns the directory: nothing is written or deleted any more. */
+  private abandoned = false;
+  /** Told about damaged bytes that reading skipped (recovery reports its own in `recovery`). */
+  onQuarantine: ((range: QuarantinedRange) => void) | undefined;
   readonly recovery: RecoveryReport;
 
   constructor(
     readonly directory: string,
     private readonly segmentBytes: number,
   ) {
-    mkdirSync(directory, { recursive: true });
     this.recovery = this.recover();
   }
 
-  /** Opens the segments, cuts torn or corrupt tails, and loads the ack position. */
+  private segmentPath(n: number): string {
+    return join(this.directory, segmentName(n));
+  }
+
+  /** Opens the segments, quarantines damaged bytes, cuts torn or corrupt tails, and loads the ack position. */
   private recover(): RecoveryReport {
     const numbers = readdirSync(this.directory)
       .map((name) => SEGMENT_PATTERN.exec(name)?.[1])
       .filter((n): n is string => n !== undefined)
       .map(Number)
       .sort((a, b) => a - b);
-    const report: RecoveryReport = { segments: numbers.length, replayRecords: 0, truncatedBytes: 0, truncatedSegments: [] };
+    const report: RecoveryReport = { segments: numbers.length, replayRecords: 0, truncatedBytes: 0, truncatedSegments: [], quarantinedBytes: 0, quarantined: [] };
     if (numbers.length === 0) numbers.push(1);
-    this.ackPosition = this.loadAck(numbers[0]!);
+    this.ackPosition = this.loadAck(numbers[0]!, numbers[numbers.length - 1]!);
 
     for (const n of numbers) {
-      const file = join(this.directory, segmentName(n));
-      const data = existsSync(file) ? readFileSync(file) : Buffer.alloc(0);
-      const scan = scanFrames(data);
+      const file = this.segmentPath(n);
+      let data: Buffer;
+      try {
+        data = readFileNoFollow(file);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        data = Buffer.alloc(0);
+      }
+      const scan = scanSegment(data);
+      const quarantine = (start: number, end: number) => {
+        const range = this.quarantine(n, start, data.subarray(start, end));
+        if (range) {
+          report.quarantined.push(range);
+          report.quarantinedBytes += range.bytes;
+        }
+      };
+      // Damaged bytes with intact frames after them: the frames are kept, the damage is
+      // skipped by every read (reading resynchronises the same way).
+      for (const range of scan.damaged) quarantine(range.start, range.end);
       if (scan.validEnd < data.length) {
-        // A torn write (crash mid-append) or damaged bytes: keep every whole frame before it.
-        const fd = openSync(file, 'r+');
-        ftruncateSync(fd, scan.validEnd);
-        fdatasyncSync(fd);
-        closeSync(fd);
+        // A torn write (crash mid-append) or damaged bytes at the end: keep every whole
+        // frame before it. A tail of zeros (a file extended but never written, after a
+        // power loss) holds nothing to keep.
+        if (!isAllZero(data.subarray(scan.validEnd))) quarantine(scan.validEnd, data.length);
+        const fd = openFile(file, constants.O_RDWR);
+        try {
+          ftruncateSync(fd, scan.validEnd);
+          fdatasyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
         report.truncatedBytes += data.length - scan.validEnd;
         report.truncatedSegments.push(segmentName(n));
       }
       this.sizes.set(n, scan.validEnd);
-      let unacked = scan.records;
+      let unacked = scan.frames.length;
       if (n < this.ackPosition.segment) unacked = 0;
-      else if (n === this.ackPosition.segment) unacked = scan.ends.filter((end) => end > this.ackPosition.offset).length;
+      else if (n === this.ackPosition.segment) {
+        // The ack is the start of a frame (or of damaged bytes, or the end): anything else
+        // means ack.json was damaged; step back to the boundary before it (records are
+        // sent again, never skipped).
+        const boundaries = [0, ...scan.frames.map((f) => f.start), ...scan.damaged.map((d) => d.start), scan.validEnd];
+        const offset = Math.max(...boundaries.filter((b) => b <= this.ackPosition.offset));
+        if (offset !== this.ackPosition.offset && this.ackPosition.offset < scan.validEnd) diag.warn(`otel-audit spool ${this.directory}: ${ACK_FILE} points to byte ${this.ackPosition.offset} of ${segmentName(n)}, which is not a record boundary; resending from byte ${offset}`);
+        this.ackPosition = { segment: n, offset };
+        unacked = scan.frames.filter((f) => f.start >= offset).length;
+      }
       this.counts.set(n, unacked);
       this.queued += unacked;
     }
     report.replayRecords = this.queued;
     this.writeSegment = numbers[numbers.length - 1]!;
-    this.writeFd = openSync(join(this.directory, segmentName(this.writeSegment)), 'a');
-    if (this.ackPosition.offset > (this.sizes.get(this.ackPosition.segment) ?? 0)) {
-      // The ack pointed into bytes that were cut: everything left is unacknowledged.
-      this.ackPosition = { segment: this.ackPosition.segment, offset: this.sizes.get(this.ackPosition.segment) ?? 0 };
-    }
+    this.writeFd = openFile(this.segmentPath(this.writeSegment), WRITE_APPEND);
     this.deleteAckedSegments();
     return report;
   }
 
-  private loadAck(firstSegment: number): Position {
+  private loadAck(firstSegment: number, lastSegment: number): Position {
     const file = join(this.directory, ACK_FILE);
-    if (!existsSync(file)) return { segment: firstSegment, offset: 0 };
+    let text: string;
     try {
-      const stored = JSON.parse(readFileSync(file, 'utf8')) as Position;
-      if (Number.isInteger(stored.segment) && Number.isInteger(stored.offset) && stored.segment >= firstSegment) return stored;
+      text = readFileNoFollow(file).toString('utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { segment: firstSegment, offset: 0 };
+      throw error;
+    }
+    try {
+      const stored = JSON.parse(text) as Position;
+      // A segment number beyond the last one on disk would mark every segment delivered.
+      if (Number.isInteger(stored.segment) && Number.isInteger(stored.offset) && stored.offset >= 0 && stored.segment >= firstSegment && stored.segment <= lastSegment) return stored;
     } catch {
       // An unreadable ack file means "nothing acknowledged": records are resent, never lost.
     }
     return { segment: firstSegment, offset: 0 };
+  }
+
+  /**
+   * Copies damaged bytes to quarantine/<segment>-<offset>.bin. Returns undefined when
+   * this range was reported before (by this process, or by an earlier start: the same
+   * bytes are already in that file).
+   */
+  private quarantine(segment: number, offset: number, bytes: Buffer): QuarantinedRange | undefined {
+    const key = `${segment}:${offset}`;
+    if (this.quarantinedRanges.has(key)) return undefined;
+    this.quarantinedRanges.add(key);
+    const range: QuarantinedRange = { segment: segmentName(segment), offset, bytes: bytes.length };
+    if (this.abandoned) return range;
+    const base = `${segmentName(segment).replace(/\.log$/, '')}-${offset}`;
+    try {
+      ensurePrivateDirectory(join(this.directory, QUARANTINE_DIRECTORY));
+      let name = `${base}.bin`;
+      try {
+        if (readFileNoFollow(join(this.directory, QUARANTINE_DIRECTORY, name)).equals(bytes)) return undefined;
+        name = `${base}-${Date.now()}.bin`; // other bytes at the same place (segment numbers were reused)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+      createFile(join(this.directory, QUARANTINE_DIRECTORY, name), bytes);
+      range.file = `${QUARANTINE_DIRECTORY}/${name}`;
+    } catch (error) {
+      // Disk full: the damaged bytes are still skipped (they cannot be delivered); the report says the copy is missing.
+      range.error = `could not copy them to ${QUARANTINE_DIRECTORY}/: ${(error as Error).message}`;
+    }
+    return range;
   }
 
   get ack(): Position {
@@ -179,10 +318,8 @@ export class SegmentLog {
   /** Appends one record with a synchronous write; returns the position after it. */
   append(payload: Buffer): Position {
     if (payload.length === 0 || payload.length > MAX_RECORD_BYTES) throw new Error(`record of ${payload.length} bytes is outside 1..${MAX_RECORD_BYTES}`);
-    const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
-    frame.writeUInt32LE(payload.length, 0);
-    frame.writeUInt32LE(crc32(payload), 4);
-    payload.copy(frame, FRAME_HEADER_BYTES);
+    if (this.abandoned) throw new Error('another process owns the spool directory now');
+    const frame = encodeFrame(payload);
     if (this.reopenNeeded) this.reopenWriteSegment();
     let size = this.sizes.get(this.writeSegment) ?? 0;
     if (size > 0 && size + frame.length > this.segmentBytes) {
@@ -219,7 +356,7 @@ export class SegmentLog {
    */
   private reopenWriteSegment(): void {
     const size = this.sizes.get(this.writeSegment) ?? 0;
-    const fd = openSync(join(this.directory, segmentName(this.writeSegment)), 'a');
+    const fd = openFile(this.segmentPath(this.writeSegment), WRITE_APPEND);
     try {
       const stat = fstatSync(fd);
       if (stat.isFile() && stat.size > size) ftruncateSync(fd, size);
@@ -237,7 +374,7 @@ export class SegmentLog {
   private rotate(): void {
     fdatasyncSync(this.writeFd);
     // Open before switching: if this fails (disk full, no inodes), the log is unchanged.
-    const fd = openSync(join(this.directory, segmentName(this.writeSegment + 1)), 'a');
+    const fd = openFile(this.segmentPath(this.writeSegment + 1), WRITE_APPEND);
     this.retiredFds.push(this.writeFd);
     this.closeRetiredFds();
     this.writeSegment++;
@@ -287,37 +424,70 @@ export class SegmentLog {
     fdatasyncSync(this.writeFd);
   }
 
-  /** Reads up to `max` records starting at `from`; crosses into later segments. */
+  /**
+   * Reads up to `max` records starting at `from`; crosses into later segments. Damaged
+   * bytes are skipped to the next valid frame (and quarantined), so a read always ends
+   * past `from` unless there is nothing left to read.
+   */
   read(from: Position, max: number, maxBytes = Number.POSITIVE_INFINITY): ReadBatch {
-    const batch: ReadBatch = { payloads: [], ends: [], bytes: 0 };
-    let position = this.normalize(from);
+    const batch: ReadBatch = { payloads: [], ends: [], bytes: 0, end: from };
+    let position = from;
     while (batch.payloads.length < max && batch.bytes < maxBytes) {
       position = this.normalize(position);
       const size = this.sizes.get(position.segment);
       if (size === undefined || position.offset >= size) break;
-      // One read for many frames: a chunk up to READ_CHUNK_BYTES (or one whole large frame).
+      // One read for many frames: a chunk up to READ_CHUNK_BYTES.
       const fd = this.readFd(position.segment);
-      let chunk = Buffer.allocUnsafe(Math.min(size - position.offset, READ_CHUNK_BYTES));
-      readSync(fd, chunk, 0, chunk.length, position.offset);
+      const chunk = readAt(fd, position.offset, Math.min(size - position.offset, READ_CHUNK_BYTES));
       let at = 0;
-      while (batch.payloads.length < max && batch.bytes < maxBytes && at + FRAME_HEADER_BYTES <= chunk.length) {
-        const length = chunk.readUInt32LE(at);
-        const end = at + FRAME_HEADER_BYTES + length;
-        if (end > chunk.length) {
-          if (at > 0) break; // the next chunk starts with this frame
-          chunk = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
-          readSync(fd, chunk, 0, chunk.length, position.offset);
-        }
-        const payload = chunk.subarray(at + FRAME_HEADER_BYTES, at + FRAME_HEADER_BYTES + length);
-        if (crc32(payload) !== chunk.readUInt32LE(at + 4)) throw new Error(`${segmentName(position.segment)} at byte ${position.offset + at}: checksum mismatch on read (the file changed underneath the spool)`);
-        at += FRAME_HEADER_BYTES + length;
-        batch.payloads.push(payload);
+      while (batch.payloads.length < max && batch.bytes < maxBytes) {
+        const end = frameEnd(chunk, at);
+        if (end < 0) break; // the next chunk starts with this frame
+        batch.payloads.push(chunk.subarray(at + FRAME_HEADER_BYTES, end));
+        batch.bytes += end - at;
+        at = end;
         batch.ends.push({ segment: position.segment, offset: position.offset + at });
-        batch.bytes += FRAME_HEADER_BYTES + length;
+      }
+      if (at === 0) {
+        // No whole frame at the start of the chunk: one frame larger than a chunk, or damage.
+        const large = this.largeFrameAt(fd, position.offset, size);
+        if (large) {
+          batch.payloads.push(large.subarray(FRAME_HEADER_BYTES));
+          batch.bytes += large.length;
+          at = large.length;
+          batch.ends.push({ segment: position.segment, offset: position.offset + at });
+        } else {
+          at = this.skipDamage(fd, position.segment, position.offset, size);
+        }
       }
       position = { segment: position.segment, offset: position.offset + at };
+      batch.end = position;
     }
     return batch;
+  }
+
+  /** The whole frame at `offset` when it is valid and larger than a read chunk. */
+  private largeFrameAt(fd: number, offset: number, size: number): Buffer | undefined {
+    const header = readAt(fd, offset, FRAME_HEADER_BYTES);
+    if (header.length < FRAME_HEADER_BYTES) return undefined;
+    const length = header.readUInt32LE(0);
+    if (length <= READ_CHUNK_BYTES - FRAME_HEADER_BYTES || length > MAX_RECORD_BYTES || offset + FRAME_HEADER_BYTES + length > size) return undefined;
+    const frame = readAt(fd, offset, FRAME_HEADER_BYTES + length);
+    return frameEnd(frame, 0) === frame.length ? frame : undefined;
+  }
+
+  /**
+   * Bytes at `offset` that are not a valid frame (the file changed underneath the spool,
+   * or damage recovery already found): skips to the next valid frame of the segment, or
+   * to its end, and quarantines what was skipped. Returns how many bytes were skipped.
+   */
+  private skipDamage(fd: number, segment: number, offset: number, size: number): number {
+    const rest = readAt(fd, offset, size - offset);
+    const next = nextFrameStart(rest, 1);
+    const skipped = next < 0 ? size - offset : next;
+    const range = this.quarantine(segment, offset, rest.subarray(0, next < 0 ? rest.length : next));
+    if (range) this.onQuarantine?.(range);
+    return skipped;
   }
 
   /** A position at the end of a finished segment is the start of the next one. */
@@ -330,7 +500,7 @@ export class SegmentLog {
   private readFd(segment: number): number {
     let fd = this.readFds.get(segment);
     if (fd === undefined) {
-      fd = openSync(join(this.directory, segmentName(segment)), 'r');
+      fd = openFile(this.segmentPath(segment), constants.O_RDONLY);
       this.readFds.set(segment, fd);
     }
     return fd;
@@ -342,7 +512,7 @@ export class SegmentLog {
    * persisted, and segments wholly before it are deleted.
    */
   acknowledge(to: Position, records: number): void {
-    if (comparePositions(to, this.ackPosition) <= 0) return;
+    if (this.abandoned || comparePositions(to, this.ackPosition) <= 0) return;
     this.ackPosition = this.normalize(to);
     this.queued = Math.max(0, this.queued - records);
     // Persisting is throttled: each write is a metadata change that an fdatasync of the
@@ -360,11 +530,10 @@ export class SegmentLog {
     if (this.persistTimer) clearTimeout(this.persistTimer);
     this.persistTimer = undefined;
     this.lastPersist = Date.now();
-    if (this.writeFd < 0) return;
+    if (this.writeFd < 0 || this.abandoned) return;
     const file = join(this.directory, ACK_FILE);
     try {
-      writeFileSync(`${file}.tmp`, JSON.stringify(this.ackPosition));
-      renameSync(`${file}.tmp`, file);
+      replaceFile(file, JSON.stringify(this.ackPosition));
     } catch (error) {
       // Disk full: keep the position in memory and try again shortly. Until then a
       // restart resends more (duplicates, never loss), and no segment is deleted.
@@ -388,6 +557,7 @@ export class SegmentLog {
   }
 
   private deleteAckedSegments(): void {
+    if (this.abandoned) return;
     for (const n of [...this.sizes.keys()]) {
       if (n >= this.ackPosition.segment || n === this.writeSegment) continue;
       const fd = this.readFds.get(n);
@@ -403,8 +573,19 @@ export class SegmentLog {
     }
   }
 
+  /**
+   * Another process owns the directory now: from here on nothing is appended, no
+   * acknowledgement is written and no segment deleted. The files stay as they are for
+   * that process; `close()` later only closes descriptors.
+   */
+  abandon(): void {
+    this.abandoned = true;
+    if (this.persistTimer) clearTimeout(this.persistTimer);
+    this.persistTimer = undefined;
+  }
+
   close(): void {
-    if (this.writeFd >= 0) this.persistAck();
+    if (this.writeFd >= 0 && !this.abandoned) this.persistAck();
     for (const fd of this.readFds.values()) closeSync(fd);
     this.readFds.clear();
     if (this.persistTimer) clearTimeout(this.persistTimer);

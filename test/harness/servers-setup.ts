@@ -1,0 +1,35 @@
+// vitest globalSetup of the `servers` project (test/servers/): starts the real
+// servers the destinations are tested against, once per run, in parallel, and
+// hands their URLs to the test files through `provide` / `inject`
+// (test/harness/servers.ts). Only runs when a file of test/servers/ is part of
+// the run, so `vitest run test/collector/...` does not pay for them.
+//   OpenSearch 2.19 (Maven Central integ-test zip, 512 MB heap), src/tools/opensearch.ts
+//   moto's server (S3, CloudWatch Logs), src/tools/moto.ts
+// A server that cannot be had fails the run with how to get it; none is skipped.
+import type { TestProject } from 'vitest/node';
+import { motoVersion, startMoto, type RunningMoto } from '../../src/tools/moto.js';
+import { OPENSEARCH_VERSION, startOpenSearch, type RunningOpenSearch } from '../../src/tools/opensearch.js';
+import type { TestServers } from './servers.js';
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const started = Date.now();
+  const [openSearch, moto] = await Promise.allSettled([startOpenSearch({ log, heapMb: 512 }), startMoto({ log })]);
+  const running = [openSearch, moto].flatMap((r) => (r.status === 'fulfilled' ? [r.value as RunningOpenSearch | RunningMoto] : []));
+  const failed = [openSearch, moto].flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+  if (failed.length > 0) {
+    await Promise.all(running.map((server) => server.stop()));
+    throw new Error(`the test servers could not be started:\n${failed.map((e) => e.message).join('\n\n')}`);
+  }
+  const os = (openSearch as PromiseFulfilledResult<RunningOpenSearch>).value;
+  const aws = (moto as PromiseFulfilledResult<RunningMoto>).value;
+  const servers: TestServers = {
+    openSearch: { url: os.url, version: OPENSEARCH_VERSION },
+    moto: { url: aws.url, version: motoVersion() },
+  };
+  project.provide('servers', servers);
+  log(`[servers] OpenSearch ${OPENSEARCH_VERSION} at ${os.url}, moto ${motoVersion()} at ${aws.url} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  return async () => {
+    await Promise.all([os.stop(), aws.stop()]);
+  };
+}

@@ -1,0 +1,144 @@
+// The hash chain end to end over the real OTLP wire: records emitted with
+// `integrity`, received by an OTLP receiver (JSON and protobuf), verified
+// with only the public key; then each kind of tampering, one at a time, is
+// detected and named.
+import { generateKeyPairSync } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditLogger } from '../../src/index.js';
+import { DIGEST_EVENT, publicKeys, readTrail, verifyTrail, type TrailRecord } from '../../src/integrity/index.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../../src/testing/index.js';
+import { catalog } from '../emit/fixtures/catalog.js';
+
+function keyPair() {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return { privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+}
+
+const first = keyPair();
+let receiver: OtlpReceiver;
+let trail: TrailRecord[];
+const keys = publicKeys([first.publicPem]);
+
+/** Emits `count` events with a digest every 10 records, and returns what the receiver got. */
+async function emitTrail(count: number, protocol: 'http/json' | 'http/protobuf' = 'http/json', key = first.privatePem): Promise<TrailRecord[]> {
+  const before = receiver.records.length;
+  const audit = createAuditLogger({ catalog, endpoint: receiver.endpoint, protocol, integrity: { key, digestEvery: 10 }, warnOnExportError: false });
+  for (let i = 0; i < count; i++) audit.emit('repo.fork', { actor: { id: `u-${i}` }, data: { repo: { id: `r-${i}`, visibility: 'private' }, forks: i, deployKey: 'secret' } });
+  await audit.shutdown();
+  return receiver.records.slice(before).map((record, i) => ({ body: record.body, where: `received#${i}` }));
+}
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+  trail = await emitTrail(25);
+});
+afterAll(() => receiver.close());
+
+const isDigest = (r: TrailRecord) => (r.body as { name?: string }).name === DIGEST_EVENT;
+const seqOf = (r: TrailRecord) => (r.body as { integrity?: { seq: number } }).integrity?.seq;
+const clone = (records: TrailRecord[]) => structuredClone(records);
+
+describe('verifyTrail', () => {
+  it('proves an untouched trail intact: 25 records, digests at 10, 20 and the final 25', () => {
+    expect(trail.filter(isDigest)).toHaveLength(3);
+    const report = verifyTrail(trail, { keys });
+    expect(report.unchained).toEqual([]);
+    expect(report.streams).toHaveLength(1);
+    expect(report.streams[0]).toMatchObject({ records: 25, lastSeq: 25, intact: [{ from: 1, to: 25 }], gaps: [], modified: [], forgedDigests: [], missingDigests: [], validDigests: 3 });
+    expect(report.streams[0]!.unsignedTail).toBeUndefined();
+    expect(report).toMatchObject({ ok: true, exitCode: 0 });
+  });
+
+  it('verifies the same trail sent as OTLP/protobuf', async () => {
+    const proto = await emitTrail(12, 'http/protobuf');
+    expect(verifyTrail(proto, { keys })).toMatchObject({ ok: true, exitCode: 0 });
+  });
+
+  it('counts duplicates and reordering as fine', () => {
+    const shuffled = clone(trail).reverse();
+    const doubled = [...shuffled, ...clone(trail).slice(3, 8)];
+    const report = verifyTrail(doubled, { keys });
+    expect(report.ok).toBe(true);
+    expect(report.streams[0]!.duplicates).toBe(5);
+    expect(report.streams[0]!.reordered).toBeGreaterThan(0);
+  });
+
+  it('names a deleted record as a gap, with its neighbours', () => {
+    const deleted = clone(trail).filter((r) => seqOf(r) !== 14);
+    const report = verifyTrail(deleted, { keys });
+    expect(report.exitCode).toBe(1);
+    expect(report.streams[0]!.gaps).toEqual([expect.objectContaining({ from: 14, to: 14, after: expect.objectContaining({ seq: 13 }), before: expect.objectContaining({ seq: 15 }) })]);
+    expect(report.streams[0]!.intact).toEqual([{ from: 1, to: 10 }, { from: 21, to: 25 }]);
+  });
+
+  it('names an edited field as a modified record', () => {
+    const edited = clone(trail);
+    const target = edited.find((r) => seqOf(r) === 7)!.body as { actor: { id: string } };
+    target.actor.id = 'someone-else';
+    const report = verifyTrail(edited, { keys });
+    expect(report.exitCode).toBe(1);
+    expect(report.streams[0]!.modified).toEqual([expect.objectContaining({ seq: 7, reason: expect.stringMatching(/no longer hashes/) })]);
+  });
+
+  it('detects an edit of the last record a digest covers, through the signed head', () => {
+    const edited = clone(trail);
+    (edited.find((r) => seqOf(r) === 25)!.body as { outcome?: string }).outcome = 'failure';
+    expect(verifyTrail(edited, { keys }).streams[0]!.modified).toEqual([expect.objectContaining({ seq: 25, reason: expect.stringMatching(/head its digest signed/) })]);
+  });
+
+  it('names a forged record inserted with an existing sequence number, and one without a stamp', () => {
+    const forged = clone(trail);
+    const copy = structuredClone(forged.find((r) => seqOf(r) === 5)!);
+    (copy.body as { actor: { id: string } }).actor.id = 'attacker';
+    forged.push({ ...copy, where: 'inserted' });
+    forged.push({ body: { id: 'x', name: 'repo.fork', actor: { id: 'attacker' } }, where: 'inserted-unstamped' });
+    const report = verifyTrail(forged, { keys });
+    expect(report.exitCode).toBe(1);
+    expect(report.streams[0]!.modified).toEqual([expect.objectContaining({ seq: 5, where: 'inserted', reason: expect.stringMatching(/second, different record/) })]);
+    expect(report.unchained).toEqual([{ id: 'x', where: 'inserted-unstamped' }]);
+  });
+
+  it('names a dropped digest as missing, and a digest signed by another key as forged', () => {
+    const dropped = clone(trail).filter((r) => !(isDigest(r) && (r.body as { data: { to: number } }).data.to === 20));
+    const report = verifyTrail(dropped, { keys });
+    expect(report.exitCode).toBe(1);
+    expect(report.streams[0]!.missingDigests).toEqual([expect.objectContaining({ from: 11, to: 20 })]);
+    const stranger = keyPair();
+    expect(verifyTrail(trail, { keys: publicKeys([stranger.publicPem]) }).streams[0]!.forgedDigests).toHaveLength(3);
+  });
+
+  it('reports records after the last digest as an unsigned tail (exit code 2), not as tampering', () => {
+    const tail = clone(trail).filter((r) => !(isDigest(r) && (r.body as { data: { to: number } }).data.to === 25));
+    const report = verifyTrail(tail, { keys });
+    expect(report.streams[0]!.unsignedTail).toEqual({ from: 21, to: 25 });
+    expect(report).toMatchObject({ ok: false, exitCode: 2 });
+  });
+
+  it('verifies several instances together, one chain each, and follows a key rotation', async () => {
+    const second = keyPair();
+    const audit = createAuditLogger({ catalog, endpoint: receiver.endpoint, protocol: 'http/json', integrity: { key: first.privatePem, digestEvery: 4 }, warnOnExportError: false });
+    const before = receiver.records.length;
+    for (let i = 0; i < 6; i++) audit.emit('auth.login', { actor: { id: `u-${i}` } });
+    await audit.integrity!.rotate(second.privatePem);
+    for (let i = 0; i < 6; i++) audit.emit('auth.login', { actor: { id: `v-${i}` } });
+    await audit.shutdown();
+    const rotated = receiver.records.slice(before).map((r, i) => ({ body: r.body, where: `rotated#${i}` }));
+    const other = await emitTrail(7);
+    const report = verifyTrail([...trail, ...rotated, ...other], { keys }); // only the first public key is given
+    expect(report.streams).toHaveLength(3);
+    expect(report).toMatchObject({ ok: true, exitCode: 0 });
+  });
+
+  it('reads the trail back from text in each form a destination stores', () => {
+    const bodies = trail.map((r) => r.body);
+    const ndjson = bodies.map((b) => JSON.stringify(b)).join('\n');
+    const hec = bodies.map((b) => JSON.stringify({ time: 1, event: b, fields: {} })).join('\n');
+    const search = JSON.stringify({ hits: { hits: bodies.map((b) => ({ _source: { body: b } })) } });
+    for (const text of [ndjson, hec, search]) {
+      const { records, unreadable } = readTrail(text, 'x');
+      expect(unreadable).toEqual([]);
+      expect(verifyTrail(records, { keys }).ok).toBe(true);
+    }
+    expect(readTrail('{"name":"a"}\nnot json\n', 'f.jsonl').unreadable).toEqual([{ where: 'f.jsonl:2', reason: expect.stringMatching(/not JSON/) }]);
+  });
+});
