@@ -2,13 +2,15 @@
 // collector/examples/demo.yaml, runs the real collector with a local Splunk HEC
 // receiver, emits the scripted day (src/demo/day.yaml) with createAuditLogger,
 // reads back both destinations and runs the Sigma pack over what arrived.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDestinations, renderCollectorConfig } from '../collector/index.js';
 import { AuditValidationError, createAuditLogger, loadCatalog } from '../index.js';
 import { defaultRulesPath, SigmaEngine, viewOfCanonical, viewOfLogRecord, type PartialCanonicalEvent } from '../sigma/index.js';
 import { startHecReceiver, type HecReceiver } from '../testing/index.js';
+import { keyIdOf, readTrail, verifyTrail, type TrailReport } from '../integrity/index.js';
+import { generateKeyPairSync } from 'node:crypto';
 import { provisionCollector } from '../tools/collector-build.js';
 import { packageRoot } from '../package-root.js';
 import { freeLoopbackPort, startDemoCollector, type DemoCollector } from './collector.js';
@@ -92,7 +94,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     collector = await startDemoCollector(binary, renderCollectorConfig(spec), scratchDir, ports.health, collectorEnv);
     log(`[demo] collector ${binary} listening for OTLP/HTTP on 127.0.0.1:${ports.http}`);
 
-    const audit = createAuditLogger({ catalog, endpoint: `http://127.0.0.1:${ports.http}`, serviceName: day.service, batch: { scheduledDelayMillis: 50, maxExportBatchSize: 256 } });
+    // Tamper evidence: a key pair for this run; each destination's records are verified with the public key alone.
+    const keys = generateKeyPairSync('ed25519');
+    const trusted = new Map([[keyIdOf(keys.publicKey), keys.publicKey]]);
+    writeFileSync(join(scratchDir, 'integrity.pub.pem'), keys.publicKey.export({ type: 'spki', format: 'pem' }));
+    const audit = createAuditLogger({ catalog, endpoint: `http://127.0.0.1:${ports.http}`, serviceName: day.service, batch: { scheduledDelayMillis: 50, maxExportBatchSize: 256 }, integrity: { key: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), digestEvery: 100 } });
     const sent: string[] = [];
     const partOf = new Map<string, string>();
     try {
@@ -115,7 +121,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     log(`[demo] emitted ${sent.length} events of ${day.date} (${day.scenarios.length} attack scenarios), waiting for delivery`);
 
     const sentSet = new Set(sent);
-    const arrived = () => missing(sent, readFileRecords(paths.fileOutput).map(recordId)).length === 0 && missing(sent, hec!.events.map(hecEventId)).length === 0;
+    const verifyFile = (): TrailReport => verifyTrail(readTrail(existsSync(paths.fileOutput) ? readFileSync(paths.fileOutput, 'utf8') : '', paths.fileOutput).records, { keys: trusted });
+    const verifyHec = (): TrailReport => verifyTrail(hec!.events.map((e, i) => ({ body: e.event, where: `hec#${i}` })), { keys: trusted });
+    // Every event and the last digest (it is sent at shutdown) at both destinations.
+    const arrived = () => missing(sent, readFileRecords(paths.fileOutput).map(recordId)).length === 0 && missing(sent, hec!.events.map(hecEventId)).length === 0 && verifyFile().exitCode !== 2 && verifyHec().exitCode !== 2;
     await waitUntil(arrived, options.deliveryTimeoutMillis ?? 30_000);
     await collector.stop();
     await hec.close();
@@ -142,7 +151,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     const expected = checkExpected(day.scenarios, detections, hecMatches, partOf);
     const expectedTitles = new Set(expected.map((e) => e.title));
     const unexpected = detections.filter((d) => !expectedTitles.has(d.title)).map((d) => d.title);
-    const ok = lost.file.length === 0 && lost.hec.length === 0 && expected.every((e) => e.found);
+    const summary = (report: TrailReport) => ({ exitCode: report.exitCode, records: report.streams.reduce((n, s) => n + s.records, 0), digests: report.streams.reduce((n, s) => n + s.validDigests, 0) });
+    const integrity = { file: summary(verifyFile()), hec: summary(verifyHec()) };
+    const ok = lost.file.length === 0 && lost.hec.length === 0 && expected.every((e) => e.found) && integrity.file.exitCode === 0 && integrity.hec.exitCode === 0;
     const count = (part: string) => script.filter((e) => e.part === part).length;
     const parts = [{ name: 'routine', title: 'routine work during office hours', events: count('routine') }, ...day.scenarios.map((s) => ({ name: s.name, title: s.title, events: count(s.name) }))];
     return {
@@ -152,6 +163,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       received,
       lost,
       duplicates: { file: fileIds.length - received.file, hec: hecIds.length - received.hec },
+      integrity,
       detections,
       expected,
       unexpected,

@@ -42,6 +42,8 @@ export interface DemoReport {
   lost: { file: string[]; hec: string[] };
   /** Records delivered more than once (at-least-once delivery), per destination. */
   duplicates: { file: number; hec: number };
+  /** `otel-audit verify` over what each destination received: 0 proven intact, 1 tampering or loss, 2 an unsigned tail. */
+  integrity: { file: IntegritySummary; hec: IntegritySummary };
   detections: Detection[];
   expected: ExpectedDetection[];
   /** Detections that no scenario expects (false positives in the routine part, say). */
@@ -49,6 +51,16 @@ export interface DemoReport {
   paths: { scratchDir: string; kept: boolean; renderedConfig: string; fileOutput: string; hecOutput: string; collectorLog: string; destinations: string; day: string };
   collectorBinary: string;
   durationMillis: number;
+}
+
+export interface IntegritySummary {
+  exitCode: 0 | 1 | 2;
+  records: number;
+  digests: number;
+}
+
+function verdict(v: IntegritySummary): string {
+  return v.exitCode === 0 ? `${v.records} records intact (${v.digests} signed digests)` : v.exitCode === 2 ? `${v.records} records, tail NOT SIGNED` : 'FAILED';
 }
 
 /** Groups matches by rule, keeping event ids unique and in order. */
@@ -101,6 +113,7 @@ export function formatReport(report: DemoReport): string {
   lines.push('', `Events sent: ${report.sent}`);
   lines.push(`Received:    file ${report.received.file}, Splunk HEC ${report.received.hec}`);
   lines.push(`Lost:        file ${lostFile}, Splunk HEC ${lostHec}${lostFile + lostHec > 0 ? `  (first: ${shortIds([...report.lost.file, ...report.lost.hec])})` : ''}`);
+  lines.push(`Verified:    file ${verdict(report.integrity.file)}, Splunk HEC ${verdict(report.integrity.hec)}`);
   if (report.duplicates.file + report.duplicates.hec > 0) lines.push(`Duplicates:  file ${report.duplicates.file}, Splunk HEC ${report.duplicates.hec} (at-least-once; dedupe on log.record.uid)`);
   lines.push('', 'Detections (the Sigma pack over the delivered records):');
   const sorted = [...report.detections].sort((a, b) => LEVEL_ORDER.indexOf(a.level ?? '') - LEVEL_ORDER.indexOf(b.level ?? '') || a.title.localeCompare(b.title));
@@ -120,6 +133,6 @@ export function formatReport(report: DemoReport): string {
   lines.push(`Delivered (file):  ${report.paths.fileOutput}`);
   lines.push(`Delivered (HEC):   ${report.paths.hecOutput}`);
   lines.push(`Collector log:     ${report.paths.collectorLog}`);
-  lines.push('', report.ok ? `OK in ${(report.durationMillis / 1000).toFixed(1)}s: nothing lost, every expected detection found.` : 'FAILED: ' + [lostFile + lostHec > 0 ? 'events were lost' : '', missingExpected.length > 0 ? 'expected detections are missing' : ''].filter(Boolean).join(' and ') + '.');
+  lines.push('', report.ok ? `OK in ${(report.durationMillis / 1000).toFixed(1)}s: nothing lost or altered, every expected detection found.` : 'FAILED: ' + [lostFile + lostHec > 0 ? 'events were lost' : '', missingExpected.length > 0 ? 'expected detections are missing' : '', report.integrity.file.exitCode + report.integrity.hec.exitCode > 0 ? 'the integrity check failed' : ''].filter(Boolean).join(' and ') + '.');
   return lines.join('\n');
 }

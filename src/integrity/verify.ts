@@ -8,7 +8,7 @@
 // signature or an unknown key, digests missing from the digest chain, and the
 // unsigned tail after the last digest.
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { canonicalJson, recordHash } from './canonical.js';
+import { canonicalJson, sha256 } from './canonical.js';
 import { DIGEST_EVENT, GENESIS, signedBytes, type Digest } from './chain.js';
 import { keyIdOf, verifySignature } from './keys.js';
 
@@ -131,7 +131,7 @@ function checkStream(
 ): StreamReport {
   const { records } = entry;
   const hashes = new Map<number, string>();
-  for (const [seq, record] of records) hashes.set(seq, recordHash(record.body));
+  for (const [seq, record] of records) hashes.set(seq, sha256(record.canonical));
 
   let reordered = 0;
   let highest = 0;

@@ -4,7 +4,7 @@ import { OtelAuditError } from '../errors.js';
 import { expandPattern, parseCondition, type ConditionNode } from './condition.js';
 import { compileField, type CompiledField, type EventView } from './events.js';
 import { lift, MODIFIER_NAMES, MODIFIERS, type ModifierSpec, type Scalar, type Variant } from './modifiers.js';
-import { asString, lowerCase, stringPredicate, type StringMode } from './values.js';
+import { asString, lowerCase, MAX_VARIANTS, stringPredicate, type StringMode } from './values.js';
 
 export type Matcher = (event: EventView) => boolean;
 
@@ -123,6 +123,7 @@ function transformVariants(value: string, parsed: ParsedModifiers, placeholders:
   const context = { placeholders, fail: (message: string): never => { throw new DetectionError(path, message); } };
   for (const transform of parsed.transforms) {
     variants = variants.flatMap((v) => transform.apply(v, context));
+    if (variants.length > MAX_VARIANTS) throw new DetectionError(path, `the modifiers make ${variants.length} variants of this value (at most ${MAX_VARIANTS})`);
     encoded ||= transform.encodes;
   }
   return { variants: variants.map((v) => (Buffer.isBuffer(v) ? v.toString('latin1') : v)), encoded };

@@ -161,7 +161,17 @@ const MODIFIER_TABLE = [
   ['utf16', { kind: 'transform', encodes: false, apply: (v) => utf16(String(v), 'bom') }],
   ['wide', { kind: 'transform', encodes: false, apply: (v) => utf16(String(v), 'le') }],
   // Each option character (- or / after whitespace) in every dash form: -, /, en, em and horizontal bar.
-  ['windash', { kind: 'transform', encodes: false, apply: (v) => windashVariants(String(v)) }],
+  ['windash', {
+    kind: 'transform',
+    encodes: false,
+    apply: (v, { fail }) => {
+      try {
+        return windashVariants(String(v));
+      } catch (error) {
+        return fail((error as Error).message);
+      }
+    },
+  }],
   // Numeric comparisons; numeric strings in the event count as numbers.
   ['lt', compareModifier('lt')],
   ['lte', compareModifier('lte')],

@@ -242,11 +242,13 @@ function parseIpv4(text: string): bigint | undefined {
 }
 
 function parseIpv6(text: string): bigint | undefined {
+  // The longest IPv6 text (with an IPv4 tail and a zone) is far shorter; a longer value is no address, and is not scanned.
+  if (text.length > 100) return undefined;
   let address = text;
   const zone = address.indexOf('%');
   if (zone >= 0) address = address.slice(0, zone);
   // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two groups.
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  const v4 = /(?:^|[^\d.])(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/.exec(address);
   if (v4) {
     const tail = parseIpv4(v4[1]!);
     if (tail === undefined) return undefined;
@@ -313,8 +315,14 @@ export function utf16(text: string, encoding: 'le' | 'be' | 'bom'): Buffer {
 
 const DASHES = ['-', '/', '\u2013', '\u2014', '\u2015'];
 
-/** Every form of a command line whose option characters are written with a dash, a slash or a Unicode dash. */
+/** At most this many variants of one value: windash makes 5^k of a value with k options (and expand multiplies). */
+export const MAX_VARIANTS = 4096;
+
+/** Every form of a command line whose option characters are written with a dash, a slash or a Unicode dash; throws past MAX_VARIANTS. */
 export function windashVariants(text: string): string[] {
+  let options = 0;
+  for (let i = 0; i < text.length; i++) if ((text[i] === '-' || text[i] === '/') && (i === 0 || /\s/.test(text[i - 1]!))) options++;
+  if (DASHES.length ** options > MAX_VARIANTS) throw new Error(`"windash" would make ${DASHES.length}^${options} variants of this value (at most ${MAX_VARIANTS}): split it into several values`);
   let variants = [''];
   for (let i = 0; i < text.length; i++) {
     const char = text[i]!;

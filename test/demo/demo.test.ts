@@ -39,6 +39,8 @@ describe('otel-audit demo', () => {
     expect(report.sent).toBe(scriptDay(day).length);
     expect(report.lost).toEqual({ file: [], hec: [] });
     expect(report.received).toEqual({ file: report.sent, hec: report.sent });
+    // What each destination received verifies with the public key alone: every record chained, every digest signed.
+    expect(report.integrity).toEqual({ file: { exitCode: 0, records: report.sent, digests: Math.ceil(report.sent / 100) }, hec: { exitCode: 0, records: report.sent, digests: Math.ceil(report.sent / 100) } });
     expect(report.expected.length).toBe(day.scenarios.flatMap((s) => s.expect).length);
     expect(report.expected.filter((e) => !e.found)).toEqual([]);
     expect(report.unexpected).toEqual([]);

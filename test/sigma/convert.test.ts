@@ -26,7 +26,7 @@ const queries = (output: string) => output.split(/\n\s*\n/).map((q) => q.trim())
 
 const expectations: Record<string, { sample: RegExp; correlation?: RegExp; forbidden?: RegExp }> = {
   splunk: { sample: /^event\.name="audit\.stream\.delete"/m, correlation: /\| stats count as event_count by _time user\.id/ },
-  opensearch: { sample: /^attributes\.event\.name:audit\.stream\.delete$/m, correlation: /`attributes\.event\.name`="auth\.login".*stats count\(\) as event_count/ },
+  opensearch: { sample: /^event\.name:audit\.stream\.delete$/m, correlation: /`event\.name`="auth\.login".*stats count\(\) as event_count by user\.id/ },
   elasticsearch: { sample: /^attributes\.event\.name:audit\.stream\.delete$/m, correlation: /stats event_count=count\(\) by timebucket, attributes\.user\.id/ },
   sentinel: { sample: /^OtelAudit_CL\n\| where EventName =~ "audit\.stream\.delete"$/m, forbidden: /'(AUDITDATA:|[a-z_]+\.[a-z_.]+)'/ },
   appinsights: { sample: /^AppTraces\n\| where tostring\(Properties\["event\.name"\]\) =~ "audit\.stream\.delete"$/m, forbidden: /'PROPS:/ },

@@ -486,8 +486,26 @@ export class SegmentLog {
     const next = nextFrameStart(rest, 1);
     const skipped = next < 0 ? size - offset : next;
     const range = this.quarantine(segment, offset, rest.subarray(0, next < 0 ? rest.length : next));
-    if (range) this.onQuarantine?.(range);
+    if (range) {
+      this.recountQueued();
+      this.onQuarantine?.(range);
+    }
     return skipped;
+  }
+
+  /**
+   * Counts the undelivered records again from the files: after damage appeared while
+   * running, the records counted at append time include some that are gone. Rare (a
+   * disk fault), so a full scan is fine.
+   */
+  private recountQueued(): void {
+    let queued = 0;
+    for (const [segment, size] of this.sizes) {
+      if (segment < this.ackPosition.segment) continue;
+      const { frames } = scanSegment(readAt(this.readFd(segment), 0, size));
+      queued += segment > this.ackPosition.segment ? frames.length : frames.filter((f) => f.start >= this.ackPosition.offset).length;
+    }
+    this.queued = queued;
   }
 
   /** A position at the end of a finished segment is the start of the next one. */
