@@ -4,7 +4,8 @@
 // persistent queue survives a pod restart on its volume claim.
 import type { BuiltConfig } from './render.js';
 import type { DestinationsSpec } from './spec.js';
-import { envReferences } from './secrets.js';
+import { destinationModule } from './destinations/index.js';
+import { envReferences, isCollectorReferenceField, isDestinationReferenceField, isSecretHeaderName, isSecretName, printable } from './secrets.js';
 
 const SECRET_NAME = 'otel-audit-secrets';
 const QUEUE_VOLUME = 'audit-queue';
@@ -170,14 +171,65 @@ function isLoopback(bind: string): boolean {
   return bind === 'localhost' || bind === '::1' || bind.startsWith('127.');
 }
 
+/** The credentials a destination sends (field paths), by the same names the loader checks. */
+function credentialsOf(d: Record<string, unknown>, secretFields: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const [key, value] of Object.entries(d)) {
+    if (typeof value === 'string' && (isSecretName(key) || secretFields.includes(key))) found.push(key);
+    if (key === 'headers' && typeof value === 'object' && value !== null) {
+      for (const name of Object.keys(value)) if (isSecretHeaderName(name)) found.push(`headers.${name}`);
+    }
+  }
+  return found;
+}
+
 /**
- * What makes a packaging unusable in a cluster although it renders: a receiver
- * or health check bound to loopback is unreachable from the Service and the probes.
+ * Credentials that would travel where anyone on the path can read or take
+ * them: to an http:// endpoint, over gRPC with `insecure: true`, or over TLS
+ * without checking the server's certificate (`tls.insecureSkipVerify: true`).
+ */
+function transportWarnings(spec: DestinationsSpec): string[] {
+  const warnings: string[] = [];
+  spec.destinations.forEach((d, i) => {
+    const record = d as unknown as Record<string, unknown>;
+    const credentials = credentialsOf(record, destinationModule(d.type)?.secretFields ?? []);
+    if (credentials.length === 0 || d.enabled === false) return;
+    const what = `its credentials (${credentials.join(', ')})`;
+    const where = `${spec.file}: destinations[${i}]`;
+    if (typeof d.endpoint === 'string' && /^http:\/\//i.test(d.endpoint.trim())) warnings.push(`${where}.endpoint: sends ${what} over plain http://, readable by anyone on the network path; use https://`);
+    if (record.insecure === true) warnings.push(`${where}.insecure: sends ${what} without TLS (insecure: true), readable by anyone on the network path`);
+    if ((record.tls as { insecureSkipVerify?: unknown } | undefined)?.insecureSkipVerify === true) warnings.push(`${where}.tls.insecureSkipVerify: sends ${what} without checking the server's certificate, so anyone on the network path can take them`);
+  });
+  return warnings;
+}
+
+/** `${…}` written where the collector is not told to expand it: rendered as the literal text (a mistaken reference?). */
+function literalReferenceWarnings(spec: DestinationsSpec): string[] {
+  const warnings: string[] = [];
+  const visit = (value: unknown, path: (string | number)[], isReference: (p: (string | number)[]) => boolean, prefix: string) => {
+    if (typeof value === 'string') {
+      if (value.includes('${') && !isReference(path)) {
+        const at = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
+        warnings.push(`${spec.file}: ${prefix}${at}: ${printable(value, 60)} is written as it is: \${…} is expanded only in endpoints, credentials, usernames and ids, headers and paths (docs/collector.md, "Limits and what is refused")`);
+      }
+    } else if (Array.isArray(value)) value.forEach((v, i) => visit(v, [...path, i], isReference, prefix));
+    else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) visit(v, [...path, k], isReference, prefix);
+  };
+  visit(spec.collector, [], isCollectorReferenceField, 'collector');
+  spec.destinations.forEach((d, i) => visit(d, [], (p) => isDestinationReferenceField(p, destinationModule(d.type)?.secretFields), `destinations[${i}]`));
+  return warnings;
+}
+
+/**
+ * What the CLI prints on stderr before it writes a rendering: credentials
+ * sent without TLS (every format), `${…}` that will not be expanded (every
+ * format), and for the Kubernetes packagings a receiver or health check bound
+ * to loopback, unreachable from the Service and the probes.
  */
 export function packagingWarnings(spec: DestinationsSpec, format: 'config' | 'helm' | 'operator'): string[] {
-  if (format === 'config') return [];
+  const warnings = [...transportWarnings(spec), ...literalReferenceWarnings(spec)];
+  if (format === 'config') return warnings;
   const c = spec.collector;
-  const warnings: string[] = [];
   if (isLoopback(c.receiver.bind)) warnings.push(`${spec.file}: collector.receiver.bind: "${c.receiver.bind}" is a loopback address; in Kubernetes no Service reaches it (use 0.0.0.0)`);
   if (isLoopback(c.healthCheck.bind)) warnings.push(`${spec.file}: collector.healthCheck.bind: "${c.healthCheck.bind}" is a loopback address; the kubelet's probes cannot reach it (use 0.0.0.0)`);
   return warnings;

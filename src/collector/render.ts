@@ -5,13 +5,15 @@
 // pipeline per destination, with that destination's events/organizations
 // filter and an exporter whose persistent queue (file_storage) batches and
 // retries. With a single destination, one pipeline does both.
-import { Document } from 'yaml';
+import { Document, type Scalar, type Tags } from 'yaml';
+import { stringTag } from 'yaml/util';
 import { collectorContract, escapeRegex, jsRegExp } from './contract.js';
 import { destinationModule, type DestinationModule } from './destinations/index.js';
-import { DestinationsError } from './errors.js';
+import { DestinationsError, type SpecIssue } from './errors.js';
 import { dropUnlessEquals, dropUnlessGlob, dropUnlessOneOf, notEquals } from './ottl.js';
-import type { CollectorSettings, Destination, DestinationsSpec } from './spec.js';
+import type { CollectorSettings, Destination, DestinationsSpec, ResolvedDestination } from './spec.js';
 import { packageHelm, packageOperator } from './packaging.js';
+import { escapeDollars, escapeDollarsExceptReferences, escapeDollarsMinimal, isCollectorReferenceField, isDestinationReferenceField } from './secrets.js';
 
 export type OutputFormat = 'config' | 'helm' | 'operator';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['config', 'helm', 'operator'];
@@ -59,7 +61,7 @@ function globalProcessors(spec: DestinationsSpec): Record<string, unknown> {
   const blocked = c.redaction.body ? contract.sensitiveSuffixPatterns : [contract.sensitiveAttributePattern];
   return {
     [IDS.memoryLimiter]: { check_interval: c.memoryLimiter.checkInterval, limit_mib: c.memoryLimiter.limitMiB, spike_limit_mib: c.memoryLimiter.spikeLimitMiB },
-    [IDS.domainFilter]: { error_mode: 'ignore', logs: { log_record: [dropUnlessEquals(contract.domainAttribute, spec.domain)] } },
+    [IDS.domainFilter]: { error_mode: 'ignore', logs: { log_record: [escapeDollarsMinimal(dropUnlessEquals(contract.domainAttribute, spec.domain))] } },
     [IDS.redaction]: {
       // Keep every attribute; only mask values of sensitive keys. With body
       // redaction (the default) the cheap suffix patterns check every key of
@@ -95,9 +97,61 @@ function queueAndRetry(module: DestinationModule, settings: CollectorSettings): 
   return out;
 }
 
+/** A JSON-like value with every string passed through `f(string, path)`; keys are kept as they are. */
+function mapStringsAt(value: unknown, f: (s: string, path: (string | number)[]) => string, path: (string | number)[] = []): unknown {
+  if (typeof value === 'string') return f(value, path);
+  if (Array.isArray(value)) return value.map((v, i) => mapStringsAt(v, f, [...path, i]));
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStringsAt(v, f, [...path, k])]));
+}
+
+/**
+ * A destination as its exporter must render it: the collector expands `${…}`
+ * in every string of its config and reads `$$` as `$`, so every `$` is doubled
+ * except the `${env:NAME}` references of the fields that may hold them
+ * (secrets.ts REFERENCE_FIELDS). `name` and `type` make component ids and stay
+ * as they are (the schema allows no `$` in them).
+ */
+function literalDestination(d: ResolvedDestination, secretFields: readonly string[] = []): ResolvedDestination {
+  const out = mapStringsAt(d, (s, path) => {
+    if (path.length === 1 && (path[0] === 'name' || path[0] === 'type')) return s;
+    return isDestinationReferenceField(path, secretFields) ? escapeDollarsExceptReferences(s) : escapeDollars(s);
+  });
+  return out as ResolvedDestination;
+}
+
+/** The collector settings as the config must hold them (see literalDestination). */
+function literalSettings(settings: CollectorSettings): CollectorSettings {
+  return mapStringsAt(settings, (s, path) => (isCollectorReferenceField(path) ? escapeDollarsExceptReferences(s) : escapeDollars(s))) as CollectorSettings;
+}
+
+const NAME_PATTERN = /^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * What no rendering can carry, for specs built in code (the loader refuses
+ * these with positions): a destination name that is not a component id, and
+ * a lone surrogate, which YAML cannot write. Control characters are fine: the
+ * YAML writer escapes them.
+ */
+function unrenderable(spec: DestinationsSpec): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  spec.destinations.forEach((d, i) => {
+    if (typeof d.name !== 'string' || !NAME_PATTERN.test(d.name)) issues.push({ file: spec.file, path: `destinations[${i}].name`, message: 'must be 1 to 63 lowercase letters, digits, "-" or "_", starting and ending with a letter or digit' });
+  });
+  mapStringsAt({ domain: spec.domain, collector: spec.collector, destinations: spec.destinations }, (s, path) => {
+    if (LONE_SURROGATE.test(s)) issues.push({ file: spec.file, path: path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join(''), message: 'contains a lone surrogate (not valid Unicode), which YAML cannot write' });
+    return s;
+  });
+  return issues;
+}
+
 /** Builds the collector config as an object, with who-made-what for error messages. */
 export function buildCollectorConfig(spec: DestinationsSpec): BuiltConfig {
-  const c = spec.collector;
+  const problems = unrenderable(spec);
+  if (problems.length > 0) throw new DestinationsError(problems);
+  // Strings in the config: `$` escaped (literalSettings, literalDestination).
+  const c = literalSettings(spec.collector);
   const contract = collectorContract();
   const owners = new Map<string, string>();
   const processors = globalProcessors(spec);
@@ -114,7 +168,7 @@ export function buildCollectorConfig(spec: DestinationsSpec): BuiltConfig {
     }
     const module = destinationModule(d.type);
     if (!module) throw new DestinationsError([{ file: spec.file, path: `destinations[${spec.destinations.indexOf(d)}].type`, message: `unknown destination type "${d.type}"` }]);
-    const plan = module.plan(d);
+    const plan = module.plan(literalDestination(d, module.secretFields));
     const exporterId = `${plan.exporterType}/${d.name}`;
     exporters[exporterId] = { ...plan.config, ...queueAndRetry(module, c) };
     owners.set(exporterId, d.name);
@@ -126,13 +180,20 @@ export function buildCollectorConfig(spec: DestinationsSpec): BuiltConfig {
 
     const pipelineProcessors: string[] = [];
     const conditions: string[] = [];
-    if (d.events) conditions.push(dropUnlessGlob(contract.nameAttribute, d.events));
-    if (d.organizations) conditions.push(dropUnlessOneOf(contract.organizationAttribute, d.organizations));
+    // Built from the values as written, then escaped as a whole: an organization
+    // "${env:X}" must match that text, not the variable's value.
+    if (d.events) conditions.push(escapeDollarsMinimal(dropUnlessGlob(contract.nameAttribute, d.events)));
+    if (d.organizations) conditions.push(escapeDollarsMinimal(dropUnlessOneOf(contract.organizationAttribute, d.organizations)));
     if (conditions.length > 0) {
       const filterId = `filter/route-${d.name}`;
       processors[filterId] = { error_mode: 'ignore', logs: { log_record: conditions } };
       owners.set(filterId, d.name);
       pipelineProcessors.push(filterId);
+    }
+    for (const [id, config] of Object.entries(plan.processors ?? {})) {
+      processors[id] = config;
+      owners.set(id, d.name);
+      pipelineProcessors.push(id);
     }
     const pipelineId = `logs/${d.name}`;
     pipelines[pipelineId] = { receivers: [IDS.fanout], processors: pipelineProcessors, exporters: [exporterId] };
@@ -199,18 +260,23 @@ export function buildCollectorConfig(spec: DestinationsSpec): BuiltConfig {
   return { config, owners, disabled, spec };
 }
 
+/** Text from the spec for a comment: anything a YAML parser could take for a line break (or refuse) is written as \\uXXXX. */
+function commentText(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** The comment at the top of every rendered file: where it came from, what was left out. */
 export function headerComment(built: BuiltConfig): string {
   const lines = [
-    ` Rendered by otel-audit from ${built.spec.file}; edit that file and render again instead of editing this one.`,
-    ` Domain: ${built.spec.domain}. Collector components: contrib v0.139.0 names (otlp/otlphttp also work on newer collectors as aliases).`,
+    ` Rendered by otel-audit from ${commentText(built.spec.file)}; edit that file and render again instead of editing this one.`,
+    ` Domain: ${commentText(built.spec.domain)}. Collector components: contrib v0.139.0 names (otlp/otlphttp also work on newer collectors as aliases).`,
   ];
   const mark = collectorContract().emitterMark;
   lines.push(built.spec.collector.redaction.trustEmitter
     ? ` Records with ${mark.attribute}=${mark.value} were redacted by the otel-audit emitter and skip ${IDS.redaction}; all others pass through it (collector.redaction.trustEmitter: false redacts every record).`
     : ` Every record passes ${IDS.redaction} (collector.redaction.trustEmitter: false).`);
   for (const d of built.disabled) {
-    lines.push(` Destination "${d.name}" (${d.type}) is disabled (enabled: false): its exporter and pipeline are left out.`);
+    lines.push(` Destination "${commentText(d.name)}" (${commentText(d.type)}) is disabled (enabled: false): its exporter and pipeline are left out.`);
   }
   return lines.join('\n');
 }
@@ -219,12 +285,61 @@ export interface RenderOptions {
   format?: OutputFormat;
 }
 
+/**
+ * Characters the collector's YAML parser (go-yaml) takes for a line break
+ * (U+0085, U+2028, U+2029) or refuses (C0 and C1 controls, DEL, U+FEFF,
+ * U+FFFE, U+FFFF), and lone surrogates. The yaml package writes most of them
+ * as they are, so strings holding one are written by yamlDoubleQuoted.
+ */
+const NEEDS_ESCAPES = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** A YAML double-quoted scalar with every character go-yaml could misread escaped. */
+export function yamlDoubleQuoted(text: string): string {
+  let out = '"';
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) out += `\\x${code.toString(16).toUpperCase().padStart(2, '0')}`;
+    else if (code === 0x2028) out += '\\L';
+    else if (code === 0x2029) out += '\\P';
+    // YAML has no escape for a lone surrogate; buildCollectorConfig refuses them, this is the last resort.
+    else if (code >= 0xd800 && code <= 0xdfff) out += '\\uFFFD';
+    else if (code === 0xfeff || code === 0xfffe || code === 0xffff) out += `\\u${code.toString(16).toUpperCase()}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/** The yaml package's string tag, except that strings with characters in NEEDS_ESCAPES are written by yamlDoubleQuoted. */
+const safeStrings = (tags: Tags): Tags => tags.map((tag) => (tag === stringTag || (typeof tag === 'object' && tag.tag === stringTag.tag && !('format' in tag && tag.format))
+  ? {
+      ...stringTag,
+      stringify(item, ctx, onComment, onChompKeep) {
+        const value = String((item as Scalar).value);
+        return NEEDS_ESCAPES.test(value) ? yamlDoubleQuoted(value) : stringTag.stringify!(item, ctx, onComment, onChompKeep);
+      },
+    }
+  : tag));
+
+/**
+ * YAML text for a config, Helm values or a resource, which every YAML parser
+ * on the way (go-yaml in the collector, Helm and kubectl) reads back as the
+ * same values: no line breaks or control characters unescaped.
+ */
+export function toYaml(content: unknown, comment?: string): string {
+  const doc = new Document(content, { aliasDuplicateObjects: false, customTags: safeStrings });
+  if (comment !== undefined) doc.commentBefore = comment;
+  return doc.toString({ lineWidth: 0 });
+}
+
 /** Renders the spec as YAML: a collector config, Helm values, or an OpenTelemetryCollector resource. */
 export function renderCollectorConfig(spec: DestinationsSpec, options: RenderOptions = {}): string {
   const built = buildCollectorConfig(spec);
   const format = options.format ?? 'config';
   const content = format === 'helm' ? packageHelm(built) : format === 'operator' ? packageOperator(built) : built.config;
-  const doc = new Document(content, { aliasDuplicateObjects: false });
-  doc.commentBefore = headerComment(built);
-  return doc.toString({ lineWidth: 0 });
+  return toYaml(content, headerComment(built));
 }

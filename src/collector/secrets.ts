@@ -131,7 +131,8 @@ export function isCollectorReferenceField(path: readonly (string | number)[]): b
 
 /** `a$b` → `a$$b`: the collector reads every `$` back as a literal `$` and expands nothing. */
 export function escapeDollars(value: string): string {
-  return value.replaceAll('$', '$$');
+  // A function, not '$$': in a replacement string `$$` stands for one `$`.
+  return value.replaceAll('$', () => '$$');
 }
 
 /**
@@ -155,7 +156,7 @@ export function escapeDollarsExceptReferences(value: string): string {
  * strings the renderer builds (OTTL conditions), so the usual ones do not change.
  */
 export function escapeDollarsMinimal(value: string): string {
-  return value.replace(/\$+(?=(\{)?)/g, (run: string, brace: string | undefined) => (run.length > 1 || brace !== undefined ? run + run : run));
+  return value.replace(/(\$+)(\{?)/g, (_match: string, run: string, brace: string) => (run.length > 1 || brace !== '' ? run + run : run) + brace);
 }
 
 /** The `${` in a value that are not the start of a well-formed `${env:NAME}`. */
@@ -251,12 +252,12 @@ export function credentialIssues(destination: Record<string, unknown>, options: 
       if (!ok) {
         const example = `\${env:${hint(path)}}`;
         const partial = value.includes('${env:');
-        const what = isHeader ? `the header "${key}" carries a credential` : `"${field}" is a secret`;
+        const scheme = isHeader ? ` (after one of the auth schemes ${AUTH_SCHEMES.join(', ')} if the header needs one)` : '';
         found.push({
           path,
           message: partial
-            ? `${what} and must be exactly one environment reference like ${example}${isHeader ? ` (optionally after an auth scheme: ${AUTH_SCHEMES.join(', ')})` : ''}, with no literal text before or after it`
-            : `${what} and must be an environment reference like ${example}, not a literal value`,
+            ? `${printable(field, 80)} is a secret and must be exactly one environment reference like ${example}${scheme}, with no literal text before or after it`
+            : `${printable(field, 80)} is a secret and must be an environment reference like ${example}${scheme}, not a literal value`,
         });
       }
       return;

@@ -5,11 +5,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { stringify } from 'yaml';
 import { collectorBuildBinary, isExecutable } from '../tools/cache.js';
 import { ToolUnavailableError } from '../tools/errors.js';
 import { run } from '../tools/run.js';
-import { buildCollectorConfig, type BuiltConfig } from './render.js';
+import { buildCollectorConfig, IDS, toYaml, type BuiltConfig } from './render.js';
 import { envReferences } from './secrets.js';
 import type { DestinationsSpec } from './spec.js';
 
@@ -49,6 +48,12 @@ export interface CollectorValidation {
   error: string;
   /** The destination whose component the error names, if any. */
   destination?: string;
+  /**
+   * The setting of the destinations file the error is about when it is not a
+   * destination's own (`collector.batch`, `collector.memoryLimiter`, `domain`, …);
+   * `destination` is then unset even if the component belongs to one.
+   */
+  setting?: string;
   /** The component id the error names, if any. */
   component?: string;
   /** Everything the collector printed. */
@@ -56,16 +61,54 @@ export interface CollectorValidation {
   binary: string;
 }
 
-/** Finds the first component id of `owners` in the collector's message. */
-export function blameDestination(message: string, owners: ReadonlyMap<string, string>): { component?: string; destination?: string } {
-  let best: { component: string; index: number } | undefined;
+/** The shared components and the setting of the destinations file each is made from. */
+const SETTING_OF_COMPONENT: Record<string, string> = {
+  [`receivers::${IDS.receiver}`]: 'collector.receiver',
+  [`processors::${IDS.memoryLimiter}`]: 'collector.memoryLimiter',
+  [`processors::${IDS.domainFilter}`]: 'domain',
+  [`processors::${IDS.redaction}`]: 'collector.redaction',
+  [`extensions::${IDS.health}`]: 'collector.healthCheck',
+  [`extensions::${IDS.storage}`]: 'collector.queue.directory',
+  'service::telemetry': 'collector.telemetry',
+};
+
+/** Keys every exporter gets from a collector setting, not from its destination (render.ts queueAndRetry). */
+const SETTING_OF_EXPORTER_KEY: [string, string][] = [
+  ['sending_queue::batch', 'collector.batch'],
+  ['sending_queue', 'collector.queue'],
+  ['retry_on_failure', 'collector.retry'],
+];
+
+const escapeForRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Who the collector's message is about: the first component id of `owners`
+ * (a destination's) or of the shared components it names. A shared
+ * component, or the sending queue or retry settings of an exporter, is
+ * attributed to the collector setting it comes from, not to a destination.
+ */
+export function blameDestination(message: string, owners: ReadonlyMap<string, string>): { component?: string; destination?: string; setting?: string } {
+  let best: { component: string; index: number; end: number; setting?: string } | undefined;
+  const consider = (component: string, pattern: RegExp, setting?: string) => {
+    const match = pattern.exec(message);
+    if (!match) return;
+    const index = match.index;
+    if (!best || index < best.index || (index === best.index && component.length > best.component.length)) best = { component, index, end: index + match[0].length, setting };
+  };
   for (const component of owners.keys()) {
     // Component ids appear as `exporters::splunk_hec/x:` or `"splunk_hec/x"`; match whole ids only.
-    const pattern = new RegExp(`(?:^|[\\s:"'\`\\[])${component.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[\\s:"'\`,\\]])`);
-    const match = pattern.exec(message);
-    if (match && (!best || match.index < best.index || (match.index === best.index && component.length > best.component.length))) best = { component, index: match.index };
+    consider(component, new RegExp(`(?:^|[\\s:"'\`\\[])${escapeForRegex(component)}(?=$|[\\s:"'\`,\\]])`));
   }
-  return best ? { component: best.component, destination: owners.get(best.component) } : {};
+  for (const [qualified, setting] of Object.entries(SETTING_OF_COMPONENT)) {
+    consider(qualified.slice(qualified.indexOf('::') + 2), new RegExp(`(?:^|[\\s"'\`\\[])${escapeForRegex(qualified)}(?=$|[\\s:"'\`,\\]])`), setting);
+  }
+  if (!best) return {};
+  if (best.setting) return { component: best.component, setting: best.setting };
+  // `exporters::splunk_hec/x::sending_queue::batch: …` is about collector.batch.
+  const below = /^((?:::[A-Za-z0-9_./-]+)*)/.exec(message.slice(best.end))![1]!.slice(2);
+  const exporterSetting = SETTING_OF_EXPORTER_KEY.find(([key]) => below === key || below.startsWith(`${key}::`));
+  if (exporterSetting) return { component: best.component, setting: exporterSetting[1] };
+  return { component: best.component, destination: owners.get(best.component) };
 }
 
 export interface ValidateOptions {
@@ -80,7 +123,7 @@ export async function validateConfigWithCollector(config: unknown, owners: Reado
   const dir = mkdtempSync(join(tmpdir(), 'otel-audit-validate-'));
   try {
     const file = join(dir, 'config.yaml');
-    writeFileSync(file, stringify(config, { lineWidth: 0, aliasDuplicateObjects: false }));
+    writeFileSync(file, toYaml(config));
     const result = await run(binary, ['validate', `--config=${file}`], { env: { ...env, ...placeholderEnv(config) } });
     const output = result.stdout + result.stderr;
     if (result.code === 0) return { ok: true, error: '', output, binary };

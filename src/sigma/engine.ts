@@ -100,6 +100,22 @@ function numericCorrelation(file: SigmaSource, type: CorrelationType, condition:
   return percentile;
 }
 
+const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/** What the engine reads of a correlation beyond type and timespan, checked before it is read: lists of strings, maps of maps of strings. */
+function checkCorrelationShape(source: SigmaSource, c: SigmaCorrelationRule['correlation']): void {
+  if (!isStringList(c.rules) || c.rules.length === 0) throw new SigmaError(source, 'correlation.rules', 'must be a list of rule ids or names');
+  if (c['group-by'] !== undefined && !isStringList(c['group-by'])) throw new SigmaError(source, 'correlation.group-by', 'must be a list of field names');
+  if (c.condition !== undefined && (typeof c.condition !== 'object' || c.condition === null || Array.isArray(c.condition))) throw new SigmaError(source, 'correlation.condition', 'must be a map (gte: 10, field: ...)');
+  const aliases: unknown = c.aliases;
+  if (aliases === undefined) return;
+  const isMap = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isMap(aliases)) throw new SigmaError(source, 'correlation.aliases', 'must be a map of alias → {rule: field}');
+  for (const [alias, fields] of Object.entries(aliases)) {
+    if (!isMap(fields) || !Object.values(fields).every((f) => typeof f === 'string')) throw new SigmaError(source, `correlation.aliases.${alias}`, 'must map rule names to field names');
+  }
+}
+
 function wrap(source: SigmaSource, error: unknown): never {
   if (error instanceof DetectionError) throw new SigmaError(source, error.path, error.message);
   if (error instanceof SigmaError) throw error;
@@ -139,10 +155,11 @@ export class SigmaEngine {
       if (doc.kind !== 'correlation') continue;
       const c = doc.rule.correlation;
       const timespanMs = parseTimespan(String(c?.timespan));
-      if (!c || timespanMs === undefined) throw new SigmaError(doc.source, 'correlation.timespan', `"${String(c?.timespan)}" is not a timespan (a number and s, m, h or d)`);
+      if (typeof c !== 'object' || c === null || timespanMs === undefined) throw new SigmaError(doc.source, 'correlation.timespan', `"${String(c?.timespan)}" is not a timespan (a number and s, m, h or d)`);
       if (!SUPPORTED_TYPES.includes(c.type)) {
         throw new SigmaError(doc.source, 'correlation.type', `"${c.type}" is not supported by this engine (${SUPPORTED_TYPES.join(', ')})`);
       }
+      checkCorrelationShape(doc.source, c);
       const field = typeof c.condition?.field === 'string' ? c.condition.field : undefined;
       if (c.type === 'value_count' && !field) throw new SigmaError(doc.source, 'correlation.condition.field', 'value_count needs the field whose distinct values it counts');
       const percentile = numericCorrelation(doc.source, c.type, c.condition, field);
@@ -159,7 +176,7 @@ export class SigmaEngine {
         feeds: [],
         groupBy: spec.groupBy,
         field,
-        fieldFor: (ruleIndex, f) => aliases[f]?.[names[ruleIndex]!] ?? f,
+        fieldFor: (ruleIndex, f) => (Object.hasOwn(aliases, f) && Object.hasOwn(aliases[f]!, names[ruleIndex]!) ? aliases[f]![names[ruleIndex]!]! : f),
       });
     }
     const findRule = (ref: string) => rules.find((r) => r.rule.id === ref || r.rule.name === ref);

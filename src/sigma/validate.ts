@@ -112,7 +112,8 @@ function customIssues(doc: SigmaDocument, all: readonly SigmaDocument[]): SigmaI
       issue('correlation.condition.percentile', 'value_percentile needs percentile, an integer from 0 to 100 (e.g. percentile: 95)');
     }
     if (c.type !== 'value_percentile' && percentile !== undefined) issue('correlation.condition.percentile', `percentile has no meaning for ${c.type}`, 'warning');
-    (c.rules ?? []).forEach((ref, index) => {
+    // Not a list of strings: the schema errors above say so.
+    (Array.isArray(c.rules) ? c.rules : []).forEach((ref, index) => {
       const found = all.some((d) => d !== doc && (d.rule.id === ref || d.rule.name === ref));
       if (!found) issue(`correlation.rules[${index}]`, `no rule or correlation among the checked files has the id or name "${ref}"`);
     });

@@ -107,7 +107,7 @@ collector:
 destinations:
 ${splunk()}`;
     expect(problems(text)).toEqual([
-      'audit-collector.yaml:1:9: domain: "Acme Audit" does not match the pattern ^[a-z0-9]+(?:[._-][a-z0-9]+)*$',
+      'audit-collector.yaml:1:9: domain: "Acme Audit" must be lowercase letters and digits in words joined by ".", "-" or "_", like acme.audit',
       'audit-collector.yaml:4:15: collector.receiver.grpcPort: must be <= 65535',
       'audit-collector.yaml:6:5: collector.queue.dir: unknown key "dir"',
     ]);

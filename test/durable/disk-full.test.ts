@@ -41,7 +41,7 @@ function smallDisk(options: { sizeBytes?: number; inodes?: number } = {}): Small
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', mountOptions, 'tmpfs', dir], { stdio: 'pipe' });
   } catch (error) {
-    throw new Error(`these tests mount a small tmpfs to get a real full disk, which needs root (CAP_SYS_ADMIN); mount said: ${String((error as { stderr?: Buffer }).stderr ?? error)}`);
+    throw new Error(`these tests mount a small tmpfs to get a real full disk, which needs root (CAP_SYS_ADMIN); mount said: ${String((error as { stderr?: Buffer }).stderr ?? error)}`, { cause: error });
   }
   const fillers: string[] = [];
   const disk: SmallDisk = {

@@ -50,7 +50,6 @@ describe('awss3 destination → moto S3', () => {
     expect(fork).toMatchObject({
       id: FORK_ID,
       name: 'repo.fork',
-      domain: 'acme.audit',
       source: 'api',
       time: event.time,
       outcome: 'success',

@@ -35,11 +35,11 @@ export const catalog = defineCatalog({
 });
 
 /** A repo.fork with every canonical field set; `id` makes it findable. */
-export function forkEvent(id: string) {
+export function forkEvent(id: string, time = '2026-03-10T09:15:00.123Z') {
   return {
     id,
     source: 'api',
-    time: '2026-03-10T09:15:00.123Z',
+    time,
     outcome: 'success' as const,
     actor: { id: 'u-1', type: 'user', email: 'ada@example.com', name: 'Ada', ip: '203.0.113.7', userAgent: 'curl/8.5' },
     target: { type: 'repository', id: 'r-9', name: 'acme/widgets' },

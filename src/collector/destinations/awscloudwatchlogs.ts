@@ -8,6 +8,17 @@ const fixed = {
   raw_log: false,
 };
 
+/**
+ * CloudWatch Logs refuses an event older than 14 days (or than the group's
+ * retention) or more than 2 hours ahead, and the exporter checks that itself
+ * when it sends: it fails the whole batch, the queue retries it for ever and
+ * every other record of the batch is sent again on each try. A record that is
+ * already more than 12 hours old (a backlog replayed from a spool) or an hour
+ * ahead when it reaches the collector gets no timestamp, so the exporter stamps
+ * it with the time it sends it; its own time stays in the body (`time`).
+ */
+const STALE_TIME = 'time_unix_nano < UnixNano(Now()) - 43200000000000 or time_unix_nano > UnixNano(Now()) + 3600000000000';
+
 export const awsCloudWatchLogs: DestinationModule<'awscloudwatchlogs'> = {
   type: 'awscloudwatchlogs',
   summary: 'Amazon CloudWatch Logs (awscloudwatchlogs exporter)',
@@ -24,5 +35,8 @@ export const awsCloudWatchLogs: DestinationModule<'awscloudwatchlogs'> = {
       role_arn: d.roleArn,
       endpoint: d.endpoint,
     }),
+    processors: {
+      [`transform/cloudwatch-time-${d.name}`]: { error_mode: 'ignore', log_statements: [{ context: 'log', statements: [`set(time_unix_nano, 0) where ${STALE_TIME}`] }] },
+    },
   }),
 };

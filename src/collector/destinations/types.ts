@@ -12,6 +12,8 @@ export interface ExporterPlan {
   config: Record<string, unknown>;
   /** Extensions this exporter needs (auth), by full component id. */
   extensions?: Record<string, Record<string, unknown>>;
+  /** Processors this destination's pipeline runs after its route filter, in order, by full component id. */
+  processors?: Record<string, Record<string, unknown>>;
 }
 
 /**
