@@ -187,7 +187,7 @@ export type ElasticsearchDestination = {
   /** Needs `username` too. */
   password?: string;
   apiKey?: string;
-  /** logs_index; unset = the exporter's data-stream routing (logs-generic.otel-default). */
+  /** logs_index: a data stream, logs-<dataset>-<namespace> (the otel mapping writes only to data streams); unset = the exporter's data-stream routing (logs-generic.otel-default). */
   index?: string;
   /** TLS of the connection to the destination. */
   tls?: DestinationTls;

@@ -11,7 +11,7 @@
 // linear time, and no control characters anywhere.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import { Composer, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, YAMLParseError, type CST, type Document, type Node, type Pair } from 'yaml';
+import { Composer, CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError, type Document, type Node, type Pair } from 'yaml';
 import { destinationModule } from './destinations/index.js';
 import { DestinationsError, type SpecIssue } from './errors.js';
 import { credentialIssues, hasForeignReference, isCollectorReferenceField, isDestinationReferenceField, isSecretName, printable } from './secrets.js';
@@ -158,8 +158,12 @@ function schemaIssue(error: ErrorObject, locate: Locator, values: Map<string, un
       const what = parent.patternErrorMessage ?? 'does not have the expected form (see schemas/destinations.schema.json)';
       return locate.issue(path, `${quoteValue(path, values.get(formatPath(path)))} ${what}`);
     }
-    case 'not':
+    case 'not': {
+      // Every type's branch applies to a destination that is not a map at all; "must be object" says what is wrong.
+      const value = values.get(formatPath(path));
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
       return locate.issue(path, 'give either bearerToken or username/password, not both');
+    }
     default:
       return locate.issue(path, error.message ?? error.keyword);
   }
@@ -290,6 +294,85 @@ function characterIssues(data: unknown, locate: Locator): SpecIssue[] {
   return issues;
 }
 
+/**
+ * A first, cheap look at the nesting, over the lexer's tokens, that stops at
+ * the first sign of too much of it: yaml's parser takes seconds for 400,000
+ * nested `[` (it is not linear in the depth), so it must not see them. Flow
+ * collections are counted exactly; block ones by the columns their items start
+ * at (a stack of indentations, which can count a list under a key at the same
+ * indentation as one level with it: at most half the real depth, and a scalar
+ * item as one more, hence the one level of slack). The CST check after the
+ * parser (tooDeep) then applies MAX_DEPTH exactly.
+ * Returns the offset where the nesting gets too deep, or undefined.
+ */
+function lexicallyTooDeep(text: string): number | undefined {
+  const columns: number[] = [];
+  let flow = 0;
+  let offset = 0;
+  let lineStart = 0;
+  let atLineStart = true;
+  let afterIndicator = false;
+  let scalarNext = false;
+  const enter = (column: number) => {
+    while (columns.length > 0 && columns[columns.length - 1]! >= column) columns.pop();
+    columns.push(column);
+    return columns.length + flow > MAX_DEPTH + 1;
+  };
+  for (const token of new Lexer().lex(text)) {
+    // Control tokens are not source text: DOCUMENT, FLOW_END and SCALAR (the marker before a scalar's source).
+    if (token === CST.DOCUMENT || token === CST.FLOW_END) continue;
+    if (token === CST.SCALAR) {
+      scalarNext = true;
+      continue;
+    }
+    const start = offset;
+    offset += token.length;
+    const type = scalarNext ? 'scalar' : CST.tokenType(token);
+    scalarNext = false;
+    switch (type) {
+      case 'newline':
+        atLineStart = true;
+        lineStart = offset;
+        afterIndicator = false;
+        continue;
+      case 'space':
+      case 'comment':
+      case 'comma':
+      case 'anchor':
+      case 'tag':
+      case 'byte-order-mark':
+        continue;
+      case 'doc-start':
+      case 'doc-end':
+        columns.length = 0;
+        flow = 0;
+        continue;
+      case 'flow-seq-end':
+      case 'flow-map-end':
+        flow = Math.max(0, flow - 1);
+        continue;
+      default:
+        break;
+    }
+    if (flow === 0 && (atLineStart || afterIndicator || type === 'seq-item-ind' || type === 'explicit-key-ind')) {
+      if (enter(start - lineStart)) return start;
+    }
+    atLineStart = false;
+    // After `- ` or `? ` a compact collection may start on the same line (`- a: 1`); after `key: ` only a scalar or a flow collection.
+    afterIndicator = flow === 0 && (type === 'seq-item-ind' || type === 'explicit-key-ind');
+    if (type === 'flow-seq-start' || type === 'flow-map-start') {
+      flow += 1;
+      if (columns.length + flow > MAX_DEPTH + 1) return start;
+    }
+    if (type === 'scalar' && token.includes('\n')) {
+      // A block scalar or a multi-line plain or quoted one: its last line is where the text goes on.
+      lineStart = start + token.lastIndexOf('\n') + 1;
+      atLineStart = token.endsWith('\n');
+    }
+  }
+  return undefined;
+}
+
 /** The offset of the first collection nested deeper than MAX_DEPTH in the CST (walked without recursion). */
 function tooDeep(tokens: readonly CST.Token[]): number | undefined {
   const stack: [CST.Token, number][] = [];
@@ -350,8 +433,14 @@ function tooLarge(file: string, bytes?: number): DestinationsError {
 /** The YAML document, or a DestinationsError; bounded in depth before the (recursive) composer runs. */
 function parseYaml(text: string, file: string): { doc: Document; lines: LineCounter } {
   const lines = new LineCounter();
-  const tokens = Array.from(new Parser(lines.addNewLine).parse(text));
-  const deep = tooDeep(tokens);
+  const early = lexicallyTooDeep(text);
+  const tokens = early === undefined ? Array.from(new Parser(lines.addNewLine).parse(text)) : [];
+  if (early !== undefined) {
+    // The lines up to there, as the parser would have counted them.
+    lines.addNewLine(0);
+    for (let i = text.indexOf('\n'); i >= 0 && i < early; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+  }
+  const deep = early ?? tooDeep(tokens);
   if (deep !== undefined) {
     const pos = lines.linePos(deep);
     throw new DestinationsError([{ file, path: '', line: pos.line, column: pos.col, message: `maps and lists are nested more than ${MAX_DEPTH} levels deep here; a destinations file needs a handful` }]);

@@ -5,6 +5,7 @@
 import type { BuiltConfig } from './render.js';
 import type { DestinationsSpec } from './spec.js';
 import { destinationModule } from './destinations/index.js';
+import { DestinationsError, type SpecIssue } from './errors.js';
 import { envReferences, isCollectorReferenceField, isDestinationReferenceField, isSecretHeaderName, isSecretName, printable } from './secrets.js';
 
 const SECRET_NAME = 'otel-audit-secrets';
@@ -104,12 +105,49 @@ function mapStrings(value: unknown, f: (s: string) => string): unknown {
 }
 
 /**
+ * Characters the Kubernetes packagings cannot carry although our YAML escapes
+ * them: the chart's templates re-serialize `config` with Helm's go-yaml v2
+ * (toYaml, then fromYaml), whose writer puts them into its output unescaped.
+ * Its reader then refuses DEL, C1 controls, U+FFFE and U+FFFF (the chart
+ * fails with "nil pointer evaluating $config.service.pipelines") and folds
+ * U+0085, U+2028 and U+2029 into a space (the value changes without a word).
+ * The operator re-serializes `spec.config` with go-yaml too. The loader
+ * refuses them in a destinations file anyway; this is for specs built in code.
+ */
+const KUBERNETES_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufffe\uffff]/;
+
+function kubernetesUnsafe(built: BuiltConfig, format: string): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const visit = (value: unknown, path: string) => {
+    if (typeof value === 'string') {
+      const match = KUBERNETES_UNSAFE.exec(value);
+      if (match) issues.push({ file: built.spec.file, path: '', message: `the collector config's ${path} holds U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, which the ${format} packaging cannot carry (go-yaml in Helm and the operator writes it unescaped); --format config can` });
+    } else if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${path}[${i}]`));
+    else if (isMap(value)) {
+      for (const [k, v] of Object.entries(value)) {
+        const at = `${path}${path ? '.' : ''}${printable(k, 60)}`;
+        if (KUBERNETES_UNSAFE.test(k)) visit(k, `key ${at}`);
+        visit(v, at);
+      }
+    }
+  };
+  visit(built.config, '');
+  return issues;
+}
+
+function refuseKubernetesUnsafe(built: BuiltConfig, format: string): void {
+  const issues = kubernetesUnsafe(built, format);
+  if (issues.length > 0) throw new DestinationsError(issues);
+}
+
+/**
  * Helm values. Helm deep-merges `config` into the chart's default config; the
  * nulls from overDefaults delete the chart's receivers, pipelines, processor
  * limits and internal telemetry we do not use, so the collector runs exactly
  * the rendered config.
  */
 export function packageHelm(built: BuiltConfig): Record<string, unknown> {
+  refuseKubernetesUnsafe(built, 'helm');
   const c = built.spec.collector;
   // The chart probes health_check on its default port unless told otherwise.
   const probe = { httpGet: { port: c.healthCheck.port } };
@@ -146,6 +184,7 @@ export function helmConfigPart(values: Record<string, unknown>): Record<string, 
 }
 
 export function packageOperator(built: BuiltConfig): Record<string, unknown> {
+  refuseKubernetesUnsafe(built, 'operator');
   const c = built.spec.collector;
   // A DNS-1123 label. The operator names the StatefulSet "<name>-collector", and a
   // StatefulSet name over 52 characters breaks its pods' controller-revision-hash label.

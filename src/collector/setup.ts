@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { OtelAuditError } from '../errors.js';
 import type { DestinationType } from './destination-types.js';
 import type { DestinationOf } from './destinations/types.js';
-import type { DestinationsSpec } from './spec.js';
+import type { DestinationsSpec, ResolvedDestination } from './spec.js';
 
 /** The normalizer the OpenSearch index template defines and maps every string field with. */
 export const OPENSEARCH_LOWERCASE_NORMALIZER = 'otel_audit_lowercase';
@@ -25,16 +25,20 @@ const KEYWORD_IGNORE_ABOVE = 8191;
 /** The opensearch exporter's index when `index` is unset (dataset `default`, namespace `namespace`). */
 const OPENSEARCH_DEFAULT_INDEX = 'ss4o_logs-default-namespace';
 
+/** One HTTP request setup sends (or, with `dryRun`, prints). */
 export interface SetupRequest {
   method: 'PUT' | 'GET' | 'HEAD';
   /** The URL as the file writes it: `${env:NAME}` references are resolved only when the request is sent. */
   url: string;
+  /** Sent as JSON. */
   body?: Record<string, unknown>;
   /** Basic auth from the destination's username/password (env references). */
   basicAuth?: { username: string; password: string };
 }
 
+/** What setup does (or asks a person to do) for one destination. */
 export interface SetupStep {
+  /** The destination's `name`. */
   destination: string;
   type: DestinationType;
   /** One line: what this step makes. */
@@ -43,13 +47,15 @@ export interface SetupStep {
   request?: SetupRequest;
   /** Steps for a person (the other types), with the file's values filled in. */
   manual?: string[];
-  /** `applied` (sent and accepted), `planned` (dry run), `manual` (nothing otel-audit can send), `skipped` (a condition was not met, see `note`). */
-  outcome: 'applied' | 'planned' | 'manual' | 'skipped';
+  /** `applied` (sent and accepted), `planned` (dry run: not sent), `manual` (nothing otel-audit can send; see `manual`). */
+  outcome: 'applied' | 'planned' | 'manual';
   /** The server's HTTP status, when sent. */
   status?: number;
+  /** Something to know about the applied step, e.g. that the index already existed. */
   note?: string;
 }
 
+/** Options of {@link setupDestinations}. */
 export interface SetupOptions {
   /** Print what would be sent; send nothing. */
   dryRun?: boolean;
@@ -59,13 +65,15 @@ export interface SetupOptions {
   timeoutMillis?: number;
 }
 
+/** What {@link setupDestinations} did: one step per enabled destination, in file order. */
 export interface SetupReport {
+  /** True when nothing was sent. */
   dryRun: boolean;
   steps: SetupStep[];
 }
 
 /** The OpenSearch index template for one opensearch destination (what setup PUTs to `_index_template/<name>`). */
-export function openSearchIndexTemplate(destination: DestinationOf<'opensearch'>): { name: string; body: Record<string, unknown> } {
+export function openSearchIndexTemplate(destination: Extract<ResolvedDestination, { type: 'opensearch' }>): { name: string; body: Record<string, unknown> } {
   const index = destination.index ?? OPENSEARCH_DEFAULT_INDEX;
   // The exporter fills one %{key} placeholder per record; the template covers every value.
   const pattern = index.replace(/%\{[^}]*\}/g, '*');

@@ -40,16 +40,17 @@ export function redactionReplacement(): string {
 
 interface ValuePattern {
   name: string;
-  /** Global, with indices: the first group's position says what to replace. */
+  /** Global, with indices (the first group's position says what to replace), and unicode, so that classes and counts read code points as RE2 does. */
   regex: RegExp;
   triggers: string[];
+  minLength: number;
 }
 
 interface ValueRules {
   patterns: ValuePattern[];
   /** Matches a string that contains any pattern's trigger. */
   trigger: RegExp;
-  /** Shorter strings cannot contain a trigger. */
+  /** Shorter strings cannot hold a match of any pattern. */
   minLength: number;
   replacement: string;
 }
@@ -70,16 +71,16 @@ function valueRules(): ValueRules {
     const alternatives = triggers.filter((t) => t.length > 1).map(escapeRegExp);
     if (singles.length > 0) alternatives.unshift(`[${singles.map(escapeRegExp).join('')}]`);
     rules = {
-      patterns: valuePatterns.map((p) => ({ name: p.name, regex: new RegExp(p.regex, 'gd'), triggers: p.triggers })),
+      patterns: valuePatterns.map((p) => ({ name: p.name, regex: new RegExp(p.regex, 'gdu'), triggers: p.triggers, minLength: p.minLength })),
       trigger: new RegExp(alternatives.join('|')),
-      minLength: Math.min(...triggers.map((t) => t.length)),
+      minLength: Math.min(...valuePatterns.map((p) => p.minLength)),
       replacement,
     };
   }
   return rules;
 }
 
-/** True when `text` contains a trigger of a value pattern: the cheap test every string value gets. */
+/** True when `text` is long enough for a value pattern and contains one of their triggers: the cheap test every string value gets. */
 export function hasSecretTrigger(text: string): boolean {
   const r = rules ?? valueRules();
   return text.length >= r.minLength && r.trigger.test(text);
@@ -99,7 +100,7 @@ export function redactText(text: string): string {
 function applyValuePatterns(text: string, r: ValueRules): string {
   let result = text;
   for (const pattern of r.patterns) {
-    if (!pattern.triggers.some((t) => result.includes(t))) continue;
+    if (result.length < pattern.minLength || !pattern.triggers.some((t) => result.includes(t))) continue;
     const regex = pattern.regex;
     regex.lastIndex = 0;
     let out = '';

@@ -31,9 +31,10 @@ export interface Contract {
     /**
      * Secrets inside string values, applied in order: the first capturing group
      * (else the whole match) is replaced. `regex` is RE2 syntax that means the
-     * same in JavaScript; every match contains one of `triggers`.
+     * same in JavaScript; every match contains one of `triggers` and is at
+     * least `minLength` characters long.
      */
-    valuePatterns: { name: string; regex: string; triggers: string[]; description: string }[];
+    valuePatterns: { name: string; regex: string; triggers: string[]; minLength: number; description: string }[];
     replacement: string;
     /** The attribute the emitter sets on every record it redacted; the collector skips those. */
     emitterMark: { attribute: string; value: string };

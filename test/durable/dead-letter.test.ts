@@ -6,7 +6,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDurableLogRecordProcessor, createWebhookExporter, listDeliveries, type DurableLogRecordProcessor } from '../../src/delivery/index.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../../src/testing/index.js';
@@ -114,6 +116,37 @@ describe('a record the destination refuses (400, 413)', () => {
     await waitFor(() => processor!.stats().queuedRecords === 0, 10_000, 'everything delivered or set aside');
     expect(receiver.ids()).toEqual(['after-1', 'after-2']);
     expect(deadLetters(dir).map((l) => l.record.body.id)).toEqual(['poison-1', 'poison-2']);
+  });
+
+  it('finds one refused record among 512 in a few requests, wherever it is', async () => {
+    for (const at of [0, 200, 511]) {
+      let requests = 0;
+      const delivered: string[] = [];
+      const exporter: LogRecordExporter = {
+        export(records, done) {
+          requests++;
+          const ids = records.map((r) => (r.body as { id: string }).id);
+          if (ids.includes('poison')) return done({ code: ExportResultCode.FAILED, error: Object.assign(new Error('answered 400'), { code: 400 }) });
+          delivered.push(...ids);
+          done({ code: ExportResultCode.SUCCESS });
+        },
+        shutdown: () => Promise.resolve(),
+        forceFlush: () => Promise.resolve(),
+      };
+      const dir = tempDir();
+      const spool = createDurableLogRecordProcessor({ exporter, directory: dir, batchSize: 512 });
+      spool.pause();
+      const { logger } = loggerWith(spool);
+      const ids = Array.from({ length: 512 }, (_, i) => (i === at ? 'poison' : `n-${i}`));
+      ids.forEach((id) => emitEvent(logger, id));
+      spool.resume();
+      expect(await spool.flush(10_000)).toBe(true);
+      await spool.shutdown();
+      console.log(`dead letter: poison at ${at} of 512 found in ${requests} requests`);
+      expect(delivered).toEqual(ids.filter((id) => id !== 'poison'));
+      expect(deadLetters(dir).map((l) => l.record.body.id)).toEqual(['poison']);
+      expect(requests).toBeLessThanOrEqual(2 * Math.log2(512) + 4);
+    }
   });
 
   it('a destination that refuses every record (400) or fails (503) is retried: nothing is set aside', async () => {

@@ -43,7 +43,7 @@ function smallDisk(options: { sizeBytes?: number; inodes?: number } = {}): Small
   } catch (error) {
     throw new Error(`these tests mount a small tmpfs to get a real full disk, which needs root (CAP_SYS_ADMIN); mount said: ${String((error as { stderr?: Buffer }).stderr ?? error)}`, { cause: error });
   }
-  const fillers: string[] = [];
+  const fillers = new Set<string>();
   const disk: SmallDisk = {
     dir,
     fill() {
@@ -56,11 +56,11 @@ function smallDisk(options: { sizeBytes?: number; inodes?: number } = {}): Small
             expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
             return;
           }
-          fillers.push(file);
+          fillers.add(file);
         }
       }
       const file = join(dir, 'filler');
-      fillers.push(file);
+      fillers.add(file);
       const fd = openSync(file, 'a');
       const block = Buffer.alloc(4096, 0x66);
       try {
@@ -72,7 +72,8 @@ function smallDisk(options: { sizeBytes?: number; inodes?: number } = {}): Small
       }
     },
     spaceBack() {
-      for (const file of fillers.splice(0)) unlinkSync(file);
+      for (const file of fillers) unlinkSync(file);
+      fillers.clear();
     },
     unmount() {
       execFileSync('umount', ['-l', dir]);
@@ -207,6 +208,9 @@ describe('disk full (real ENOSPC from a full tmpfs)', () => {
     const { accepted, error } = emitUntilError((id) => emitEvent(logger, id, { padding }), 'kept');
     expectDiskFull(error, dir);
     await first.shutdown(1000); // closes cleanly although the disk is full
+    // Starting on the full disk fails with a stable code (the lock file needs a block).
+    disk.fill(); // the block the released lock file freed
+    expect(() => createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: receiver!.url }), directory: dir })).toThrow(`createDurableLogRecordProcessor: option directory ${dir} cannot be used: ENOSPC: no space left on device`);
     disk.spaceBack();
 
     processor = createDurableLogRecordProcessor({ exporter: createWebhookExporter({ url: receiver.url, batch: true }), directory: dir, segmentBytes: SEGMENT_BYTES });

@@ -167,6 +167,27 @@ describe('segment frame scanner (property)', () => {
     }
   });
 
+  it('reads a frame larger than a read chunk, and resynchronises after damage next to it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otel-audit-large-'));
+    try {
+      const large = Buffer.from(`{${'L'.repeat(700 * 1024)}}`);
+      const small = Buffer.from('{"small":1}');
+      const built = build([small, large, small, large, small]);
+      // Damage the header of the second large frame: the last small record must still come back.
+      const second = built.frames[3]!;
+      built.data.writeUInt32LE(7, second.start);
+      writeFileSync(join(dir, segmentName(1)), built.data);
+      const log = new SegmentLog(dir, 4 * 1024 * 1024);
+      expect(log.recovery).toMatchObject({ replayRecords: 4, quarantinedBytes: second.end - second.start });
+      const batch = log.read(log.ack, 10);
+      expect(batch.payloads.map((p) => p.length)).toEqual([small.length, large.length, small.length, small.length]);
+      expect(batch.end).toEqual({ segment: 1, offset: built.data.length });
+      log.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('recovery and reading on disk: never throw, deliver every intact record, and count what they deliver', () => {
     const root = mkdtempSync(join(tmpdir(), 'otel-audit-prop-'));
     let run = 0;

@@ -15,7 +15,7 @@ const valueArb = fc.letrec((tie) => ({
   object: fc.dictionary(keyArb, tie('value'), { maxKeys: 5 }),
 })).object;
 
-/** Every leaf path that must appear as an attribute, with the paths under redacted keys cut short. */
+/** Every leaf path that must appear as an attribute, with the paths under redacted keys (the name rule reads the dotted path) cut short. */
 function expectedPaths(value: Record<string, unknown>, prefix = ''): string[] {
   const paths: string[] = [];
   for (const key of Object.keys(value)) {
@@ -23,7 +23,7 @@ function expectedPaths(value: Record<string, unknown>, prefix = ''): string[] {
     if (v === undefined) continue;
     const path = prefix === '' ? key : `${prefix}.${key}`;
     const isObject = typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
-    if (!isSensitiveName(key) && isObject && Object.keys(v).length > 0) paths.push(...expectedPaths(v as Record<string, unknown>, path));
+    if (!isSensitiveName(path) && isObject && Object.keys(v).length > 0) paths.push(...expectedPaths(v as Record<string, unknown>, path));
     else paths.push(path);
   }
   return paths;

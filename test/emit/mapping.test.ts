@@ -99,8 +99,9 @@ describe('toLogRecord follows every contract row', () => {
 
   it('writes the body time exactly as Date#toISOString and the timestamp to the nanosecond', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date(Date.UTC(1, 0, 1)), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true }), (date) => {
-        const r = toLogRecord({ name: 'auth.login', time: date }, catalog);
+      // Every time the time rule accepts: from 2000-01-01 to a day after now.
+      fc.property(fc.date({ min: new Date(Date.UTC(2000, 0, 1)), max: new Date(Date.UTC(2036, 0, 1)), noInvalidDate: true }), (date) => {
+        const r = toLogRecord({ name: 'auth.login', time: date }, catalog, { now: () => Date.UTC(2036, 0, 1) });
         expect(r.body.time).toBe(date.toISOString());
         expect(r.timestamp[0] * 1000 + r.timestamp[1] / 1e6).toBe(date.getTime());
       }),

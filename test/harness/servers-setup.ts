@@ -15,14 +15,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const started = Date.now();
   const [openSearch, moto] = await Promise.allSettled([startOpenSearch({ log, heapMb: 512 }), startMoto({ log })]);
-  const running = [openSearch, moto].flatMap((r) => (r.status === 'fulfilled' ? [r.value as RunningOpenSearch | RunningMoto] : []));
-  const failed = [openSearch, moto].flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
-  if (failed.length > 0) {
-    await Promise.all(running.map((server) => server.stop()));
-    throw new Error(`the test servers could not be started:\n${failed.map((e) => e.message).join('\n\n')}`);
+  if (openSearch.status === 'rejected' || moto.status === 'rejected') {
+    // Stop the one that did start; report every failure with how to fix it.
+    if (openSearch.status === 'fulfilled') await openSearch.value.stop();
+    if (moto.status === 'fulfilled') await moto.value.stop();
+    const reasons = [openSearch, moto].flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+    throw new Error(`the test servers could not be started:\n${reasons.join('\n\n')}`);
   }
-  const os = (openSearch as PromiseFulfilledResult<RunningOpenSearch>).value;
-  const aws = (moto as PromiseFulfilledResult<RunningMoto>).value;
+  const os: RunningOpenSearch = openSearch.value;
+  const aws: RunningMoto = moto.value;
   const servers: TestServers = {
     openSearch: { url: os.url, version: OPENSEARCH_VERSION },
     moto: { url: aws.url, version: motoVersion() },

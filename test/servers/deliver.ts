@@ -51,11 +51,16 @@ export async function emitThrough(collector: RunningCollector, emit: (audit: Tes
   await audit.shutdown();
 }
 
-/** Polls an async probe every 200 ms until it returns a value. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMillis: number, what: string, collector?: RunningCollector): Promise<T> {
+/** Polls a probe every 200 ms until it returns a value (a probe that throws has not found it yet). */
+export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMillis: number, what: string, collector?: RunningCollector): Promise<T> {
   const deadline = Date.now() + timeoutMillis;
   for (;;) {
-    const value = await probe().catch(() => undefined);
+    let value: T | undefined;
+    try {
+      value = await probe();
+    } catch {
+      value = undefined;
+    }
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMillis} ms waiting for ${what}${collector ? `; the collector's log:\n${collector.logs().slice(-4000)}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));

@@ -24,7 +24,7 @@ describe('otlp destination → the collector\'s OTLP receiver', () => {
     await emitThrough(collector, (audit) => {
       audit.emit('repo.fork', forkEvent('fork-1'));
     });
-    records = await eventually(async () => {
+    records = await eventually(() => {
       const got = readFileExporterOutput(output);
       return got.length >= 2 ? got : undefined;
     }, 30_000, 'the record twice at the OTLP receiver (HTTP and gRPC)', collector);

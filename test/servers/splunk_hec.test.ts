@@ -25,7 +25,7 @@ describe('splunk_hec destination → the collector\'s splunk_hec receiver', () =
       audit.emit('repo.fork', forkEvent(FORK_ID));
       audit.emit('auth.login.failed', { id: 'login-1', actor: { id: 'u-2' }, outcome: 'failure', data: { method: 'password', password: 'hunter2' } });
     });
-    records = await eventually(async () => {
+    records = await eventually(() => {
       const got = hec.records();
       return got.length >= 2 ? got : undefined;
     }, 30_000, 'two HEC events at the receiver', collector);

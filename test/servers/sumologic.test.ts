@@ -57,8 +57,8 @@ describe('sumologic destination', () => {
       audit.emit('repo.fork', forkEvent(FORK_ID));
       audit.emit('auth.login.failed', { id: 'login-1', actor: { id: 'u-2' }, outcome: 'failure', data: { method: 'password', password: 'hunter2' } });
     });
-    await eventually(async () => (posted.flatMap((p) => p.lines).length >= 2 ? true : undefined), 30_000, 'two lines at the HTTP source', collector);
-    otlpRecords = await eventually(async () => {
+    await eventually(() => (posted.flatMap((p) => p.lines).length >= 2 ? true : undefined), 30_000, 'two lines at the HTTP source', collector);
+    otlpRecords = await eventually(() => {
       const got = readFileExporterOutput(otlpOutput);
       return got.length >= 2 ? got : undefined;
     }, 30_000, 'two records at the OTLP source', collector);

@@ -61,7 +61,13 @@ export function listDeliveries(directory: string, options: ListDeliveriesOptions
   for (const name of [`${DELIVERY_LOG_FILE}.1`, DELIVERY_LOG_FILE]) {
     const file = join(directory, name);
     if (!existsSync(file)) continue;
-    for (const line of readFileNoFollow(file).toString('utf8').split('\n')) {
+    let text: string;
+    try {
+      text = readFileNoFollow(file).toString('utf8');
+    } catch (error) {
+      throw new OtelAuditError('INPUT_INVALID', `cannot read ${file}: ${(error as Error).message}`, { file }, { cause: error });
+    }
+    for (const line of text.split('\n')) {
       if (!line.trim()) continue;
       let entry: DeliveryEntry;
       try {

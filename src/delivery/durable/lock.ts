@@ -122,7 +122,8 @@ function lockedBy(directory: string, existing: ExistingLock | undefined, leaseMi
   const lock = existing?.content;
   const lease = Math.max(leaseMillis, lock?.leaseMillis ?? 0);
   const heartbeat = lock?.heartbeatMillis ?? existing?.mtimeMillis;
-  return new SpoolLockedError(directory, lock && Number.isInteger(lock.pid) ? lock.pid : -1, {
+  const bare = Number(existing?.raw.trim()); // a lock of an older version: a bare pid
+  return new SpoolLockedError(directory, lock && Number.isInteger(lock.pid) ? lock.pid : Number.isInteger(bare) && bare > 0 ? bare : -1, {
     hostname: lock?.hostname,
     heartbeatAgeMillis: heartbeat === undefined ? undefined : Date.now() - heartbeat,
     leaseMillis: lease,
@@ -181,9 +182,9 @@ export function lockDirectory(directory: string, options: LockOptions): Director
     }
     unlinkSync(tmp); // `lock` is now the only name of this file
     // Confirm: `lock` is this file, with this token.
-    const now = lstatSync(file);
+    const linked = lstatSync(file);
     const check = readLock(file);
-    if (!sameFile(now, fstatSync(fd)) || check?.content?.token !== token) throw lockedBy(directory, check, options.leaseMillis);
+    if (!sameFile(linked, fstatSync(fd)) || check?.content?.token !== token) throw lockedBy(directory, check, options.leaseMillis);
   } catch (error) {
     closeSync(fd);
     try {

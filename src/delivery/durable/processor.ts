@@ -2,6 +2,7 @@
 // record to an on-disk log before onEmit returns, and a sender that delivers
 // the log to an exporter for as long as it takes.
 import { diag, type Context, type MeterProvider } from '@opentelemetry/api';
+import { OtelAuditError } from '../../errors.js';
 import type { LogRecordExporter, LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { appendDelivery } from './delivery-log.js';
 import { asDeliveryTarget } from './target.js';
@@ -99,6 +100,19 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   return value;
 }
 
+/**
+ * Runs a startup step; a system error (the disk full or unreadable, a file refused) becomes
+ * a SpoolOptionError about the directory, so every error a caller sees has a stable code.
+ */
+function startup<T>(directory: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof OtelAuditError) throw error;
+    throw new SpoolOptionError('directory', `${directory} cannot be used: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
 interface Waiter {
   target: number | Position;
   resolve: () => void;
@@ -157,9 +171,9 @@ class DurableProcessor implements DurableLogRecordProcessor {
     this.directory = options.directory;
 
     prepareSpoolDirectory(options.directory);
-    this.lock = lockDirectory(options.directory, { leaseMillis, onLost: (error) => this.onLockLost(error) });
+    this.lock = startup(options.directory, () => lockDirectory(options.directory, { leaseMillis, onLost: (error) => this.onLockLost(error) }));
     try {
-      this.log = new SegmentLog(options.directory, segmentBytes);
+      this.log = startup(options.directory, () => new SegmentLog(options.directory, segmentBytes));
     } catch (error) {
       this.lock.release();
       throw error;

@@ -258,6 +258,9 @@ export class Sender {
 
   private acknowledge(batch: PendingBatch): void {
     const { log } = this.options;
+    // While looking for a refused record, each accepted part doubles the next one, so the
+    // records after it go in a few requests, not one by one.
+    if (this.isolating && batch.records.length > 0) this.isolating.limit = Math.min(this.options.batchSize, this.isolating.limit * 2);
     log.acknowledge(batch.last, log.countAfterAck(batch.ends));
     this.readPosition = batch.last;
     this.pending = undefined;
