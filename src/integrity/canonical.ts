@@ -1,10 +1,11 @@
 // The canonical form the hash chain covers: RFC 8785 (JSON Canonicalization
-// Scheme), made by `canonicalize`, the scheme authors' implementation, after
-// one normalisation both sides agree on. An object member whose value is null
-// or undefined is left out, because OTLP cannot tell them apart from a missing
-// member on the way to a SIEM (an empty AnyValue decodes to null, undefined is
-// not sent). So the emitter and `otel-audit verify` hash the same bytes for a
-// record however it travelled.
+// Scheme), as `canonicalize` (the scheme authors' implementation) makes it,
+// after one normalisation both sides agree on: an object member whose value is
+// null, undefined or an empty object is left out, because the way to a SIEM
+// cannot keep them apart from a missing member (an empty OTLP AnyValue decodes
+// to null; OpenSearch's flattened documents drop empty objects). So the
+// emitter and `otel-audit verify` hash the same bytes for a record however it
+// travelled.
 import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { OtelAuditError } from '../errors.js';
@@ -14,7 +15,12 @@ function normalise(value: unknown, depth: number): unknown {
   if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : normalise(item, depth + 1)));
   if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
     const out: Record<string, unknown> = {};
-    for (const [key, member] of Object.entries(value)) if (member !== null && member !== undefined) out[key] = normalise(member, depth + 1);
+    for (const [key, member] of Object.entries(value)) {
+      if (member === null || member === undefined) continue;
+      const inner = normalise(member, depth + 1);
+      if (typeof inner === 'object' && inner !== null && !Array.isArray(inner) && !(inner instanceof Date) && Object.keys(inner).length === 0) continue;
+      out[key] = inner;
+    }
     return out;
   }
   return value;
@@ -58,7 +64,10 @@ function serialise(value: unknown, depth: number): string {
       for (const name of names) {
         const member = record[name];
         if (member === null || member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
-        out += `${first ? '' : ','}${quote(name)}:${serialise(member, depth + 1)}`;
+        const text = serialise(member, depth + 1);
+        // An empty object is left out like null: stores that flatten documents (OpenSearch) cannot keep it.
+        if (text === '{}') continue;
+        out += `${first ? '' : ','}${quote(name)}:${text}`;
         first = false;
       }
       return `${out}}`;

@@ -21,13 +21,38 @@ function bodiesOf(value: unknown): unknown[] | undefined {
   if (!isObject(value)) return undefined;
   if (Array.isArray(value.resourceLogs)) return decodeLogsRequest(value as OtlpLogsRequest).map((record) => record.body);
   if (isObject(value.hits) && Array.isArray(value.hits.hits)) return (value.hits.hits as unknown[]).flatMap((hit): unknown[] => bodiesOf(hit) ?? []);
-  if (isObject(value._source)) return [isObject(value._source.body) ? value._source.body : value._source];
+  if (isObject(value._source)) return [bodyOfDocument(value._source)];
   // Splunk HEC: {"time": …, "event": {…}, "fields": {…}}
   if ('event' in value && ('fields' in value || 'sourcetype' in value || 'time' in value)) return [typeof value.event === 'string' ? tryJson(value.event) : value.event];
   // A decoded log record ({ body, attributes }) or a canonical event.
   if (isObject(value.body) && isObject(value.attributes)) return [value.body];
   if (typeof value.name === 'string') return [value];
   return undefined;
+}
+
+/**
+ * The body of an OpenSearch document: `body` as an object, or, as the
+ * `flatten_attributes` mapping mode stores it, `Body.actor.id`-style keys put
+ * back together (a data key that itself holds a dot cannot be told from a
+ * nested one there; such records do not verify from OpenSearch).
+ */
+function bodyOfDocument(source: Record<string, unknown>): unknown {
+  if (isObject(source.body)) return source.body;
+  if (isObject(source.Body)) return source.Body;
+  const flat = Object.entries(source).filter(([key]) => key.startsWith('Body.'));
+  if (flat.length === 0) return source;
+  // Objects without a prototype: a key such as `Body.__proto__.x` from a hostile store stays a plain member.
+  const body = Object.create(null) as Record<string, unknown>;
+  for (const [key, value] of flat) {
+    const path = key.slice(5).split('.');
+    let node = body;
+    for (const segment of path.slice(0, -1)) {
+      if (!isObject(node[segment])) node[segment] = Object.create(null) as Record<string, unknown>;
+      node = node[segment] as Record<string, unknown>;
+    }
+    node[path[path.length - 1]!] = value;
+  }
+  return body;
 }
 
 function tryJson(text: string): unknown {
