@@ -198,10 +198,10 @@ function envWords(text: string): string {
  * X-Api-Key of "vendor" → VENDOR_X_API_KEY. The destination's type stands in
  * for a missing or malformed name.
  */
-export function envNameHint(destination: Record<string, unknown>, path: readonly string[]): string {
+export function envNameHint(destination: Record<string, unknown>, path: readonly (string | number)[]): string {
   const type = typeof destination.type === 'string' && destinationModule(destination.type) ? destination.type : 'destination';
   const name = typeof destination.name === 'string' && NAME_PATTERN.test(destination.name) ? destination.name : type;
-  const field = path.filter((p, i) => !(i === 0 && p === 'headers')).map(envWords).filter(Boolean).join('_') || 'SECRET';
+  const field = path.filter((p, i) => !(i === 0 && p === 'headers')).map((p) => envWords(String(p))).filter(Boolean).join('_') || 'SECRET';
   const hint = `${envWords(name)}_${field}`;
   return /^[A-Z_]/.test(hint) ? hint : `${envWords(type)}_${hint}`;
 }
@@ -258,6 +258,7 @@ function semanticIssues(input: DestinationsInput, locate: Locator): SpecIssue[] 
 }
 
 /** What the file may not contain anywhere: C0/C1 controls, DEL, line/paragraph separators, BOM, non-characters, lone surrogates. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const FORBIDDEN_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function describeCharacter(ch: string): string {

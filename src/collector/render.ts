@@ -5,7 +5,7 @@
 // pipeline per destination, with that destination's events/organizations
 // filter and an exporter whose persistent queue (file_storage) batches and
 // retries. With a single destination, one pipeline does both.
-import { Document, type Scalar, type Tags } from 'yaml';
+import { Document, type Tags } from 'yaml';
 import { stringTag } from 'yaml/util';
 import { collectorContract, escapeRegex, jsRegExp } from './contract.js';
 import { destinationModule, type DestinationModule } from './destinations/index.js';
@@ -262,6 +262,7 @@ export function buildCollectorConfig(spec: DestinationsSpec): BuiltConfig {
 
 /** Text from the spec for a comment: anything a YAML parser could take for a line break (or refuse) is written as \\uXXXX. */
 function commentText(text: string): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
@@ -291,6 +292,7 @@ export interface RenderOptions {
  * U+FFFE, U+FFFF), and lone surrogates. The yaml package writes most of them
  * as they are, so strings holding one are written by yamlDoubleQuoted.
  */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const NEEDS_ESCAPES = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** A YAML double-quoted scalar with every character go-yaml could misread escaped. */
@@ -319,7 +321,7 @@ const safeStrings = (tags: Tags): Tags => tags.map((tag) => (tag === stringTag |
   ? {
       ...stringTag,
       stringify(item, ctx, onComment, onChompKeep) {
-        const value = String((item as Scalar).value);
+        const value = String(item.value);
         return NEEDS_ESCAPES.test(value) ? yamlDoubleQuoted(value) : stringTag.stringify!(item, ctx, onComment, onChompKeep);
       },
     }

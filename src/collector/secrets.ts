@@ -88,9 +88,9 @@ export function envReferences(value: unknown, into = new Set<string>()): Set<str
         if (match[1]!.length % 2 === 1) into.add(match[2]!);
       }
     } else if (Array.isArray(item)) {
-      stack.push(...item);
+      stack.push(...(item as unknown[]));
     } else if (typeof item === 'object' && item !== null) {
-      stack.push(...Object.values(item));
+      stack.push(...Object.values(item as Record<string, unknown>));
     }
   }
   return into;
@@ -165,8 +165,8 @@ export function hasForeignReference(value: string): boolean {
 }
 
 export interface CredentialIssue {
-  /** Path segments below the destination, e.g. ['headers', 'Authorization']. */
-  path: string[];
+  /** Path segments below the destination, e.g. ['headers', 'Authorization'] or ['events', 0]. */
+  path: (string | number)[];
   message: string;
 }
 
@@ -174,7 +174,7 @@ export interface CredentialCheckOptions {
   /** Top-level keys that are secrets although their name does not say so (sumologic `endpoint`). */
   secretFields?: readonly string[];
   /** The env var name to suggest for a secret at `path` (e.g. SEARCH_PASSWORD). */
-  hint?: (path: string[]) => string;
+  hint?: (path: (string | number)[]) => string;
 }
 
 const URL_AUTHORITY = /[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#\s]*)/g;
@@ -235,17 +235,22 @@ export function printable(text: string, max = 40): string {
  */
 export function credentialIssues(destination: Record<string, unknown>, options: CredentialCheckOptions = {}): CredentialIssue[] {
   const secretFields = options.secretFields ?? [];
-  const hint = options.hint ?? ((path: string[]) => path.join('_').toUpperCase().replace(/[^A-Z0-9_]/g, '_'));
+  const hint = options.hint ?? ((path: (string | number)[]) => path.join('_').toUpperCase().replace(/[^A-Z0-9_]/g, '_'));
   const found: CredentialIssue[] = [];
-  const visit = (value: unknown, path: string[]) => {
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+  const visit = (value: unknown, path: (string | number)[]) => {
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => visit(v, [...path, i]));
+      return;
+    }
+    if (typeof value === 'object' && value !== null) {
       for (const [child, v] of Object.entries(value)) visit(v, [...path, child]);
       return;
     }
     if (typeof value !== 'string') return;
-    const key = path[path.length - 1]!;
+    const last = path[path.length - 1]!;
+    const key = typeof last === 'string' ? last : '';
     const isHeader = path.length === 2 && path[0] === 'headers';
-    const isSecret = isHeader ? isSecretHeaderName(key) : isSecretName(key) || (path.length === 1 && secretFields.includes(key));
+    const isSecret = key !== '' && (isHeader ? isSecretHeaderName(key) : isSecretName(key) || (path.length === 1 && secretFields.includes(key)));
     const field = path.join('.');
     if (isSecret) {
       const ok = isHeader ? isHeaderEnvReference(value) : isEnvReference(value);

@@ -370,7 +370,7 @@ export function readEvents(text: string, source: string, domain?: string): Event
       views.push(viewOfObject(item as Record<string, unknown>, domain));
       lines.push(line);
     } catch (error) {
-      fail(line, (error as Error).message, error);
+      fail(line, error instanceof InputError ? error.message : `not a readable event (${(error as Error).message})`, error);
     }
   };
   const trimmed = text.trimStart();

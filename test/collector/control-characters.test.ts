@@ -41,6 +41,7 @@ const expectRefused = (text: string, path: string, what: string) => {
     const issue = (error as DestinationsError).issues.find((i) => i.path === path);
     expect(issue?.message, (error as Error).message).toMatch(new RegExp(`^${what} contains U\\+[0-9A-F]{4} \\(.*\\) at character \\d+; control characters, line and paragraph separators and lone surrogates are not allowed`));
     // The message itself is printable.
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
     expect((error as Error).message).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe]/);
     return;
   }
@@ -94,6 +95,7 @@ describe('a spec with control characters, rendered', () => {
     expect(helmConfigPart(parse(renderCollectorConfig(kubernetesSpec, { format: 'helm' })) as Record<string, unknown>)).toEqual(kubernetesConfig);
     for (const [format, s] of [['config', spec], ['helm', kubernetesSpec], ['operator', kubernetesSpec]] as const) {
       const text = renderCollectorConfig(s, { format });
+      // eslint-disable-next-line no-control-regex -- finding control characters is the point
       expect(text, format).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe]/);
     }
   });

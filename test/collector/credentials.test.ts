@@ -153,3 +153,11 @@ destinations:
     expect(errors).toEqual([expect.stringMatching(/^warning: .*plain\.yaml: destinations\[0\]\.endpoint: sends its credentials \(token\) over plain http:\/\//)]);
   });
 });
+
+describe('credentials in list items', () => {
+  it('are refused too, naming the item', () => {
+    expect(refused(`  - name: a\n    type: file\n    path: /tmp/a\n    organizations: ["https://u:${SECRET}@x.example.com"]\n`)).toEqual([
+      ['destinations[0].organizations[0]', "contains credentials (user:password@) in its URL; take them from the environment (${env:NAME}) or use the destination's username/password"],
+    ]);
+  });
+});

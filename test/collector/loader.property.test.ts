@@ -103,7 +103,7 @@ const document = fc.record({
   domain: fc.oneof({ weight: 5, arbitrary: fc.constant('acme.audit') }, { weight: 1, arbitrary: text('INJ') }),
   collector: fc.record({ queue: fc.record({ directory: text('REF') }), receiver: fc.record({ bind: fc.constantFrom('0.0.0.0', '127.0.0.1') }), batch: fc.record({ timeout: fc.constantFrom('200ms', '1s') }) }, { requiredKeys: [] }),
   // Unique names mostly (`d0`, `d1`, …), a generated one now and then.
-  destinations: fc.array(destination, { minLength: 1, maxLength: 3 }).map((ds) => ds.map((d, i) => ({ ...d, name: d.name ?? `d${i}` }))),
+  destinations: fc.array(destination, { minLength: 1, maxLength: 3 }).map((ds) => ds.map((d, i) => ({ ...d, name: (d as { name?: unknown }).name ?? `d${i}` }))),
 }, { requiredKeys: ['domain', 'destinations'] });
 
 /** Keys whose value has a fixed form (an enum, a pattern, a duration): a spec with anything else there is not a spec. */
@@ -149,6 +149,7 @@ let loaded = 0;
  * takes for a line break; the JS yaml parser reads them back, so it cannot
  * tell. Rendered YAML may hold only tab and line feed of these, as structure.
  */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const GO_YAML_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function checkRendering(spec: ReturnType<typeof parseDestinations>): void {

@@ -7,7 +7,7 @@ import { canonicalJson, canonicalSlow } from '../../src/integrity/canonical.js';
 
 const key = fc.oneof(fc.string(), fc.constantFrom('a', 'b', 'A', 'é', 'ä', '\u{1F600}', '10', '2', '', 'a.b', '__proto__x'));
 const json = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }).filter((t) => t.isWellFormed())), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.boolean(), fc.constant(null), tie('array'), tie('object')),
+  value: fc.oneof({ depthSize: 'small' }, fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }).filter((t) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(t))), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.boolean(), fc.constant(null), tie('array'), tie('object')),
   array: fc.array(tie('value'), { maxLength: 5 }),
   object: fc.dictionary(key, tie('value'), { maxKeys: 6 }),
 }));

@@ -17,14 +17,14 @@ export interface DeliveringCollector extends RunningCollector {
   rendered: string;
 }
 
-/** Renders a destinations file with these destinations and starts the collector on it. */
-export async function startDelivering(destinations: Destination[], env: Record<string, string> = {}): Promise<DeliveringCollector> {
+/** Renders a destinations file with these destinations and starts the collector on it; `domain` is the file's (the collector keeps only records of it). */
+export async function startDelivering(destinations: Destination[], env: Record<string, string> = {}, domain: string = catalog.domain): Promise<DeliveringCollector> {
   let destinationsFile = '';
   let rendered = '';
   const collector = await startCollector((ports, workDir) => {
     destinationsFile = join(workDir, 'audit-collector.yaml');
     writeFileSync(destinationsFile, stringify({
-      domain: catalog.domain,
+      domain,
       collector: {
         receiver: { bind: '127.0.0.1', grpcPort: ports.otlpGrpc, httpPort: ports.otlpHttp },
         healthCheck: { bind: '127.0.0.1', port: ports.health },

@@ -10,6 +10,10 @@ import { AttributeView } from '../../src/sigma/events.js';
 import { parseSigmaText, SigmaEngine, SUPPORTED_MODIFIERS, validateDocuments } from '../../src/sigma/index.js';
 import { stringPredicate, type StringMode } from '../../src/sigma/values.js';
 
+/** More runs for a deeper search: SIGMA_FUZZ_RUNS=10 npx vitest run test/sigma/fuzz.test.ts. */
+const SCALE = Number(process.env.SIGMA_FUZZ_RUNS ?? 1);
+const runs = (n: number) => Math.max(1, Math.round(n * SCALE));
+
 /** Each run gets this long at most (generous: a shared 2-core machine); a hang fails the run instead of the suite. */
 const RUN_BUDGET_MS = 2000;
 
@@ -106,7 +110,7 @@ describe('rule loader and compiler, arbitrary documents', () => {
           events.forEach((attributes, index) => session.push(new AttributeView(attributes, Date.UTC(2026, 10, 21) + index * 1000, `e${index}`)));
         });
       }),
-      { numRuns: 300 },
+      { numRuns: runs(200) },
     );
   });
 
@@ -116,7 +120,7 @@ describe('rule loader and compiler, arbitrary documents', () => {
       fc.property(fc.oneof(fc.string({ maxLength: 200 }), yamlish), (text) => {
         expectOnlyOtelAuditErrors(() => new SigmaEngine(parseSigmaText(text, 'fuzz.yml')));
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -177,7 +181,7 @@ describe('glob matching', () => {
         const predicate = stringPredicate(pattern, mode, cased);
         for (const text of texts) expect(predicate(text), JSON.stringify({ pattern, mode, cased, text })).toBe(reference(pattern, mode, cased, text));
       }),
-      { numRuns: 3000 },
+      { numRuns: runs(3000) },
     );
   });
 
@@ -189,7 +193,7 @@ describe('glob matching', () => {
           expect(stringPredicate(pattern, mode, cased)(text), JSON.stringify({ pattern, mode, cased, text })).toBe(reference(pattern, mode, cased, text));
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: runs(2000) },
     );
   });
 
@@ -201,7 +205,7 @@ describe('glob matching', () => {
         predicate('a'.repeat(length) + tail);
         expect(performance.now() - started).toBeLessThan(500);
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 });

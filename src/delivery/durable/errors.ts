@@ -82,7 +82,7 @@ export class SpoolLockedError extends OtelAuditError {
 /** A bad option, naming the option and the reason. */
 export class SpoolOptionError extends OtelAuditError {
   override readonly name = 'SpoolOptionError';
-  constructor(option: string, reason: string, options?: ErrorOptions) {
-    super('SPOOL_OPTION_INVALID', `createDurableLogRecordProcessor: option ${option} ${reason}`, { path: option }, options);
+  constructor(option: string, reason: string, options?: ErrorOptions & { code?: 'SPOOL_OPTION_INVALID' | 'SPOOL_DIRECTORY_UNSAFE' }) {
+    super(options?.code ?? 'SPOOL_OPTION_INVALID', `createDurableLogRecordProcessor: option ${option} ${reason}`, { path: option }, options);
   }
 }

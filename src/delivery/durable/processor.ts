@@ -109,7 +109,7 @@ function startup<T>(directory: string, step: () => T): T {
     return step();
   } catch (error) {
     if (error instanceof OtelAuditError) throw error;
-    throw new SpoolOptionError('directory', `${directory} cannot be used: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new SpoolOptionError('directory', `${directory} cannot be used: ${error instanceof Error ? error.message : String(error)}`, { cause: error, code: 'SPOOL_DIRECTORY_UNSAFE' });
   }
 }
 

@@ -143,7 +143,7 @@ const SPOOL_FILE = /^(segment-\d{20}\.log|ack\.json(\.tmp)?|lock|deliveries\.jso
 const SPOOL_DIRECTORY = /^quarantine$/;
 
 function refuse(directory: string, reason: string): never {
-  throw new SpoolOptionError('directory', `${directory} ${reason}`);
+  throw new SpoolOptionError('directory', `${directory} ${reason}`, { code: 'SPOOL_DIRECTORY_UNSAFE' });
 }
 
 /**
@@ -156,7 +156,7 @@ export function prepareSpoolDirectory(directory: string): void {
   try {
     stat = lstatSync(directory);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new SpoolOptionError('directory', `${directory} cannot be read: ${(error as Error).message}`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new SpoolOptionError('directory', `${directory} cannot be read: ${(error as Error).message}`, { code: 'SPOOL_DIRECTORY_UNSAFE' });
     mkdirSync(directory, { recursive: true, mode: DIRECTORY_MODE });
     stat = lstatSync(directory);
   }

@@ -332,6 +332,8 @@ class WebhookExporter implements LogRecordExporter, DeliveryTarget {
   }
 
   private failed(error: Error): void {
+    // A refused record (400, 413, 422) is the spool's to set aside, not a sign the target is down.
+    if (error instanceof WebhookDeliveryError && !error.retryable) return;
     this.consecutiveFailures++;
     const threshold = this.options.failureThreshold;
     if (threshold !== undefined && this.consecutiveFailures >= threshold && !this.disabled) {
@@ -343,14 +345,19 @@ class WebhookExporter implements LogRecordExporter, DeliveryTarget {
     this.persist();
   }
 
+  /** Persists the state; a failure (full disk, a planted symlink) is reported, never thrown into the export callback. */
   private persist(): void {
     if (!this.stateDirectory) return;
-    writeTargetState(this.stateDirectory, this.name, {
-      disabled: this.disabled,
-      consecutiveFailures: this.consecutiveFailures,
-      disabledAt: this.disabled ? new Date().toISOString() : undefined,
-      reason: this.reason,
-    });
+    try {
+      writeTargetState(this.stateDirectory, this.name, {
+        disabled: this.disabled,
+        consecutiveFailures: this.consecutiveFailures,
+        disabledAt: this.disabled ? new Date().toISOString() : undefined,
+        reason: this.reason,
+      });
+    } catch (error) {
+      diag.error(`otel-audit webhook ${this.name}: could not save its state in ${this.stateDirectory}: ${(error as Error).message}`);
+    }
   }
 
   async forceFlush(): Promise<void> {

@@ -1,8 +1,8 @@
 // Persisted delivery target state (auto-disabled or not), one JSON file in the
 // spool directory, shared by every webhook exporter using that directory.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OtelAuditError } from '../../errors.js';
+import { readFileNoFollow, replaceFile } from '../durable/safe-fs.js';
 
 export interface StoredTargetState {
   disabled: boolean;
@@ -15,9 +15,19 @@ export const TARGET_STATES_FILE = 'targets.json';
 
 export function readTargetStates(directory: string): Record<string, StoredTargetState> {
   const file = join(directory, TARGET_STATES_FILE);
-  if (!existsSync(file)) return {};
+  let text: string;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, StoredTargetState>;
+    text = readFileNoFollow(file).toString('utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
+  }
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    // Only plain state objects by name; anything else in a damaged file is ignored.
+    const states = Object.create(null) as Record<string, StoredTargetState>;
+    if (typeof parsed === 'object' && parsed !== null) for (const [name, state] of Object.entries(parsed)) if (typeof state === 'object' && state !== null) states[name] = state as StoredTargetState;
+    return states;
   } catch {
     return {};
   }
@@ -27,8 +37,8 @@ export function writeTargetState(directory: string, name: string, state: StoredT
   const file = join(directory, TARGET_STATES_FILE);
   const all = readTargetStates(directory);
   all[name] = state;
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(all, null, 2)}\n`);
-  renameSync(`${file}.tmp`, file);
+  // 0600, never through a symlink planted at targets.json.tmp (durable/safe-fs.ts).
+  replaceFile(file, `${JSON.stringify(all, null, 2)}\n`);
 }
 
 /** Re-enables an auto-disabled delivery target: a running exporter reads the state file again at its next export attempt (or call its enable()). */
