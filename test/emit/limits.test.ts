@@ -141,4 +141,16 @@ describe('record limit', () => {
     expect(JSON.stringify(record!.body).length).toBeLessThan(DEFAULT_MAX_RECORD_BYTES + 1024);
     expect(JSON.stringify(record!.body)).toContain('[Truncated]');
   });
+
+  it('the processor cuts a marked body to its own limits.maxRecordBytes', () => {
+    const exporter = new InMemoryLogRecordExporter();
+    const provider = new LoggerProvider({ processors: [new AuditLogRecordProcessor({ catalog, limits: { maxRecordBytes: 10_000 } }), new SimpleLogRecordProcessor({ exporter })] });
+    provider.getLogger('app').emit({ eventName: 'repo.frok', attributes: { 'event.domain': 'acme.audit' }, body: { data: { a: 'y'.repeat(8_000), b: 'z'.repeat(8_000), c: ['w'.repeat(100)] } } });
+    const [record] = exporter.getFinishedLogRecords();
+    expect(record!.attributes[INVALID_ATTRIBUTE]).toMatch(/^name: /);
+    const body = JSON.stringify(record!.body);
+    expect(body.length).toBeLessThan(10_200);
+    expect(body).toContain('y'.repeat(7_000));
+    expect(body).toContain('[Truncated]');
+  });
 });

@@ -89,7 +89,7 @@ describe('the Sigma pack → emitter → collector → a real OpenSearch → con
     for (const testCase of allCases) {
       for (const { name, ...event } of testCase.events) {
         try {
-          audit.emit(name, event as never);
+          audit.emit(name, event);
         } catch (error) {
           refused.push(`${testCase.where}: ${(error as Error).message}`);
         }
@@ -127,9 +127,11 @@ describe('the Sigma pack → emitter → collector → a real OpenSearch → con
     expect(refused).toEqual([]);
   });
 
-  it('delivers every case event to the index, once', async () => {
-    const result = await search({ size: 0, query: { match_all: {} }, track_total_hits: true });
-    expect(result.hits.total.value).toBe(allUids.length);
+  it('delivers every case event to the index, once, findable by its uid (the filter that scopes each query)', async () => {
+    const all = await search({ size: 0, query: { match_all: {} }, track_total_hits: true });
+    expect(all.hits.total.value).toBe(allUids.length);
+    const byUid = await search({ size: allUids.length, query: { terms: { 'log.record.uid': allUids } } });
+    expect(byUid.hits.hits.map((h) => h._source['log.record.uid'] as string).sort()).toEqual([...allUids].sort());
   });
 
   it.each(ruleCases.map((r) => [r.rule, r] as const))('%s: the converted query finds exactly its match cases', async (rule, { cases }) => {

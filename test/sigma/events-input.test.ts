@@ -105,7 +105,7 @@ describe('event times', () => {
       [new Date(Number.NaN), /is not a time/],
       [{ at: 1 }, /time is a object/],
     ] as const) {
-      expect(() => eventTime(time), String(time)).toThrow(reason);
+      expect(() => eventTime(time), JSON.stringify(time)).toThrow(reason);
     }
   });
 
