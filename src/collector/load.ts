@@ -7,8 +7,9 @@
 // shape are bounded before any of it is trusted (docs/collector.md, "Limits
 // and what is refused"): MAX_FILE_BYTES before parsing, MAX_DEPTH levels of
 // nesting before the YAML composer (which recurses) runs, MAX_ALIAS_COUNT
-// alias expansions (a "billion laughs" document), duplicate keys checked in
-// linear time, and no control characters anywhere.
+// alias expansions (a "billion laughs" document), MAX_VALUES values once
+// aliases are resolved, duplicate keys checked in linear time, and no control
+// characters anywhere.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { Composer, CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError, type Document, type Node, type Pair } from 'yaml';
@@ -25,6 +26,13 @@ export const MAX_FILE_BYTES = 1024 * 1024;
 export const MAX_DEPTH = 16;
 /** Alias expansions allowed while reading the YAML (yaml's `maxAliasCount`). */
 export const MAX_ALIAS_COUNT = 100;
+/**
+ * Values (maps, lists and scalars) the file may hold once its aliases are
+ * resolved; a real file has a few hundred. Aliases share one object, so 100
+ * of them (under MAX_ALIAS_COUNT) to a list of 60,000 items would make every
+ * check walk 6 million values.
+ */
+export const MAX_VALUES = 50_000;
 /** At most this many problems are listed; a last line says how many more there are. */
 export const MAX_ISSUES = 100;
 
@@ -390,16 +398,22 @@ function tooDeep(tokens: readonly CST.Token[]): number | undefined {
   return undefined;
 }
 
-/** True when plain data (after aliases are resolved) nests deeper than MAX_DEPTH or refers to itself. */
-function dataTooDeep(data: unknown): boolean {
+/**
+ * What is wrong with the shape of plain data once aliases are resolved: nested
+ * deeper than MAX_DEPTH (or an alias to its own ancestor), or more than
+ * MAX_VALUES values. Walked without recursion, stopping at the first excess.
+ */
+function dataShapeProblem(data: unknown): string | undefined {
   const stack: [unknown, number][] = [[data, 0]];
+  let values = 0;
   while (stack.length > 0) {
     const [value, depth] = stack.pop()!;
+    if (++values > MAX_VALUES) return `it holds more than ${MAX_VALUES} values (counting each use of an alias); a destinations file holds a few hundred`;
     if (typeof value !== 'object' || value === null) continue;
-    if (depth + 1 > MAX_DEPTH) return true;
+    if (depth + 1 > MAX_DEPTH) return `maps and lists are nested more than ${MAX_DEPTH} levels deep once its aliases are resolved, or an alias refers to its own ancestor`;
     for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push([child, depth + 1]);
   }
-  return false;
+  return undefined;
 }
 
 /** Duplicate keys in every map, in linear time (yaml's own check is quadratic in the keys of a map). */
@@ -478,9 +492,8 @@ export function parseDestinations(text: string, file = '<memory>'): Destinations
       : `its YAML cannot be read as data: ${(error as Error).message.split('\n')[0]}`;
     throw new DestinationsError([{ file, path: '', message: reason }]);
   }
-  if (dataTooDeep(data)) {
-    throw new DestinationsError([{ file, path: '', message: `maps and lists are nested more than ${MAX_DEPTH} levels deep once its aliases are resolved, or an alias refers to its own ancestor` }]);
-  }
+  const shape = dataShapeProblem(data);
+  if (shape !== undefined) throw new DestinationsError([{ file, path: '', message: shape }]);
   const issues: SpecIssue[] = [...duplicateKeyIssues(doc, locate), ...characterIssues(data, locate)];
   const values = indexValues(data);
   const validate = schemaValidator();

@@ -1,6 +1,7 @@
 // Value matchers: one Sigma value with its modifiers compiled into a predicate
 // over one event value. Strings compare case-insensitively unless `cased`;
-// `*` and `?` are wildcards and a backslash escapes them.
+// `*` and `?` are wildcards and a backslash escapes them. Wildcard values are
+// matched by compileGlob, never by a (backtracking) RegExp: O(n·m) at worst.
 
 export type ValuePredicate = (value: unknown) => boolean;
 export type StringMode = 'eq' | 'contains' | 'startswith' | 'endswith';

@@ -3,7 +3,6 @@
 // sends the batch in halves until the poison record is alone, sets it aside in
 // dead-letter.jsonl and delivers everything else. 5xx and a destination that
 // refuses everything stay retried, and nothing is set aside for them.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExportResultCode } from '@opentelemetry/core';
@@ -12,17 +11,8 @@ import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDurableLogRecordProcessor, createWebhookExporter, listDeliveries, type DurableLogRecordProcessor } from '../../src/delivery/index.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../../src/testing/index.js';
-import { emitEvent, loggerWith, metricsProbe, startReceiver, tempDir, waitFor, type Receiver } from './helpers.js';
+import { emitEvent, loggerWith, metricsProbe, startReceiver, tempDir, waitFor, type Receiver, cli } from './helpers.js';
 
-const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: join(import.meta.dirname, '..', '..') });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
-}
 
 interface DeadLetter {
   time: string;

@@ -108,3 +108,14 @@ export function startChild(args: string[], env: Record<string, string> = {}): { 
   return { child, lines, next, exited, stderr: () => stderr };
 }
 
+const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+
+/** Runs the otel-audit CLI from source; asynchronous, so a receiver in this process keeps answering while it runs. */
+export function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: join(import.meta.dirname, '..', '..') });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+}

@@ -4,7 +4,6 @@
 // an error or the delivery log; verifyWebhook refuses empty secrets and a
 // non-finite tolerance, and with a replay cache rejects a replayed request; and
 // which answers are final (400, 413, 422) and which are retried.
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,17 +16,8 @@ import { redactUrl, webhookRequest } from '../../src/delivery/webhook/exporter.j
 import { createReplayCache, signWebhookBody, verifyWebhook } from '../../src/delivery/webhook/signing.js';
 import { OtelAuditError } from '../../src/errors.js';
 import { startWebhookReceiver, type WebhookReceiver, type WebhookReceiverOptions } from '../../src/testing/webhook-receiver.js';
-import { emitEvent, loggerWith, tempDir, waitFor } from './helpers.js';
+import { emitEvent, loggerWith, tempDir, waitFor, cli } from './helpers.js';
 
-const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: join(import.meta.dirname, '..', '..') });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
-}
 
 /** One export of these events (as record bodies) straight through the exporter. */
 function exportOnce(exporter: WebhookLogRecordExporter, events: Record<string, unknown>[]): Promise<ExportResult> {

@@ -2,23 +2,11 @@
 // (including during a secret rotation), tampering, wrong secrets and stale
 // timestamps are rejected, Retry-After is honoured, and a failing destination
 // is auto-disabled with its state visible in `deliveries list` and the metrics.
-import { execFileSync, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDurableLogRecordProcessor, createWebhookExporter, readTargetStates, verifyWebhook, WEBHOOK_HEADERS } from '../../src/delivery/index.js';
-import { emitEvent, loggerWith, metricsProbe, startReceiver, tempDir, waitFor, type Receiver } from './helpers.js';
+import { emitEvent, loggerWith, metricsProbe, startReceiver, tempDir, waitFor, type Receiver, cli } from './helpers.js';
 
-const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-// Asynchronous, so the receiver in this process keeps answering while the CLI runs.
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: join(import.meta.dirname, '..', '..') });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
-}
 
 describe('webhook destinations', () => {
   let receiver: Receiver | undefined;
@@ -152,6 +140,6 @@ describe('webhook destinations', () => {
     const bad = await cli(['webhook', 'test', receiver.url, '--secret', 'wrong', '--token', 'tok-1234567890abcdef']);
     expect(bad.status).toBe(1);
     expect(bad.stdout).toMatch(/^FAILED 401 .*\nno signature matches/);
-    expect(execFileSync(process.execPath, ['--import', 'tsx', CLI, 'webhook', 'test', '--help'], { encoding: 'utf8' })).toMatch(/--secret/);
+    expect((await cli(['webhook', 'test', '--help'])).stdout).toMatch(/--secret/);
   });
 });
