@@ -24,6 +24,8 @@ export interface CollectorContract {
    * they also match a non-contract attribute that ends with a sensitive name.
    */
   sensitiveSuffixPatterns: string[];
+  /** The contract's secret shapes (bearer tokens, JWTs, cloud keys…), RE2 patterns for the redaction processor's blocked_values. */
+  sensitiveValuePatterns: string[];
   replacement: string;
   /** The attribute and value the emitter sets on records it has already redacted. */
   emitterMark: { attribute: string; value: string };
@@ -82,6 +84,7 @@ export function collectorContract(): CollectorContract {
     sensitiveAttributePattern: pattern,
     sensitiveKeyPattern: `^${pattern.slice(head.length)}`,
     sensitiveSuffixPatterns: suffixPatterns(pattern.slice(head.length)),
+    sensitiveValuePatterns: contract.sensitive.valuePatterns.map((p) => p.regex),
     replacement: contract.sensitive.replacement,
     emitterMark: contract.sensitive.emitterMark,
     attributes: contract.fields.flatMap((f) => [...(f.attribute ? [f.attribute] : []), ...(f.alsoAttributes ?? [])]),

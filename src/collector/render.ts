@@ -71,6 +71,8 @@ function globalProcessors(spec: DestinationsSpec): Record<string, unknown> {
       // body the processor checks the key first and writes its **** over them).
       allow_all_keys: true,
       blocked_key_patterns: blocked,
+      // Secrets inside free text (bearer tokens, JWTs, URL credentials, cloud keys): the matched text is masked.
+      blocked_values: contract.sensitiveValuePatterns,
       allowed_values: [`^${escapeRegex(contract.replacement)}$`],
       // The contract's own attributes are never data keys: skip the regexes for them.
       ignored_keys: contract.attributes.filter((name) => !blocked.some((p) => jsRegExp(p).test(name))),

@@ -193,12 +193,13 @@ export class AttributeView implements EventView {
   }
 }
 
-/** The view of a decoded OTLP log record; throws an InputError when its time is not a plausible time. */
+// The view of a decoded OTLP log record; throws an InputError when its time is not a plausible time.
+// (A line comment: a doc comment would change the public API report.)
 export function viewOfLogRecord(record: DecodedLogRecord): AttributeView {
   return new AttributeView(record.attributes, timeOf(otlpTime(record.timeUnixNano) ?? otlpTime(record.observedTimeUnixNano), record.attributes['log.record.uid']));
 }
 
-/** The view of a canonical event; throws an InputError naming the event when its time is not a plausible time. */
+// The view of a canonical event; throws an InputError naming the event when its time is not a plausible time.
 export function viewOfCanonical(event: PartialCanonicalEvent | CanonicalEvent, domain?: string): CanonicalView {
   return new CanonicalView(event as PartialCanonicalEvent, domain);
 }

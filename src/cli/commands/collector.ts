@@ -45,7 +45,7 @@ export function registerCollectorCommands(program: Command): void {
         console.log(`${options.file}: valid (checked by ${result.binary})`);
         return;
       }
-      const who = result.destination ? `destination "${result.destination}" (${result.component})` : 'the rendered config';
+      const who = result.destination ? `destination "${result.destination}" (${result.component})` : result.setting ? `the setting ${result.setting}` : 'the rendered config';
       console.error(`${options.file}: the collector refused ${who}: ${result.error}`);
       process.exitCode = 1;
     });

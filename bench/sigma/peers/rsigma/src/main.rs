@@ -23,7 +23,7 @@
 //!
 //! Prints one JSON line: mode, events, rules, matches, per-rule match counts,
 //! wall and CPU seconds (getrusage RUSAGE_SELF, user + system) of the timed
-//! part, and the peak RSS of the process (ru_maxrss, KiB). With `--pairs`, the
+//! part, and the peak RSS of the process (VmHWM, else ru_maxrss; KiB). With `--pairs`, the
 //! sorted (event id, rule id) pairs of every match are written to OUT, one
 //! `event_id<TAB>rule_id` line each (kept in memory until the end, so leave it
 //! off when measuring memory).
@@ -88,13 +88,23 @@ fn load_rules(paths: &[PathBuf]) -> Result<(Engine, Vec<String>), String> {
     Ok((engine, collection.errors))
 }
 
-/// CPU seconds (user + system) and peak RSS (KiB) of this process so far.
+/// CPU seconds (user + system) and ru_maxrss (KiB) of this process so far.
 fn usage_now() -> (f64, i64) {
     // SAFETY: getrusage only writes into the zeroed struct we pass it.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
     let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     (seconds(usage.ru_utime) + seconds(usage.ru_stime), usage.ru_maxrss)
+}
+
+/// The peak RSS of this process image (KiB): VmHWM from /proc/self/status where
+/// there is one. ru_maxrss is not used for that on Linux because it also counts the
+/// pre-exec peak of the forked parent (Node's child_process forks, so a large
+/// parent inflates it); it is reported alongside.
+fn peak_rss_kib() -> Option<i64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB").trim().parse().ok()
 }
 
 /// Per-rule counts and, when asked for, the (event id, rule) pairs of the matches.
@@ -202,7 +212,11 @@ fn run() -> Result<(), String> {
         wall = started.elapsed().as_secs_f64();
         cpu = usage_now().0 - cpu_started;
     }
-    let (_, peak_rss_kib) = usage_now();
+    let (_, ru_maxrss_kib) = usage_now();
+    let (peak_rss_kib, peak_rss_source) = match peak_rss_kib() {
+        Some(kib) => (kib, "VmHWM"),
+        None => (ru_maxrss_kib, "ru_maxrss"),
+    };
 
     if let (Some(path), Some(mut pairs)) = (args.pairs.as_ref(), tally.pairs.take()) {
         let keys = &tally.keys;
@@ -225,6 +239,8 @@ fn run() -> Result<(), String> {
         "wall_seconds": wall,
         "cpu_seconds": cpu,
         "peak_rss_kib": peak_rss_kib,
+        "peak_rss_source": peak_rss_source,
+        "ru_maxrss_kib": ru_maxrss_kib,
         "load_seconds": load_seconds,
         "decode_seconds": decode_seconds,
         "rsigma_eval": "0.23.0",
