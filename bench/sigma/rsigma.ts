@@ -28,8 +28,15 @@ export interface RsigmaResult {
   wall_seconds: number;
   /** getrusage(RUSAGE_SELF) user + system over the timed part. */
   cpu_seconds: number;
-  /** getrusage ru_maxrss at the end of the timed part (before pairs are sorted and written), KiB. */
+  /**
+   * Peak RSS of the harness at the end of the timed part (before pairs are sorted and written), KiB:
+   * VmHWM from /proc/self/status. ru_maxrss would also count the pre-exec peak of the forked
+   * parent (this Node process), so it is only the fallback where /proc is missing.
+   */
   peak_rss_kib: number;
+  peak_rss_source: 'VmHWM' | 'ru_maxrss';
+  /** getrusage ru_maxrss at the same point, KiB (for reference; see peak_rss_kib). */
+  ru_maxrss_kib: number;
   /** Parsing and compiling the rules (not timed). */
   load_seconds: number;
   /** eval only: reading and decoding the whole file into memory before the timed part. */

@@ -28,6 +28,7 @@ function normalise(value: unknown, depth: number): unknown {
 
 /** One JSON value in RFC 8785 form; null and undefined object members are left out. */
 /** Characters JSON.stringify would escape (quote, backslash, controls) or that may be half a surrogate pair. */
+// eslint-disable-next-line no-control-regex -- control characters are what JSON escapes
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** A JSON string, as JSON.stringify writes it; most strings need no escaping, and skip its call. */
