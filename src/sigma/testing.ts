@@ -61,6 +61,15 @@ export function caseEvents(testCase: unknown, where: string): PartialCanonicalEv
   return events.map((event, index) => ({ id: `e${index + 1}`, ...event }));
 }
 
+/** A test file; a YAML error (an alias bomb included: more than 100 aliases) is a SigmaError naming the file. */
+function readTestFile(file: string): RuleTestFile | undefined {
+  try {
+    return parse(readFileSync(file, 'utf8'), { maxAliasCount: 100 }) as RuleTestFile | undefined;
+  } catch (error) {
+    throw new SigmaError(file, '', `YAML error: ${(error as Error).message}`);
+  }
+}
+
 export interface RunTestsOptions extends EngineOptions {
   rules?: string[];
   tests?: string[];
@@ -74,7 +83,7 @@ export function runRuleTests(options: RunTestsOptions = {}): RuleTestResult[] {
   const engine = new SigmaEngine(documents, options);
   const results: RuleTestResult[] = [];
   for (const file of listYamlFiles(testPaths)) {
-    const spec = parse(readFileSync(file, 'utf8')) as RuleTestFile;
+    const spec = readTestFile(file);
     if (!spec || typeof spec.rule !== 'string') throw new SigmaError(file, 'rule', 'names the rule file under test');
     const target = documents.find((d) => basename(d.source.file) === spec.rule || resolve(d.source.file) === resolve(spec.rule));
     if (!target?.rule.id) throw new SigmaError(file, 'rule', `no rule file "${spec.rule}" with an id in ${rulesPaths.join(', ')}`);
@@ -104,6 +113,6 @@ export function runRuleTests(options: RunTestsOptions = {}): RuleTestResult[] {
 export function untestedRules(options: RunTestsOptions = {}): string[] {
   const rulesPaths = options.rules ?? [join(packageRoot(), 'sigma', 'rules')];
   const testPaths = options.tests ?? [join(packageRoot(), 'sigma', 'tests')];
-  const tested = new Set(listYamlFiles(testPaths).map((file) => (parse(readFileSync(file, 'utf8')) as RuleTestFile).rule));
+  const tested = new Set(listYamlFiles(testPaths).map((file) => readTestFile(file)?.rule));
   return listYamlFiles(rulesPaths).map((f) => basename(f)).filter((f) => !tested.has(f));
 }

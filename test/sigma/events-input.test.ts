@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 import { InputError } from '../../src/errors.js';
 import { eventTime, jsonErrorOffset, readEvents } from '../../src/sigma/events.js';
-import { defaultRulesPath, parseSigmaText, readEventViews, SigmaEngine, SigmaError, viewOfCanonical, viewOfLogRecord } from '../../src/sigma/index.js';
+import { defaultRulesPath, parseSigmaText, readEventViews, runRuleTests, SigmaEngine, SigmaError, viewOfCanonical, viewOfLogRecord } from '../../src/sigma/index.js';
 import { caseEvents } from '../../src/sigma/testing.js';
 
 function thrown(work: () => unknown): unknown {
@@ -79,6 +79,17 @@ describe('alias bombs fail fast, naming the file', () => {
     expect(error).toBeInstanceOf(SigmaError);
     expect((error as SigmaError).file).toBe('bomb.yml');
     expect((error as Error).message).toMatch(/^bomb\.yml at document 0: YAML error: .*alias/i);
+  });
+
+  it('in a rule test file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sigma-bomb-tests-'));
+    const file = join(dir, 'bomb.yml');
+    writeFileSync(file, `rule: otel_audit_stream_deleted.yml\n${bomb('')}\n`);
+    const started = performance.now();
+    const error = thrown(() => runRuleTests({ tests: [dir] }));
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(error).toBeInstanceOf(SigmaError);
+    expect((error as Error).message).toMatch(/bomb\.yml: YAML error: .*alias/i);
   });
 });
 
