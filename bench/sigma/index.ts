@@ -10,6 +10,7 @@ import { sigmaCliBinary } from '../../src/tools/cache.js';
 import { packageRoot } from '../../src/package-root.js';
 import { run } from '../../src/tools/run.js';
 import { writeBenchmarkSection } from '../report.js';
+import { rsigmaComparison } from './peers.js';
 import { generateAttributeEvents } from '../../test/sigma/generate.js';
 
 const TOTAL = Number(process.env.SIGMA_BENCH_EVENTS ?? 1_000_000);
@@ -126,6 +127,13 @@ const verdict = (mix: string, r: { seconds: number; cpu: number }) =>
   `- ${mix}: target ≥ 500,000 events/s ${TOTAL / r.seconds >= 500_000 ? 'met' : 'NOT met'} by wall clock (${rate(TOTAL, r.seconds)}), ${TOTAL / r.cpu >= 500_000 ? 'met' : 'NOT met'} by CPU time (${rate(TOTAL, r.cpu)} per CPU-second)`;
 lines.push('', verdict('typical mix', typical), verdict('rule-dense mix', pack));
 lines.push('', `Load average when measured: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} cores shared with other work, so the numbers are noisy: they vary by a factor of two or more between runs (docs/sigma.md lists the ranges seen). The pack raised ${typical.matches.toLocaleString('en-US')} matches on the typical mix and ${pack.matches.toLocaleString('en-US')} on the rule-dense mix (${Math.round((pack.matches / TOTAL) * 100)} % of its events: a worst case, where building match records dominates). pySigma runs on a ${SAMPLE.toLocaleString('en-US')}-event sample of the same generator (one SQL query per rule over an in-memory DuckDB table; DuckDB may use more than one thread), and evaluates no correlations. Target: ≥ 500,000 events/s for the whole pack.`);
+// The Rust peer on the same rules and generator, last (it builds with cargo the first time).
+const peers = await rsigmaComparison(Number(process.env.BENCH_PEER_EVENTS ?? 200_000));
+lines.push('', '### Side by side with rsigma', peers.markdown);
 const markdown = lines.join('\n');
 console.log(markdown);
+if (!peers.agree) {
+  console.error('bench:sigma: rsigma and this engine disagree on the match set (listed above)');
+  process.exitCode = 1;
+}
 writeBenchmarkSection('sigma', 'Sigma engine', 'npm run bench:sigma', markdown);

@@ -351,6 +351,8 @@ export type DatadogDestination = {
   /** @defaultValue "datadoghq.com" */
   site?: string;
   hostname?: string;
+  /** Overrides the logs intake URL the site implies (https://http-intake.logs.<site>), for a proxy or a test server; the exporter posts to <endpoint>/api/v2/logs. */
+  endpoint?: string;
 };
 
 /** One `datadog` destination after `withDefaults`: `enabled`, `site` filled in from the schema. */

@@ -19,6 +19,8 @@ export const datadog: DestinationModule<'datadog'> = {
       ...fixed,
       api: { key: d.apiKey, site: d.site },
       hostname: d.hostname,
+      // Overrides the intake the site implies; the logs agent posts to <endpoint>/api/v2/logs.
+      logs: d.endpoint === undefined ? undefined : { endpoint: d.endpoint },
     }),
   }),
 };
