@@ -67,3 +67,21 @@ describe('the packed package in a fresh project', () => {
     expect(JSON.parse(out)).toEqual([['json', 'user.login', 'u-1', 'fresh'], ['protobuf', 'user.login', 'u-1', 'fresh']]);
   });
 });
+
+describe('a CommonJS TypeScript project', () => {
+  it('imports otel-audit statically with module nodenext (require of ESM, Node ≥ 22.12), and module node16 gets TS1479 as docs/emit.md says', () => {
+    const cjs = join(project, 'cjs-app');
+    execFileSync('mkdir', ['-p', cjs]);
+    writeFileSync(join(cjs, 'package.json'), JSON.stringify({ name: 'cjs-app', version: '1.0.0', type: 'commonjs', private: true }));
+    writeFileSync(join(cjs, 'index.ts'), "import { defineCatalog, toLogRecord } from 'otel-audit';\nconst catalog = defineCatalog({ domain: 'acme.audit', events: { 'user.login': { description: 'A user logged in.' } } });\nconsole.log(toLogRecord({ name: 'user.login', actor: { id: 'u-1' } }, catalog).attributes['event.name']);\n");
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const compile = (module: string) => spawnSync(process.execPath, [tsc, '--module', module, '--moduleResolution', module, '--target', 'es2022', '--skipLibCheck', '--outDir', 'out', 'index.ts'], { cwd: cjs, encoding: 'utf8' });
+    // node_modules of the fresh project are one folder up: Node and TypeScript find them there.
+    const nodenext = compile('nodenext');
+    expect(nodenext.stdout + nodenext.stderr).toBe('');
+    const run = spawnSync(process.execPath, [join(cjs, 'out', 'index.js')], { cwd: cjs, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('user.login');
+    expect(compile('node16').stdout).toMatch(/TS1479/);
+  });
+});
