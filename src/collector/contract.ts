@@ -26,6 +26,8 @@ export interface CollectorContract {
   sensitiveSuffixPatterns: string[];
   /** The contract's secret shapes (bearer tokens, JWTs, cloud keys…), RE2 patterns for the redaction processor's blocked_values. */
   sensitiveValuePatterns: string[];
+  /** The name of each of sensitiveValuePatterns (jwt, bearer, …), in the same order. */
+  sensitiveValuePatternNames: string[];
   replacement: string;
   /** The attribute and value the emitter sets on records it has already redacted. */
   emitterMark: { attribute: string; value: string };
@@ -85,6 +87,7 @@ export function collectorContract(): CollectorContract {
     sensitiveKeyPattern: `^${pattern.slice(head.length)}`,
     sensitiveSuffixPatterns: suffixPatterns(pattern.slice(head.length)),
     sensitiveValuePatterns: contract.sensitive.valuePatterns.map((p) => p.regex),
+    sensitiveValuePatternNames: contract.sensitive.valuePatterns.map((p) => p.name),
     replacement: contract.sensitive.replacement,
     emitterMark: contract.sensitive.emitterMark,
     attributes: contract.fields.flatMap((f) => [...(f.attribute ? [f.attribute] : []), ...(f.alsoAttributes ?? [])]),

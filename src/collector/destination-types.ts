@@ -4,7 +4,7 @@
 // schema only: `withDefaults` (spec.ts) applies them, and the Resolved* types say which keys it fills in.
 
 /** The destination types (the `type` key). */
-export type DestinationType = 'splunk_hec' | 'opensearch' | 'elasticsearch' | 'awscloudwatchlogs' | 'sentinel' | 'azuremonitor' | 'sumologic' | 'awss3' | 'datadog' | 'otlp' | 'file' | 'debug';
+export type DestinationType = 'splunk_hec' | 'opensearch' | 'elasticsearch' | 'awscloudwatchlogs' | 'sentinel' | 'azuremonitor' | 'sumologic' | 'awss3' | 'datadog' | 'kafka' | 'otlp' | 'file' | 'debug';
 
 /** TLS of the connection to the destination. */
 export type DestinationTls = {
@@ -102,6 +102,33 @@ export type CollectorSettings = {
    * @defaultValue "otel/opentelemetry-collector-contrib:0.139.0"
    */
   image: string;
+  /** The helm and operator outputs: the pod's resources, replicas and placement. Unset keys are derived (docs/collector.md, "Sizing"). */
+  kubernetes: {
+    /** The collector container's resources. limits.memory defaults to memoryLimiter.limitMiB + 25%, and requests.memory to the same value; cpu is left unset unless given. */
+    resources: {
+      limits: {
+        cpu?: string;
+        memory?: string;
+      };
+      requests: {
+        cpu?: string;
+        memory?: string;
+      };
+    };
+    /**
+     * Pods of the StatefulSet; each has its own queue volume.
+     * @defaultValue 1
+     */
+    replicas: number;
+    /** Size of each pod's queue volume claim. Default: every persistent queue full (queue.size requests × 512 records × 1 KiB) + 25%, in whole Gi. */
+    queueStorage?: string;
+    /** The pod's nodeSelector (node labels). */
+    nodeSelector?: Record<string, string>;
+    /** The pod's tolerations, as in a Kubernetes pod spec. */
+    tolerations?: Record<string, unknown>[];
+    /** The pod's affinity, as in a Kubernetes pod spec. */
+    affinity?: Record<string, unknown>;
+  };
 };
 
 /** One `splunk_hec` destination as written in the file. */
@@ -358,6 +385,37 @@ export type DatadogDestination = {
 /** One `datadog` destination after `withDefaults`: `enabled`, `site` filled in from the schema. */
 export type ResolvedDatadogDestination = DatadogDestination & { enabled: boolean; site: string };
 
+/** One `kafka` destination as written in the file. */
+export type KafkaDestination = {
+  /** Unique; becomes part of the component ids (e.g. splunk_hec/<name>). */
+  name: string;
+  type: 'kafka';
+  /** Globs on event.name (* matches any run of characters, ? one); omitted = all events. */
+  events?: string[];
+  /** organization.id values this destination receives (a per-tenant stream); omitted = all. */
+  organizations?: string[];
+  /**
+   * false pauses the stream: it is left out of the rendered config.
+   * @defaultValue true
+   */
+  enabled?: boolean;
+  /** Bootstrap brokers, host:port. */
+  brokers: string[];
+  /** The topic this destination's records are produced to. */
+  topic: string;
+  /**
+   * How each message encodes its records: OTLP protobuf or OTLP JSON (an ExportLogsServiceRequest per message).
+   * @defaultValue "otlp_proto"
+   */
+  encoding?: 'otlp_proto' | 'otlp_json';
+  compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+  /** TLS of the connection to the destination. */
+  tls?: DestinationTls;
+};
+
+/** One `kafka` destination after `withDefaults`: `enabled`, `encoding` filled in from the schema. */
+export type ResolvedKafkaDestination = KafkaDestination & { enabled: boolean; encoding: 'otlp_proto' | 'otlp_json' };
+
 /** One `otlp` destination as written in the file. */
 export type OtlpDestination = {
   /** Unique; becomes part of the component ids (e.g. splunk_hec/<name>). */
@@ -447,6 +505,7 @@ export type Destination =
   | SumoLogicDestination
   | AwsS3Destination
   | DatadogDestination
+  | KafkaDestination
   | OtlpDestination
   | FileDestination
   | DebugDestination;
@@ -471,6 +530,7 @@ export type ResolvedDestination = Readable<
   | ResolvedSumoLogicDestination
   | ResolvedAwsS3Destination
   | ResolvedDatadogDestination
+  | ResolvedKafkaDestination
   | ResolvedOtlpDestination
   | ResolvedFileDestination
   | ResolvedDebugDestination

@@ -138,6 +138,9 @@ function quoteValue(path: readonly Segment[], value: unknown): string {
   return typeof value === 'string' ? printable(value, 60) : JSON.stringify(value) ?? String(value);
 }
 
+/** The schema's pattern on secret fields: the loader's rule (secrets.ts isEnvReference) for editors. */
+export const SECRET_FIELD_PATTERN = '^\\$\\{env:[A-Za-z_][A-Za-z0-9_]*\\}$';
+
 function schemaIssue(error: ErrorObject, locate: Locator, values: Map<string, unknown>): SpecIssue | undefined {
   const path = pointerToPath(error.instancePath);
   const params = error.params as Record<string, unknown>;
@@ -162,10 +165,16 @@ function schemaIssue(error: ErrorObject, locate: Locator, values: Map<string, un
       }
       return locate.issue(path, `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
     case 'pattern': {
+      // A secret field's pattern (editors flag a literal secret with it): semanticIssues says the same, with a variable named after this destination.
+      if ((parent as { pattern?: string }).pattern === SECRET_FIELD_PATTERN) return undefined;
       // The schema's own words (patternErrorMessage, which editors show too), never the raw regex.
       const what = parent.patternErrorMessage ?? 'does not have the expected form (see schemas/destinations.schema.json)';
       return locate.issue(path, `${quoteValue(path, values.get(formatPath(path)))} ${what}`);
     }
+    case 'type':
+      // A number where a quantity or a secret reference belongs (cpu: 2): the field's own words say what to write.
+      if (parent.patternErrorMessage && (parent as { type?: unknown }).type === 'string') return locate.issue(path, `${quoteValue(path, values.get(formatPath(path)))} ${parent.patternErrorMessage}`);
+      return locate.issue(path, error.message ?? error.keyword);
     case 'not': {
       // Every type's branch applies to a destination that is not a map at all; "must be object" says what is wrong.
       const value = values.get(formatPath(path));

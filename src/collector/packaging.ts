@@ -6,6 +6,7 @@ import type { BuiltConfig } from './render.js';
 import type { DestinationsSpec } from './spec.js';
 import { destinationModule } from './destinations/index.js';
 import { DestinationsError, type SpecIssue } from './errors.js';
+import { containerMemoryMiB, goMemLimitMiB, queueVolumeGiB } from './sizing.js';
 import { envReferences, isCollectorReferenceField, isDestinationReferenceField, isSecretHeaderName, isSecretName, printable } from './secrets.js';
 
 const SECRET_NAME = 'otel-audit-secrets';
@@ -24,8 +25,37 @@ function secretEnv(built: BuiltConfig): Record<string, unknown>[] {
   return [...envReferences(built.config)].sort().map((name) => ({ name, valueFrom: { secretKeyRef: { name: SECRET_NAME, key: name } } }));
 }
 
-function queueClaim(): Record<string, unknown> {
-  return { metadata: { name: QUEUE_VOLUME }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
+/** Destinations (enabled) whose exporter has a persistent queue on the volume. */
+function persistentQueues(built: BuiltConfig): number {
+  return built.spec.destinations.filter((d) => d.enabled !== false && destinationModule(d.type)?.queue === 'persistent').length;
+}
+
+/** Each pod's queue claim: collector.kubernetes.queueStorage, or every persistent queue full (sizing.ts). */
+function queueClaim(built: BuiltConfig): Record<string, unknown> {
+  const storage = built.spec.collector.kubernetes.queueStorage ?? `${queueVolumeGiB(built.spec.collector, persistentQueues(built))}Gi`;
+  return { metadata: { name: QUEUE_VOLUME }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } } };
+}
+
+/**
+ * The container's resources: what collector.kubernetes.resources sets, and
+ * for memory (limit and request) memoryLimiter.limitMiB + 25% otherwise, so
+ * the memory_limiter's limit fits in the container (sizing.ts).
+ */
+function resources(built: BuiltConfig): Record<string, Record<string, string>> {
+  const given = built.spec.collector.kubernetes.resources;
+  const memory = `${containerMemoryMiB(built.spec.collector)}Mi`;
+  const limits = { memory, ...given.limits };
+  return { limits, requests: { memory: limits.memory, ...given.requests } };
+}
+
+/** nodeSelector, tolerations and affinity, where the file sets them. */
+function placement(built: BuiltConfig): Record<string, unknown> {
+  const k = built.spec.collector.kubernetes;
+  return {
+    ...(k.nodeSelector ? { nodeSelector: k.nodeSelector } : {}),
+    ...(k.tolerations ? { tolerations: k.tolerations } : {}),
+    ...(k.affinity ? { affinity: k.affinity } : {}),
+  };
 }
 
 type Tree = Record<string, unknown>;
@@ -155,7 +185,10 @@ export function packageHelm(built: BuiltConfig): Record<string, unknown> {
     mode: 'statefulset',
     image: imageParts(c.image),
     command: { name: 'otelcol-contrib' },
-    replicaCount: 1,
+    replicaCount: c.kubernetes.replicas,
+    // The chart sets GOMEMLIMIT to 80% of resources.limits.memory (its useGOMEMLIMIT, on by default).
+    resources: resources(built),
+    ...placement(built),
     config: overDefaults(mapStrings(built.config, (s) => s.replaceAll(TEMPLATE_OPEN, TEMPLATE_ESCAPE)) as Tree, CHART_DEFAULT_CONFIG),
     ports: {
       otlp: { enabled: true, containerPort: c.receiver.grpcPort, servicePort: c.receiver.grpcPort, protocol: 'TCP', appProtocol: 'grpc' },
@@ -168,7 +201,7 @@ export function packageHelm(built: BuiltConfig): Record<string, unknown> {
     livenessProbe: probe,
     readinessProbe: probe,
     extraEnvs: secretEnv(built),
-    statefulset: { volumeClaimTemplates: [queueClaim()] },
+    statefulset: { volumeClaimTemplates: [queueClaim(built)] },
     extraVolumeMounts: [{ name: QUEUE_VOLUME, mountPath: c.queue.directory }],
   };
 }
@@ -196,10 +229,14 @@ export function packageOperator(built: BuiltConfig): Record<string, unknown> {
     metadata: { name },
     spec: {
       mode: 'statefulset',
-      replicas: 1,
+      replicas: c.kubernetes.replicas,
       image: c.image,
-      env: secretEnv(built),
-      volumeClaimTemplates: [queueClaim()],
+      resources: resources(built),
+      ...placement(built),
+      // The Go runtime's soft limit at 80% of the derived container limit (as the Helm chart sets it);
+      // left to the user when the file sets resources.limits.memory.
+      env: [...secretEnv(built), ...(c.kubernetes.resources.limits.memory ? [] : [{ name: 'GOMEMLIMIT', value: `${goMemLimitMiB(c)}MiB` }])],
+      volumeClaimTemplates: [queueClaim(built)],
       volumeMounts: [{ name: QUEUE_VOLUME, mountPath: c.queue.directory }],
       config: built.config,
     },

@@ -5,7 +5,8 @@
 // pipeline per destination, with that destination's events/organizations
 // filter and an exporter whose persistent queue (file_storage) batches and
 // retries. With a single destination, one pipeline does both.
-import { Document, type Tags } from 'yaml';
+import { Document, isMap, isScalar, isSeq, type Tags } from 'yaml';
+import { configComments, type YamlComment, type YamlPath } from './comments.js';
 import { stringTag } from 'yaml/util';
 import { collectorContract, escapeRegex, jsRegExp } from './contract.js';
 import { destinationModule, type DestinationModule } from './destinations/index.js';
@@ -263,7 +264,7 @@ export function buildCollectorConfig(spec: DestinationsSpec): BuiltConfig {
 }
 
 /** Text from the spec for a comment: anything a YAML parser could take for a line break (or refuse) is written as \\uXXXX. */
-function commentText(text: string): string {
+export function commentText(text: string): string {
   // eslint-disable-next-line no-control-regex -- finding control characters is the point
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
@@ -334,10 +335,31 @@ const safeStrings = (tags: Tags): Tags => tags.map((tag) => (tag === stringTag |
  * on the way (go-yaml in the collector, Helm and kubectl) reads back as the
  * same values: no line breaks or control characters unescaped.
  */
-export function toYaml(content: unknown, comment?: string): string {
+export function toYaml(content: unknown, comment?: string, comments: { under?: YamlPath; items: YamlComment[] } = { items: [] }): string {
   const doc = new Document(content, { aliasDuplicateObjects: false, customTags: safeStrings });
   if (comment !== undefined) doc.commentBefore = comment;
+  for (const c of comments.items) placeComment(doc, [...(comments.under ?? []), ...c.path], c);
   return doc.toString({ lineWidth: 0 });
+}
+
+/** Puts a comment above a map key or list item (and after its scalar value), where the path exists. */
+function placeComment(doc: Document, path: YamlPath, c: YamlComment): void {
+  const parent = doc.getIn(path.slice(0, -1), true);
+  const last = path[path.length - 1];
+  let anchor: { commentBefore?: string | null } | undefined;
+  let value: unknown;
+  if (isMap(parent)) {
+    const pair = parent.items.find((item) => (isScalar(item.key) ? item.key.value : item.key) === last);
+    if (!pair || !isScalar(pair.key)) return;
+    anchor = pair.key;
+    value = pair.value;
+  } else if (isSeq(parent) && typeof last === 'number') {
+    value = parent.items[last];
+    anchor = isScalar(value) || isMap(value) || isSeq(value) ? value : undefined;
+  }
+  if (!anchor) return;
+  if (c.before) anchor.commentBefore = c.before.map((line) => ` ${line}`).join('\n');
+  if (c.inline && isScalar(value)) value.comment = ` ${c.inline}`;
 }
 
 /** Renders the spec as YAML: a collector config, Helm values, or an OpenTelemetryCollector resource. */
@@ -345,5 +367,6 @@ export function renderCollectorConfig(spec: DestinationsSpec, options: RenderOpt
   const built = buildCollectorConfig(spec);
   const format = options.format ?? 'config';
   const content = format === 'helm' ? packageHelm(built) : format === 'operator' ? packageOperator(built) : built.config;
-  return toYaml(content, headerComment(built));
+  const under = format === 'helm' ? ['config'] : format === 'operator' ? ['spec', 'config'] : [];
+  return toYaml(content, headerComment(built), { under, items: configComments(built.config) });
 }

@@ -190,6 +190,8 @@ function plan(destination: DestinationsSpec['destinations'][number]): Omit<Setup
       return { ...common, summary: 'Datadog API key', manual: ["Create an API key and put it in the collector's environment; optionally add facets for event.name and organization.id."] };
     case 'sumologic':
       return { ...common, summary: 'HTTP Logs & Metrics source', manual: ["Create a hosted collector with an HTTP Logs & Metrics source and put its URL in the collector's environment."] };
+    case 'kafka':
+      return { ...common, summary: 'Kafka topic', manual: ["Create the topic (or let the brokers auto-create it) with the partitions and retention the gateway tier needs; grant the collector's principal produce on it."] };
     case 'otlp':
       return { ...common, summary: 'OTLP endpoint', manual: ['Nothing to create: the receiving side accepts OTLP as it is.'] };
     case 'file':

@@ -22,6 +22,8 @@ export function catalogToMarkdown(catalog: CatalogDefinition): string {
     ...(catalog.version ? [`Catalog version: ${catalog.version}`, ''] : []),
     `Every event arrives as an OTLP log record with \`${domainAttribute}\` = \`${catalog.domain}\`, its name in \`eventName\` and in the attribute \`${nameAttribute}\`, and its data flattened under \`${DATA_PREFIX}*\`. The attributes every event may carry are in docs/contract.md.`,
     '',
+    `Each Sigma selection below names the event only, as \`otel-audit sigma check\` expects: the collector writes the \`${catalog.domain}\` records to their own index, table or stream (its filter on \`${domainAttribute}\`), and when one store holds several domains \`otel-audit sigma convert --domain ${catalog.domain}\` adds \`${domainAttribute}: ${catalog.domain}\` to every query. Check rules against this catalog with \`otel-audit sigma check --catalog <this catalog file> <rules>\`.`,
+    '',
     '| event | severity | description |',
     '|---|---|---|',
     ...names.map((name) => {
@@ -38,7 +40,7 @@ export function catalogToMarkdown(catalog: CatalogDefinition): string {
     if (e.deprecated) lines.push(`- deprecated${typeof e.deprecated === 'string' ? `: ${e.deprecated}` : ''}`);
     if (e.tags?.length) lines.push(`- tags: ${e.tags.join(', ')}`);
     if (e.sensitive?.length) lines.push(`- redacted (always "${c.sensitive.replacement}"): ${e.sensitive.map((p) => `\`${DATA_PREFIX}${p}\``).join(', ')}`);
-    lines.push('', 'Sigma selection:', '', '```yaml', 'selection:', `    ${domainAttribute}: ${catalog.domain}`, `    ${nameAttribute}: ${name}`, '```', '');
+    lines.push('', 'Sigma selection:', '', '```yaml', 'logsource:', '    product: otel_audit', '    service: audit', 'detection:', '    selection:', `        ${nameAttribute}: ${name}`, '    condition: selection', '```', '');
     const fields = schemaFields(e.data);
     if (fields.length === 0) {
       lines.push(e.data ? 'No declared data fields.' : 'Data is free-form (no schema).', '');

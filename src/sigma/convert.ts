@@ -36,7 +36,21 @@ export interface ConvertOptions {
   domain?: string;
   /** More pipeline files, applied with the bundled one. */
   pipelines?: string[];
+  /** A sigma-cli output format of the target's backend (`sigma list formats <backend>`), e.g. savedsearches; default: default. */
+  format?: string;
+  /** A destinations file: the queries name the index its destination of the target's type writes to (splunk_hec, opensearch, elasticsearch). */
+  destinations?: string;
+  /** Also convert each rule file on its own, into `queries` (title, id and query per rule). */
+  perRule?: boolean;
   env?: NodeJS.ProcessEnv;
+}
+
+/** One rule file's queries, with the title and id of its main rule. */
+export interface RuleQuery {
+  file: string;
+  title: string;
+  id?: string;
+  query: string;
 }
 
 export interface ConvertResult {
@@ -45,6 +59,51 @@ export interface ConvertResult {
   output: string;
   converted: string[];
   notConverted: { file: string; reason: string }[];
+  /** With `perRule`: each converted file's queries, in order. */
+  queries?: RuleQuery[];
+}
+
+/** The destination type whose index a target's queries search. */
+const DESTINATION_OF_TARGET: Record<string, { type: string; defaultIndex?: string }> = {
+  splunk: { type: 'splunk_hec' },
+  opensearch: { type: 'opensearch', defaultIndex: 'ss4o_logs-default-namespace' },
+  elasticsearch: { type: 'elasticsearch', defaultIndex: 'logs-generic.otel-default' },
+};
+
+/**
+ * A pipeline naming the index the destination of the target's type writes to,
+ * read from a destinations file: Splunk gets `index=…` (an add_condition), the
+ * OpenSearch PPL and ES|QL backends their `source=`/`from` index.
+ */
+async function indexPipeline(targetName: string, destinationsFile: string, dir: string): Promise<{ file: string; pattern: string } | undefined> {
+  const wanted = DESTINATION_OF_TARGET[targetName];
+  if (!wanted) throw new OtelAuditError('OPTION_INVALID', `--destinations names an index for the splunk, opensearch and elasticsearch targets, not ${targetName}`, { file: destinationsFile });
+  const { loadDestinations } = await import('../collector/load.js');
+  const spec = loadDestinations(destinationsFile);
+  const found = spec.destinations.filter((d) => (d as { type: string }).type === wanted.type);
+  if (found.length === 0) throw new OtelAuditError('OPTION_INVALID', `${destinationsFile} has no ${wanted.type} destination for the ${targetName} target`, { file: destinationsFile });
+  const indexes = [...new Set(found.map((d) => (d as { index?: string }).index ?? wanted.defaultIndex))];
+  if (indexes.includes(undefined)) return undefined; // Splunk without index: the HEC token's default index, which the queries cannot name.
+  const index = indexes.length === 1 ? indexes[0]! : `(${indexes.join(' OR ')})`;
+  const file = join(dir, 'otel_audit_index.yml');
+  const onLogsource = '      rule_conditions:\n          - type: logsource\n            product: otel_audit\n            service: audit\n';
+  let transformations: string;
+  if (targetName === 'splunk') {
+    transformations = `    - id: otel_audit_index\n      type: add_condition\n      conditions:\n          index: ${indexes.length === 1 ? JSON.stringify(index) : JSON.stringify(indexes)}\n${onLogsource}`;
+  } else {
+    const pattern = indexes.join(',');
+    transformations = `    - id: otel_audit_index_state\n      type: set_state\n      key: index\n      val: ${JSON.stringify(pattern)}\n${onLogsource}` + (targetName === 'opensearch' ? `    - id: otel_audit_index_ppl\n      type: set_custom_attribute\n      attribute: opensearch_ppl_index\n      value: ${JSON.stringify(pattern)}\n${onLogsource}` : '');
+  }
+  // Priority 30: after the target pipeline (20), so this index wins over its default.
+  writeFileSync(file, `name: otel_audit_index\npriority: 30\ntransformations:\n${transformations}`);
+  return { file, pattern: indexes.join(',') };
+}
+
+/** The output formats sigma-cli has for a backend (`sigma list formats <backend>`). */
+async function backendFormats(sigma: string, backend: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const result = await run(sigma, ['list', 'formats', backend], { env: { ...env, NO_COLOR: '1' } });
+  if (result.code !== 0) throw new OtelAuditError('TOOL_FAILED', `sigma list formats ${backend} failed (exit ${result.code}):\n${result.stdout}${result.stderr}`);
+  return [...result.stdout.matchAll(/^\|\s*([A-Za-z0-9_-]+)\s*\|/gm)].map((m) => m[1]!).filter((name) => name !== 'Format');
 }
 
 /** The sigma-cli executable, or a ToolUnavailableError that says how to get it. */
@@ -86,15 +145,49 @@ export async function convertRules(options: ConvertOptions): Promise<ConvertResu
   try {
     const pipelines = [join(pipelinesDir(), target.pipeline), ...(options.pipelines ?? [])];
     if (options.domain) pipelines.push(domainPipeline(options.domain, scratch));
+    let pplIndex: string | undefined;
+    if (options.destinations) {
+      const index = await indexPipeline(options.target, options.destinations, scratch);
+      if (index) pipelines.push(index.file);
+      if (index && options.target === 'opensearch') pplIndex = index.pattern;
+    }
+    const format = options.format && options.format !== 'default' ? options.format : undefined;
+    if (format) {
+      const formats = await backendFormats(sigma, target.backend, env);
+      if (!formats.includes(format)) throw new OtelAuditError('OPTION_INVALID', `the ${target.backend} backend of the ${options.target} target has no output format "${format}"; its formats (sigma-cli): ${formats.join(', ')}`);
+      if (target.correlationBackend && correlations.length > 0 && !(await backendFormats(sigma, target.correlationBackend, env)).includes(format)) {
+        for (const file of correlations.splice(0)) notConverted.push({ file, reason: `the ${target.correlationBackend} backend has no output format "${format}"` });
+      }
+    }
+    const convert = async (backend: string, batch: string[]) => {
+      const args = ['convert', '-t', backend, ...pipelines.flatMap((p) => ['-p', p]), ...(format ? ['-f', format] : []), ...batch];
+      const result = await run(sigma, args, { env: { ...env, NO_COLOR: '1' } });
+      if (result.code !== 0) throw new OtelAuditError('TOOL_FAILED', `sigma ${args.join(' ')} failed (exit ${result.code}):\n${result.stdout}${result.stderr}`);
+      const out = result.stdout.trim();
+      // The PPL backend's correlation queries ignore opensearch_ppl_index and search <product>-<service>-* (pySigma-backend-opensearch).
+      return pplIndex && backend === 'open_search_ppl' ? out.replaceAll('source=otel_audit-audit-*', `source=${pplIndex}`) : out;
+    };
     const outputs: string[] = [];
     for (const [backend, batch] of [[target.backend, detections], [target.correlationBackend, correlations]] as const) {
       if (!backend || batch.length === 0) continue;
-      const args = ['convert', '-t', backend, ...pipelines.flatMap((p) => ['-p', p]), ...batch];
-      const result = await run(sigma, args, { env: { ...env, NO_COLOR: '1' } });
-      if (result.code !== 0) throw new OtelAuditError('TOOL_FAILED', `sigma ${args.join(' ')} failed (exit ${result.code}):\n${result.stdout}${result.stderr}`);
-      outputs.push(result.stdout.trim());
+      outputs.push(await convert(backend, batch));
     }
-    return { target: options.target, output: outputs.join('\n\n'), converted: [...detections, ...correlations], notConverted };
+    let queries: RuleQuery[] | undefined;
+    if (options.perRule) {
+      const jobs = [...detections.map((file) => [target.backend, file] as const), ...correlations.map((file) => [target.correlationBackend!, file] as const)];
+      queries = new Array<RuleQuery>(jobs.length);
+      let next = 0;
+      // Four sigma-cli processes at a time.
+      const worker = async () => {
+        for (let i = next++; i < jobs.length; i = next++) {
+          const [backend, file] = jobs[i]!;
+          const main = parseSigmaFile(file)[0]!;
+          queries![i] = { file, title: String(main.rule.title ?? ''), ...(main.rule.id ? { id: main.rule.id } : {}), query: await convert(backend, [file]) };
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(4, jobs.length) }, worker));
+    }
+    return { target: options.target, output: outputs.join('\n\n'), converted: [...detections, ...correlations], notConverted, ...(queries ? { queries } : {}) };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -1,9 +1,12 @@
-// The events the engine matches: canonical audit events, OTLP log records and
-// the collector file exporter's OTLP JSON lines. Rules name OTLP attributes
+// The events the engine matches: canonical audit events (YAML, JSON, JSON
+// lines, S3 body lines), OTLP log records (JSON, protobuf, the collector file
+// exporter's lines), Splunk HEC events and OpenSearch documents. Rules name OTLP attributes
 // (schemas/contract.json); for canonical events each name is resolved through
 // the contract once, when a rule is compiled, into a getter.
 import { isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
-import { decodeKeyValues, decodeLogsRequest, type DecodedLogRecord } from '../event/otlp-json.js';
+import { decodeKeyValues, decodeLogsRequest, type DecodedLogRecord, type OtlpLogsRequest } from '../event/otlp-json.js';
+import { decodeLogsRequestProto } from '../event/otlp-proto.js';
+import { readTrail } from '../integrity/read.js';
 import { contract } from '../event/contract.js';
 import type { CanonicalEvent } from '../event/event.js';
 import { InputError } from '../errors.js';
@@ -204,13 +207,64 @@ export function viewOfCanonical(event: PartialCanonicalEvent | CanonicalEvent, d
   return new CanonicalView(event as PartialCanonicalEvent, domain);
 }
 
-/** An object is an OTLP log record when it has `attributes`: decoded values, or OTLP KeyValues. */
-function viewOfObject(value: Record<string, unknown>, domain: string | undefined): EventView {
-  if (!('attributes' in value)) return new CanonicalView(value as PartialCanonicalEvent, domain);
-  const raw = value.attributes;
-  const attributes = Array.isArray(raw) ? decodeKeyValues(raw as never) : (raw as Record<string, unknown>);
-  const time = otlpTime(value.timeUnixNano) ?? otlpTime(value.observedTimeUnixNano) ?? value.time;
-  return new AttributeView(attributes ?? {}, timeOf(time, attributes?.['log.record.uid']));
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The formats `readEvents` reads, for the message when a value is none of them. */
+export const EVENT_FORMATS = 'canonical events (YAML, JSON or JSON lines, S3 JSON lines), OTLP JSON or protobuf (the collector file exporter\'s lines), Splunk HEC events or OpenSearch documents and search responses';
+
+const domainAttribute = () => contract().fields.find((f) => f.field === 'domain')?.attribute ?? 'event.domain';
+
+/** A Splunk HEC event as the splunk_hec exporter sends it: `{"time": …, "event": {…}, "fields": {…}}`. */
+function isHecEvent(value: Record<string, unknown>): boolean {
+  return 'event' in value && typeof value.name !== 'string' && ('fields' in value || 'sourcetype' in value || 'time' in value || 'host' in value || 'index' in value);
+}
+
+/**
+ * The views of one JSON or YAML value of any form the project produces or
+ * receives; throws an InputError saying what it is not when it is none.
+ */
+function viewsOfValue(value: Record<string, unknown>, source: string, domain: string | undefined): EventView[] {
+  // OTLP/JSON: a logs request (one line of the collector file exporter).
+  if (Array.isArray(value.resourceLogs)) return decodeLogsRequest(value as OtlpLogsRequest).map((record) => viewOfLogRecord(record));
+  // OpenSearch: a search response, or one document (`_source`, or a `_source` itself with `Body.*` keys).
+  if ((isObject(value.hits) && Array.isArray(value.hits.hits)) || isObject(value._source) || Object.keys(value).some((key) => key.startsWith('Body.')) || isObject(value.Body)) {
+    const documents = isObject(value.hits) && Array.isArray(value.hits.hits) ? (value.hits.hits as unknown[]) : [isObject(value._source) ? value : { _source: value }];
+    return documents.flatMap((document) => {
+      const sourceDoc = isObject(document) && isObject(document._source) ? document._source : {};
+      const attributes = isObject(sourceDoc.Attributes) ? sourceDoc.Attributes : sourceDoc;
+      const documentDomain = attributes[domainAttribute()];
+      // The body is put back together as the integrity reader does it (src/integrity/read.ts).
+      const { records } = readTrail(JSON.stringify({ _source: sourceDoc }), source);
+      return records.map((record) => {
+        if (!isObject(record.body) || typeof record.body.name !== 'string') throw new InputError(`an OpenSearch document without an audit event body (no Body.name)`);
+        return new CanonicalView(record.body as PartialCanonicalEvent, typeof documentDomain === 'string' ? documentDomain : domain);
+      });
+    });
+  }
+  // Splunk HEC: the event is the canonical body, the fields are the record's attributes.
+  if (isHecEvent(value)) {
+    let event = value.event;
+    if (typeof event === 'string') {
+      try {
+        event = JSON.parse(event) as unknown;
+      } catch {
+        throw new InputError('a Splunk HEC event whose event is text, not an audit event');
+      }
+    }
+    if (!isObject(event) || typeof event.name !== 'string') throw new InputError('a Splunk HEC event whose event is not an audit event (an object with a name)');
+    const fieldDomain = isObject(value.fields) ? value.fields[domainAttribute()] : undefined;
+    return [new CanonicalView(event as PartialCanonicalEvent, typeof fieldDomain === 'string' ? fieldDomain : domain)];
+  }
+  // A decoded OTLP log record, or one with OTLP KeyValues.
+  if ('attributes' in value) {
+    const raw = value.attributes;
+    const attributes = Array.isArray(raw) ? decodeKeyValues(raw as never) : (raw as Record<string, unknown>);
+    const time = otlpTime(value.timeUnixNano) ?? otlpTime(value.observedTimeUnixNano) ?? value.time;
+    return [new AttributeView(attributes ?? {}, timeOf(time, attributes?.['log.record.uid']))];
+  }
+  // A canonical event (as emitted, in a test file, or an S3 `body` line).
+  if (typeof value.name === 'string') return [new CanonicalView(value as PartialCanonicalEvent, domain)];
+  throw new InputError(`not an event: none of ${EVENT_FORMATS} (a canonical event needs a name)`);
 }
 
 /** Events read from one file's text, with every event or line that could not be read. */
@@ -354,8 +408,9 @@ function jsonArrayItemOffsets(text: string): number[] {
 
 /**
  * Reads events from a file's text: OTLP JSON lines (the collector `file`
- * exporter), a JSON array, JSON lines, or YAML documents/lists of canonical
- * events or OTLP log records. A line, document or event that cannot be read
+ * exporter) or one OTLP/JSON request, a JSON array, JSON lines, or YAML
+ * documents/lists of canonical events or OTLP log records; Splunk HEC events
+ * and OpenSearch documents or search responses, in any of these. A line, document or event that cannot be read
  * is an InputError in `errors`, naming the file and line; the others are read.
  */
 export function readEvents(text: string, source: string, domain?: string): EventReadResult {
@@ -368,14 +423,27 @@ export function readEvents(text: string, source: string, domain?: string): Event
   const add = (item: unknown, line: number, what: string) => {
     if (typeof item !== 'object' || item === null || Array.isArray(item)) return fail(line, `${what} is not an object (an event is a mapping)`);
     try {
-      views.push(viewOfObject(item as Record<string, unknown>, domain));
-      lines.push(line);
+      for (const view of viewsOfValue(item as Record<string, unknown>, source, domain)) {
+        views.push(view);
+        lines.push(line);
+      }
     } catch (error) {
       fail(line, error instanceof InputError ? error.message : `not a readable event (${(error as Error).message})`, error);
     }
   };
   const trimmed = text.trimStart();
-  if (trimmed.startsWith('{') && /"resourceLogs"/.test(trimmed.slice(0, 2000))) {
+  // One JSON object over several lines: an OpenSearch search response, a pretty-printed event or OTLP request.
+  let whole: unknown;
+  if (trimmed.startsWith('{') && trimmed.trimEnd().includes('\n')) {
+    try {
+      whole = JSON.parse(text);
+    } catch {
+      whole = undefined;
+    }
+  }
+  if (isObject(whole)) {
+    add(whole, lineOf(text.length - trimmed.length), 'the document');
+  } else if (trimmed.startsWith('{') && /"resourceLogs"/.test(trimmed.slice(0, 2000))) {
     text.split('\n').forEach((lineText, index) => {
       if (lineText.trim() === '') return;
       const line = index + 1;
@@ -457,6 +525,46 @@ export function readEvents(text: string, source: string, domain?: string): Event
       }
     }
   }
+  return { views, lines, errors };
+}
+
+/** Does `bytes` look like text (JSON or YAML) rather than OTLP/protobuf? */
+function looksLikeText(bytes: Uint8Array): boolean {
+  const sample = bytes.subarray(0, 4096);
+  for (const byte of sample) if (byte < 0x09 || (byte > 0x0d && byte < 0x20)) return false;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(sample.length < bytes.length ? sample.subarray(0, Math.max(0, sample.length - 4)) : sample);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads events from a file's content, text or bytes: everything readEvents
+ * reads, and an OTLP/protobuf logs request (an OTLP/HTTP body). Bytes that
+ * are neither text nor a protobuf logs request are one InputError at line 1.
+ */
+export function readEventContent(content: string | Uint8Array, source: string, domain?: string): EventReadResult {
+  if (typeof content === 'string' || content.length === 0 || looksLikeText(content)) return readEvents(typeof content === 'string' ? content : Buffer.from(content).toString('utf8'), source, domain);
+  const views: EventView[] = [];
+  const lines: number[] = [];
+  const errors: InputError[] = [];
+  let records: DecodedLogRecord[];
+  try {
+    records = decodeLogsRequest(decodeLogsRequestProto(content, source));
+  } catch (error) {
+    errors.push(new InputError(`${source}:1: binary content that is not an OTLP/protobuf logs request (${(error as Error).message}); readable formats: ${EVENT_FORMATS}`, { file: source, line: 1 }, { cause: error }));
+    return { views, lines, errors };
+  }
+  records.forEach((record, index) => {
+    try {
+      views.push(viewOfLogRecord(record));
+      lines.push(1);
+    } catch (error) {
+      errors.push(new InputError(`${source}:1: log record ${index}: ${(error as Error).message}`, { file: source, line: 1 }, { cause: error }));
+    }
+  });
   return { views, lines, errors };
 }
 

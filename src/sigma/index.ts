@@ -10,13 +10,14 @@ export { DetectionError, SUPPORTED_MODIFIERS } from './detection.js';
 
 // The engine and the events it reads.
 export { SigmaEngine, SigmaSession, type SigmaMatch, type EngineOptions } from './engine.js';
-export { readEventViews, viewOfCanonical, viewOfLogRecord, type EventView } from './events.js';
+export { readEventContent, readEventViews, viewOfCanonical, viewOfLogRecord, type EventReadResult, type EventView } from './events.js';
 export type { PartialCanonicalEvent } from './events.js';
 export type { CompileOptions } from './detection.js';
 
 // The pack: checks, rule tests, conversion with sigma-cli.
 export { validateDocuments } from './validate.js';
-export { checkPack, defaultRulesPath, type CheckResult } from './pack.js';
+export { checkPack, defaultRulesPath, type CheckOptions, type CheckResult } from './pack.js';
 export { runRuleTests, untestedRules, type RuleTestResult } from './testing.js';
-export { convertRules, loadTargets, type ConvertOptions, type ConvertResult, type ConvertTarget } from './convert.js';
+export { formatCheckResult, formatTestResults, type ReportFormat } from './report.js';
+export { convertRules, loadTargets, type ConvertOptions, type ConvertResult, type ConvertTarget, type RuleQuery } from './convert.js';
 export { ToolUnavailableError } from '../tools/errors.js';

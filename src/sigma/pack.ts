@@ -2,7 +2,7 @@
 // metadata, unique ids, ATT&CK v19 tags, the pack's logsource, contract field
 // names, and event names that exist in the catalog.
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { packageRoot } from '../package-root.js';
 import { loadEventCatalog, type EventCatalog } from './catalog.js';
@@ -68,21 +68,31 @@ function eventNameKnown(value: string, catalog: EventCatalog): boolean {
 }
 
 export interface PackCheckOptions {
+  /** The catalog rule event names are checked against (a user's own, loaded with loadCatalog); default: the bundled example catalog when the pack conventions apply, otherwise none. */
   catalog?: EventCatalog;
   conventions?: PackConventions;
+  /** The bundled pack's own conventions (file names, SigmaHQ metadata, no hard-coded event.domain, the example catalog); default: on when the bundled rules are checked. */
+  packConventions?: boolean;
 }
 
-/** Convention issues of the documents of a pack (validateDocuments covers the spec). */
+/**
+ * Issues of the documents of a pack beyond the Sigma specification
+ * (validateDocuments): always unique ids and names, ATT&CK v19 tags, the log
+ * source and contract attribute names the pipelines and the engine need, and
+ * event names against `options.catalog`; with `packConventions`, also the
+ * bundled pack's own conventions.
+ */
 export function conventionIssues(documents: readonly SigmaDocument[], options: PackCheckOptions = {}): SigmaIssue[] {
   const conventions = options.conventions ?? loadConventions();
-  const catalog = options.catalog ?? loadEventCatalog();
+  const pack = options.packConventions ?? true;
+  const catalog = options.catalog ?? (pack ? loadEventCatalog() : undefined);
   const contract = contractAttributes();
   const issues: SigmaIssue[] = [];
-  const issue = (doc: SigmaDocument, path: string, message: string) => issues.push({ file: doc.source.file, document: doc.source.document, path, message, severity: 'error' });
+  const issue = (doc: SigmaDocument, path: string, message: string, severity: SigmaIssue['severity'] = 'error') => issues.push({ file: doc.source.file, document: doc.source.document, path, message, severity });
 
   const byFile = new Map<string, SigmaDocument[]>();
   for (const doc of documents) byFile.set(doc.source.file, [...(byFile.get(doc.source.file) ?? []), doc]);
-  for (const [file, docs] of byFile) {
+  for (const [file, docs] of pack ? byFile : new Map<string, SigmaDocument[]>()) {
     const name = basename(file);
     const first = docs[0]!;
     const hasCorrelation = docs.some((d) => d.kind === 'correlation');
@@ -105,7 +115,7 @@ export function conventionIssues(documents: readonly SigmaDocument[], options: P
       if (names.has(rule.name)) issue(doc, 'name', `duplicate name ${rule.name} (also in ${names.get(rule.name)!.source.file})`);
       names.set(rule.name, doc);
     }
-    if (main && doc.kind !== 'filter') {
+    if (pack && main && doc.kind !== 'filter') {
       for (const field of conventions.requiredFields) if (rule[field] === undefined) issue(doc, field, `missing "${field}" (SigmaHQ rule convention)`);
       if (typeof rule.description === 'string' && !rule.description.startsWith(conventions.descriptionStart)) issue(doc, 'description', `must start with "${conventions.descriptionStart}"`);
     }
@@ -122,7 +132,7 @@ export function conventionIssues(documents: readonly SigmaDocument[], options: P
     if (doc.kind === 'rule' || doc.kind === 'filter') {
       const ls = doc.rule.logsource ?? {};
       if (ls.product !== conventions.logsource.product || ls.service !== conventions.logsource.service) {
-        issue(doc, 'logsource', `must be {product: ${conventions.logsource.product}, service: ${conventions.logsource.service}}`);
+        issue(doc, 'logsource', `must be {product: ${conventions.logsource.product}, service: ${conventions.logsource.service}}: the pipelines and \`sigma convert --domain\` apply to that log source`);
       }
       const detection = doc.kind === 'rule' ? doc.rule.detection : doc.rule.filter;
       if (typeof detection !== 'object' || detection === null) continue;
@@ -133,9 +143,13 @@ export function conventionIssues(documents: readonly SigmaDocument[], options: P
         }
         if (item.field === 'event.name') {
           const values = Array.isArray(item.value) ? item.value : [item.value];
-          for (const value of values) if (typeof value === 'string' && !eventNameKnown(value, catalog)) issue(doc, item.path, `event "${value}" is not defined in the catalog`);
+          if (catalog) for (const value of values) if (typeof value === 'string' && !eventNameKnown(value, catalog)) issue(doc, item.path, `event "${value}" is not defined in the catalog${options.catalog ? ` (domain ${catalog.domain})` : ' (sigma/catalog.yaml, the example catalog: check your rules against yours with --catalog)'}`);
         }
-        if (item.field === 'event.domain') issue(doc, item.path, 'rules must not hard-code event.domain: each deployment has its own (see docs/sigma.md)');
+        if (item.field === 'event.domain') {
+          const values = (Array.isArray(item.value) ? item.value : [item.value]).filter((v): v is string => typeof v === 'string');
+          if (pack) issue(doc, item.path, 'the bundled pack\'s rules must not hard-code event.domain: each deployment has its own (`sigma convert --domain` adds it; see docs/sigma.md)');
+          else if (options.catalog) for (const value of values) if (value !== catalog!.domain) issue(doc, item.path, `event.domain "${value}" is not the catalog's domain "${catalog!.domain}"`);
+        }
       }
     }
   }
@@ -144,12 +158,32 @@ export function conventionIssues(documents: readonly SigmaDocument[], options: P
 
 export interface CheckResult {
   files: number;
+  /** The rule files checked, in order. */
+  checkedFiles: string[];
   documents: number;
   issues: SigmaIssue[];
 }
 
-/** `otel-audit sigma check`: parse, the Sigma schemas, custom checks and pack conventions. */
-export function checkPack(paths: readonly string[] = [defaultRulesPath()], options: PackCheckOptions & { conventions?: PackConventions; skipConventions?: boolean } = {}): CheckResult {
+export interface CheckOptions extends PackCheckOptions {
+  /** Only the Sigma specification checks (validateDocuments), none of conventionIssues. */
+  skipConventions?: boolean;
+}
+
+/** Is every path the bundled rules folder (or inside it)? */
+function isBundledPack(paths: readonly string[]): boolean {
+  const bundled = resolve(defaultRulesPath());
+  return paths.every((path) => {
+    const at = relative(bundled, resolve(path));
+    return at === '' || (!at.startsWith('..') && !isAbsolute(at));
+  });
+}
+
+/**
+ * `otel-audit sigma check`: parse, the Sigma schemas, custom checks, the
+ * checks the pipelines need (conventionIssues), and the bundled pack's own
+ * conventions when the bundled rules are checked or `packConventions` is set.
+ */
+export function checkPack(paths: readonly string[] = [defaultRulesPath()], options: CheckOptions = {}): CheckResult {
   const files = listYamlFiles(paths);
   const documents: SigmaDocument[] = [];
   const issues: SigmaIssue[] = [];
@@ -158,10 +192,15 @@ export function checkPack(paths: readonly string[] = [defaultRulesPath()], optio
       documents.push(...parseSigmaFile(file));
     } catch (error) {
       if (!(error instanceof SigmaError)) throw error;
-      issues.push({ file: error.file, document: 0, path: error.path, message: error.reason, severity: 'error' });
+      issues.push({ file: error.file ?? file, document: 0, path: error.path, message: error.reason, severity: 'error', ...(error.line !== undefined ? { line: error.line, column: error.column } : {}) });
     }
   }
-  issues.push(...validateDocuments(documents));
-  if (!options.skipConventions) issues.push(...conventionIssues(documents, options));
-  return { files: files.length, documents: documents.length, issues };
+  const more = [...validateDocuments(documents)];
+  if (!options.skipConventions) more.push(...conventionIssues(documents, { ...options, packConventions: options.packConventions ?? isBundledPack(paths) }));
+  for (const issue of more) {
+    const doc = documents.find((d) => d.source.file === issue.file && d.source.document === issue.document);
+    const position = doc?.source.positionOf?.(issue.path);
+    issues.push(position ? { ...issue, line: position.line, column: position.column } : issue);
+  }
+  return { files: files.length, checkedFiles: files, documents: documents.length, issues };
 }

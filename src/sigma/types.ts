@@ -90,6 +90,9 @@ export interface SigmaIssue {
   path: string;
   message: string;
   severity: 'error' | 'warning';
+  /** 1-based line and column of `path` in the file, when the rule came from YAML text and the path is found. */
+  line?: number;
+  column?: number;
 }
 
 /**

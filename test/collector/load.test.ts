@@ -82,7 +82,7 @@ destinations:
     const text = `domain: acme.audit
 destinations:
 ${splunk('    colour: blue\n')}${splunk()}  - name: stream
-    type: kafka
+    type: pulsar
     brokers: [a]
   - name: search
     type: opensearch
@@ -91,7 +91,7 @@ ${splunk('    colour: blue\n')}${splunk()}  - name: stream
     expect(problems(text)).toEqual([
       'audit-collector.yaml:7:5: destinations[0].colour: unknown key "colour" for type splunk_hec',
       'audit-collector.yaml:8:11: destinations[1].name: duplicate destination name "splunk" (also destinations[0].name)',
-      'audit-collector.yaml:13:11: destinations[2].type: unknown destination type "kafka"; known types: splunk_hec, opensearch, elasticsearch, awscloudwatchlogs, sentinel, azuremonitor, sumologic, awss3, datadog, otlp, file, debug',
+      'audit-collector.yaml:13:11: destinations[2].type: unknown destination type "pulsar"; known types: splunk_hec, opensearch, elasticsearch, awscloudwatchlogs, sentinel, azuremonitor, sumologic, awss3, datadog, kafka, otlp, file, debug',
       'audit-collector.yaml:15:5: destinations[3].endpoint: missing required key "endpoint"',
       'audit-collector.yaml:15:5: destinations[3]: "username" needs "password" too',
     ]);

@@ -206,3 +206,64 @@ describe('the schemas catch mistakes', () => {
     expect(problems(validateEnvVars, [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', keys: 'X' } } }])).toContain('/0/valueFrom/secretKeyRef must NOT have additional properties (keys)');
   });
 });
+
+describe('sizing and placement (collector.memoryLimiter, collector.queue, collector.kubernetes)', () => {
+  const twoQueues = 'domain: acme.audit\ncollector:\n  memoryLimiter: { limitMiB: 1024, spikeLimitMiB: 256 }\n  queue: { size: 2000 }\ndestinations:\n  - name: a\n    type: otlp\n    endpoint: https://a.example.com:4317\n  - name: b\n    type: otlp\n    endpoint: https://b.example.com:4317\n';
+  const placed = `${twoQueues.replace('  queue: { size: 2000 }\n', `  queue: { size: 2000 }
+  kubernetes:
+    replicas: 3
+    queueStorage: 20Gi
+    resources: { limits: { cpu: "2", memory: 2Gi }, requests: { cpu: 500m } }
+    nodeSelector: { kubernetes.io/os: linux, pool: audit }
+    tolerations: [{ key: dedicated, operator: Equal, value: audit, effect: NoSchedule }]
+    affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: kubernetes.io/hostname, labelSelector: { matchLabels: { app: audit } } } }] } }
+`)}`;
+  const render = (yaml: string, format: 'helm' | 'operator') => parse(renderCollectorConfig(parseDestinations(yaml, 'sized.yaml'), { format })) as Tree;
+
+  it('derives the memory limit (limitMiB + 25%) and the queue volume (queues × size × 512 records × 1 KiB + 25%) for Helm', () => {
+    const values = render(twoQueues, 'helm');
+    expect(problems(validateChartValues, helmCoalesce(chartDefaults, values))).toEqual([]);
+    expect(values.resources).toEqual({ limits: { memory: '1280Mi' }, requests: { memory: '1280Mi' } });
+    expect(values.replicaCount).toBe(1);
+    // 2 × 2000 × 512 × 1024 B × 1.25 = 2.38 GiB → 3Gi
+    expect(values.statefulset).toMatchObject({ volumeClaimTemplates: [{ spec: { resources: { requests: { storage: '3Gi' } } } }] });
+  });
+
+  it('derives the same for the operator, with GOMEMLIMIT at 80% of the container limit', () => {
+    const resource = render(twoQueues, 'operator') as { spec: Tree };
+    expect(problems(validateOperatorResource, resource)).toEqual([]);
+    expect(resource.spec.resources).toEqual({ limits: { memory: '1280Mi' }, requests: { memory: '1280Mi' } });
+    expect(resource.spec.env).toContainEqual({ name: 'GOMEMLIMIT', value: '1024MiB' });
+    expect(resource.spec.volumeClaimTemplates).toMatchObject([{ spec: { resources: { requests: { storage: '3Gi' } } } }]);
+  });
+
+  it('the default queue (10,000 requests) of one destination asks for 7Gi, not 1Gi', () => {
+    const values = render('domain: acme.audit\ndestinations:\n  - name: a\n    type: otlp\n    endpoint: https://a.example.com:4317\n', 'helm');
+    expect(values.statefulset).toMatchObject({ volumeClaimTemplates: [{ spec: { resources: { requests: { storage: '7Gi' } } } }] });
+  });
+
+  it('takes resources, replicas, queueStorage, nodeSelector, tolerations and affinity from the file (chart schema and CRD accept them)', () => {
+    const values = render(placed, 'helm');
+    expect(problems(validateChartValues, helmCoalesce(chartDefaults, values))).toEqual([]);
+    expect(values).toMatchObject({
+      replicaCount: 3,
+      resources: { limits: { cpu: '2', memory: '2Gi' }, requests: { cpu: '500m', memory: '2Gi' } },
+      nodeSelector: { 'kubernetes.io/os': 'linux', pool: 'audit' },
+      tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'audit', effect: 'NoSchedule' }],
+      statefulset: { volumeClaimTemplates: [{ spec: { resources: { requests: { storage: '20Gi' } } } }] },
+    });
+    expect(values.affinity).toHaveProperty('podAntiAffinity');
+    const resource = render(placed, 'operator') as { spec: Tree };
+    expect(problems(validateOperatorResource, resource)).toEqual([]);
+    expect(resource.spec).toMatchObject({ replicas: 3, resources: values.resources, nodeSelector: values.nodeSelector, tolerations: values.tolerations, affinity: values.affinity });
+    // The file set the memory limit: GOMEMLIMIT is left to the user.
+    expect((resource.spec.env as { name: string }[]).map((e) => e.name)).not.toContain('GOMEMLIMIT');
+  });
+
+  it('the destinations schema refuses a malformed quantity, an unquoted number and replicas: 0, saying what to write', () => {
+    expect(() => parseDestinations(twoQueues.replace('destinations:', 'collector2: 1\ndestinations:'), 'x.yaml')).toThrow();
+    expect(() => parseDestinations(`${twoQueues.replace('  queue: { size: 2000 }\n', '  queue: { size: 2000 }\n  kubernetes: { resources: { limits: { memory: 2 GB } } }\n')}`, 'x.yaml')).toThrow(/kubernetes\.resources\.limits\.memory/);
+    expect(() => parseDestinations(`${twoQueues.replace('  queue: { size: 2000 }\n', '  queue: { size: 2000 }\n  kubernetes: { replicas: 0 }\n')}`, 'x.yaml')).toThrow(/kubernetes\.replicas/);
+    expect(() => parseDestinations(`${twoQueues.replace('  queue: { size: 2000 }\n', '  queue: { size: 2000 }\n  kubernetes: { resources: { limits: { cpu: 2 } } }\n')}`, 'x.yaml')).toThrow(/limits\.cpu: 2 must be a Kubernetes quantity written as a string/);
+  });
+});

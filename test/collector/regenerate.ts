@@ -3,12 +3,17 @@
 // The tests fail while any of them is stale.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { destinationModules } from '../../src/collector/destinations/index.js';
-import { docPath, exampleNames, goldenPath, referenceConfigPath, renderExample, withDocExample } from './examples.js';
+import { renderCompose } from '../../src/collector/compose.js';
+import { parseDestinations } from '../../src/collector/load.js';
+import { join } from 'node:path';
+import { docPath, exampleNames, root, goldenPath, referenceConfigPath, renderExample, withDocExample } from './examples.js';
 
 for (const name of exampleNames()) {
   writeFileSync(goldenPath(name), renderExample(name));
 }
 writeFileSync(referenceConfigPath, renderExample('reference'));
+const reference = 'collector/examples/reference.yaml';
+writeFileSync(join(root, 'compose.yaml'), renderCompose(parseDestinations(readFileSync(join(root, reference), 'utf8'), reference), { configFile: './collector/config.yaml' }));
 for (const type of Object.keys(destinationModules)) {
   const file = docPath(type);
   if (!existsSync(file)) {
@@ -17,4 +22,4 @@ for (const type of Object.keys(destinationModules)) {
   }
   writeFileSync(file, withDocExample(readFileSync(file, 'utf8'), renderExample(type)));
 }
-console.log('regenerated goldens, collector/config.yaml and docs examples');
+console.log('regenerated goldens, collector/config.yaml, compose.yaml and docs examples');

@@ -166,31 +166,6 @@ describe('the rendered config', () => {
   });
 });
 
-describe('compose.yaml', () => {
-  const compose = parse(readFileSync(join(root, 'compose.yaml'), 'utf8')) as { services: Record<string, { image: string; ports: string[]; volumes: string[]; healthcheck?: unknown }> };
-  const service = Object.values(compose.services)[0]!;
-  const reference = parseDestinations(readFileSync(join(root, 'collector', 'examples', 'reference.yaml'), 'utf8'), 'reference.yaml');
-
-  it('runs the pinned official contrib image with the reference config, its ports and a queue volume', () => {
-    expect(service.image).toBe(reference.collector.image);
-    expect(service.image).toMatch(/^otel\/opentelemetry-collector-contrib:\d+\.\d+\.\d+$/);
-    expect(service.volumes).toContain('./collector/config.yaml:/etc/otelcol-contrib/config.yaml:ro');
-    expect(service.volumes.some((v) => v.endsWith(`:${reference.collector.queue.directory}`))).toBe(true);
-    const { receiver, healthCheck } = reference.collector;
-    for (const port of [receiver.grpcPort, receiver.httpPort, healthCheck.port]) expect(service.ports).toContain(`${port}:${port}`);
-  });
-
-  it('has no healthcheck command (the image is FROM scratch: no shell, no wget)', () => {
-    expect(service.healthcheck).toBeUndefined();
-  });
-
-  it('passes every environment variable the reference config references', () => {
-    const env = (service as unknown as { environment: Record<string, string> }).environment;
-    const yaml = readFileSync(referenceConfigPath, 'utf8');
-    for (const [, name] of yaml.matchAll(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g)) expect(env).toHaveProperty([name!]);
-  });
-});
-
 describe('collector.redaction.body', () => {
   const spec = (body?: boolean) => withDefaults({ domain: 'acme.audit', collector: body === undefined ? {} : { redaction: { body } }, destinations: [{ name: 'a', type: 'debug' }] });
   const patterns = (body?: boolean) => (buildCollectorConfig(spec(body)).config.processors['redaction/audit-sensitive'] as { blocked_key_patterns: string[] }).blocked_key_patterns;

@@ -31,7 +31,7 @@ describe('collector validate', () => {
 
   it('accepts every destination type together, as config, Helm values and operator resource', async () => {
     const spec = allTypes();
-    expect(new Set(spec.destinations.map((d) => d.type)).size).toBe(12);
+    expect(new Set(spec.destinations.map((d) => d.type)).size).toBe(13);
     const config = await validateWithCollector(spec, { binary: binary() });
     expect(config.ok, config.output).toBe(true);
     const helm = parse(renderCollectorConfig(spec, { format: 'helm' })) as Record<string, unknown>;

@@ -61,7 +61,7 @@ export interface StartOptions {
   /** A folder to reuse (e.g. a restarted collector keeping its queue). */
   workDir?: string;
   ports?: CollectorPorts;
-  readyTimeoutMs?: number;
+  readyTimeoutMillis?: number;
 }
 
 /**
@@ -74,7 +74,7 @@ export async function startCollector(makeConfig: (ports: CollectorPorts, workDir
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'otel-audit-collector-'));
   const ports = options.ports ?? { otlpGrpc: await freePort(), otlpHttp: await freePort(), health: await freePort() };
   const configFile = writeConfig(workDir, makeConfig(ports, workDir));
-  const collector = await startCollectorProcess({ binary, configFile, healthPort: ports.health, env: options.env, timeoutMillis: options.readyTimeoutMs });
+  const collector = await startCollectorProcess({ binary, configFile, healthPort: ports.health, env: options.env, timeoutMillis: options.readyTimeoutMillis });
   return Object.assign(collector, { ports, workDir, configFile });
 }
 

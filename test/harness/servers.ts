@@ -5,6 +5,7 @@ import { inject } from 'vitest';
 export interface TestServers {
   openSearch: { url: string; version: string };
   moto: { url: string; version: string };
+  kafka: { bootstrap: string; version: string };
 }
 
 declare module 'vitest' {

@@ -12,7 +12,7 @@ const API_KEY = '0123456789abcdef0123456789abcdef';
 describe('datadog destination', () => {
   let intake: RecordingServer;
   let collector: DeliveringCollector;
-  let logs: Record<string, unknown>[] = [];
+  let logs: DatadogLog[] = [];
 
   beforeAll(async () => {
     intake = await startRecordingServer(() => ({ status: 202, body: '{}' }));
@@ -24,7 +24,7 @@ describe('datadog destination', () => {
       audit.emit('auth.login.failed', { id: 'login-dd', actor: { id: 'u-2' }, outcome: 'failure', data: { method: 'password', password: 'hunter2' } });
     });
     logs = await eventually(() => {
-      const got = intake.requests.filter((r) => r.path.startsWith('/api/v2/logs')).flatMap((r) => JSON.parse(r.body.toString('utf8')) as Record<string, unknown>[]);
+      const got = batches().flatMap((r) => JSON.parse(r.body.toString('utf8')) as DatadogLog[]);
       return got.length >= 2 ? got : undefined;
     }, 45_000, 'two logs at the Datadog intake', collector);
   }, 90_000);
@@ -34,16 +34,48 @@ describe('datadog destination', () => {
     await intake?.close();
   });
 
+  /** The log batches: the logs agent first posts an uncompressed connectivity probe (`{}`, DD-Message-Timestamp 0). */
+  const batches = () => intake.requests.filter((r) => r.path === '/api/v2/logs' && r.headers['content-encoding'] === 'gzip');
+
   it('posts gzip JSON arrays to /api/v2/logs with the DD-API-KEY header', () => {
-    const posts = intake.requests.filter((r) => r.path.startsWith('/api/v2/logs'));
-    console.log(JSON.stringify(posts.map((p) => ({ path: p.path, headers: p.headers })), null, 1));
-    console.log(JSON.stringify(logs, null, 1));
-    for (const post of posts) {
+    expect(intake.requests.length).toBeGreaterThan(0);
+    for (const post of intake.requests) {
       expect(post.method).toBe('POST');
+      expect(post.path).toBe('/api/v2/logs');
       expect(post.headers['dd-api-key']).toBe(API_KEY);
-      expect(post.headers['content-encoding']).toBe('gzip');
       expect(post.headers['content-type']).toBe('application/json');
-      expect(Array.isArray(JSON.parse(post.body.toString('utf8')))).toBe(true);
+      expect(post.headers['dd-protocol']).toBe('agent-json');
     }
+    for (const post of batches()) expect(Array.isArray(JSON.parse(post.body.toString('utf8')))).toBe(true);
+  });
+
+  it('each log carries the record as a JSON message: attributes at its top, the canonical event as its `message`', () => {
+    const fork = logs.find((l) => l.message.includes(FORK_ID))!;
+    expect(fork).toMatchObject({ status: 'WARN', service: 'otel-audit-server-test', ddsource: 'otlp_log_ingestion' });
+    const message = JSON.parse(fork.message) as Record<string, unknown>;
+    expect(message).toMatchObject({
+      'log.record.uid': FORK_ID,
+      'event.name': 'repo.fork',
+      'event.domain': 'acme.audit',
+      'user.id': 'u-1',
+      'organization.id': 'acme',
+      'audit.outcome': 'success',
+      'audit.data.forks': 3,
+      'audit.data.deployKey': '[REDACTED]',
+      '@timestamp': '2026-03-10T09:15:00.123Z',
+      'otel.severity_text': 'WARN',
+    });
+    expect(JSON.parse(message.message as string)).toMatchObject({ id: FORK_ID, name: 'repo.fork', data: { forks: 3 } });
+    expect(logs.map((l) => l.message).join('\n')).not.toMatch(/hunter2|ssh-ed25519/);
   });
 });
+
+interface DatadogLog {
+  message: string;
+  status: string;
+  timestamp: number;
+  hostname: string;
+  service: string;
+  ddsource: string;
+  ddtags: string;
+}

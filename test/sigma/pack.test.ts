@@ -109,7 +109,7 @@ describe('sigma check catches mistakes', () => {
   const check = (name: string, text: string) => {
     const dir = mkdtempSync(join(tmpdir(), 'sigma-check-'));
     writeFileSync(join(dir, name), text);
-    return checkPack([dir]).issues.map((i) => `${i.path}: ${i.message}`);
+    return checkPack([dir], { packConventions: true }).issues.map((i) => `${i.path}: ${i.message}`);
   };
   it.each([
     ['a non-UUID id', good.replace(/^id: .*$/m, 'id: not-a-uuid'), /^id: does not match the Sigma schema: must match format "uuid"/],
@@ -129,7 +129,7 @@ describe('sigma check catches mistakes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sigma-check-'));
     writeFileSync(join(dir, 'otel_audit_one_rule.yml'), good);
     writeFileSync(join(dir, 'otel_audit_two_rule.yml'), good);
-    expect(checkPack([dir]).issues.map((i) => i.message)).toContainEqual(expect.stringMatching(/^duplicate id/));
+    expect(checkPack([dir], { packConventions: true }).issues.map((i) => i.message)).toContainEqual(expect.stringMatching(/^duplicate id/));
   });
   it('correlation gaps of the schema: timespan format, value_count field, operators, references', () => {
     const corr = (body: string) => `title: C\nid: 5b0c1f7e-8f0a-4d0e-9c61-3e2f4a5b6c7d\nstatus: experimental\ndescription: Detects c\nreferences: [x]\nauthor: a\ndate: 2026-11-21\ntags: [attack.impact]\nfalsepositives: [x]\nlevel: low\ncorrelation:\n${body}`;

@@ -3,6 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { provisionCollector } from '../../tools/collector-build.js';
 import { OtelAuditError } from '../../errors.js';
+import { buildCollectorConfig } from '../../collector/render.js';
+import { composeWarnings, renderCompose } from '../../collector/compose.js';
 import { formatSetupReport, loadDestinations, OUTPUT_FORMATS, packagingWarnings, renderCollectorConfig, setupDestinations, validateWithCollector, type OutputFormat } from '../../collector/index.js';
 
 /** The real path of a file that may not exist yet (its folder's real path + its name). */
@@ -25,12 +27,18 @@ export function registerCollectorCommands(program: Command): void {
     .description('render a destinations file (audit-collector.yaml) into a collector config, Helm values or an OpenTelemetryCollector resource')
     .requiredOption('-f, --file <file>', 'the destinations file')
     .option('-o, --output <file>', 'write here instead of stdout')
-    .addOption(new Option('--format <format>', 'what to write').choices(OUTPUT_FORMATS).default('config'))
-    .action((options: { file: string; output?: string; format: OutputFormat }) => {
+    .addOption(new Option('--format <format>', 'what to write').choices([...OUTPUT_FORMATS, 'compose']).default('config'))
+    .option('--config-file <path>', 'compose: the rendered collector config the compose file mounts, relative to it', './collector-config.yaml')
+    .option('--publish <address>', 'compose: the host address the ports are published on', '127.0.0.1')
+    .action((options: { file: string; output?: string; format: OutputFormat | 'compose'; configFile: string; publish: string }) => {
       if (options.output) refuseToClobber(options.output, options.file);
       const spec = loadDestinations(options.file);
-      for (const warning of packagingWarnings(spec, options.format)) console.error(`warning: ${warning}`);
-      const yaml = renderCollectorConfig(spec, { format: options.format });
+      for (const warning of packagingWarnings(spec, options.format === 'compose' ? 'config' : options.format)) console.error(`warning: ${warning}`);
+      let yaml: string;
+      if (options.format === 'compose') {
+        for (const warning of composeWarnings(buildCollectorConfig(spec))) console.error(`warning: ${warning}`);
+        yaml = renderCompose(spec, { configFile: options.configFile, publish: options.publish });
+      } else yaml = renderCollectorConfig(spec, { format: options.format });
       if (options.output) writeFileSync(options.output, yaml);
       else process.stdout.write(yaml);
     });

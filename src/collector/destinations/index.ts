@@ -7,6 +7,7 @@ import { datadog } from './datadog.js';
 import { debug } from './debug.js';
 import { elasticsearch } from './elasticsearch.js';
 import { file } from './file.js';
+import { kafka } from './kafka.js';
 import { opensearch } from './opensearch.js';
 import { otlp } from './otlp.js';
 import { sentinel } from './sentinel.js';
@@ -26,6 +27,7 @@ export const destinationModules: { readonly [T in DestinationType]: DestinationM
   sumologic,
   awss3,
   datadog,
+  kafka,
   otlp,
   file,
   debug,

@@ -1,0 +1,109 @@
+// `otel-audit sigma check` on a user's own rules: their catalog (--catalog),
+// the bundled pack's conventions only when asked (--conventions pack), every
+// other check kept; and `catalog docs` selections pass the check as printed.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { buildProgram } from '../../src/cli/program.js';
+
+const userCatalog = resolve('test/event/fixtures/v1.yaml');
+
+async function cli(...args: string[]): Promise<{ out: string; err: string; code: number }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out.push(String(chunk));
+    return true;
+  });
+  process.exitCode = 0;
+  try {
+    await buildProgram().exitOverride().parseAsync(['node', 'otel-audit', ...args]);
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+    write.mockRestore();
+  }
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = 0;
+  return { out: out.join('\n'), err: err.join('\n'), code };
+}
+afterEach(() => {
+  process.exitCode = 0;
+});
+
+const rule = (selection: string) => `title: Repository fork\nid: 0b3c4f52-6f0e-4f43-9d0b-1f6c2f1f8a11\nstatus: experimental\nlogsource:\n    product: otel_audit\n    service: audit\ndetection:\n${selection}\n    condition: selection\nlevel: medium\n`;
+
+function rulesDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'check-options-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+describe('sigma check on user rules', () => {
+  it('does not force the pack conventions on user rules, and checks event names against --catalog', async () => {
+    const dir = rulesDir({ 'shop.yaml': 'domain: shop.audit\nevents:\n  cart.checkout:\n    description: A cart was checked out.\n', 'rules/my_checkout.yml': rule('    selection:\n        event.name: cart.checkout') });
+    const rules = join(dir, 'rules');
+    const plain = await cli('sigma', 'check', rules);
+    expect(plain.code).toBe(0);
+    expect(plain.out).toMatch(/1 files, 1 documents, 0 errors/);
+    expect(await cli('sigma', 'check', '--catalog', join(dir, 'shop.yaml'), rules)).toMatchObject({ code: 0 });
+    const packed = await cli('sigma', 'check', '--conventions', 'pack', rules);
+    expect(packed.out).toMatch(/"my_checkout\.yml" must start with otel_audit_/);
+    expect(packed.out).toMatch(/event "cart\.checkout" is not defined in the catalog \(sigma\/catalog\.yaml/);
+    expect(packed.out).toMatch(/missing "author"/);
+    expect(packed.code).toBe(1);
+  });
+
+  it('reports an event missing from the user catalog, naming its domain', async () => {
+    const dir = rulesDir({ 'typo.yml': rule('    selection:\n        event.name: repo.frok') });
+    const result = await cli('sigma', 'check', '--catalog', userCatalog, dir);
+    expect(result.out).toMatch(/typo\.yml: detection\.selection\.event\.name: error: event "repo\.frok" is not defined in the catalog \(domain acme\.audit\)/);
+    expect(result.code).toBe(1);
+  });
+
+  it('keeps every other check with --conventions none and --no-conventions', async () => {
+    const dir = rulesDir({ 'bad.yml': rule('    selection:\n        EventName: repo.fork').replace('product: otel_audit', 'product: windows') + 'tags:\n    - attack.defense-evasion\n' });
+    for (const flag of [['--conventions', 'none'], ['--no-conventions']]) {
+      const result = await cli('sigma', 'check', ...flag, dir);
+      expect(result.out).toMatch(/bad\.yml: logsource: error: must be \{product: otel_audit, service: audit\}/);
+      expect(result.out).toMatch(/"EventName" is not an attribute of schemas\/contract\.json/);
+      expect(result.out).toMatch(/"attack\.defense-evasion" is not in ATT&CK v19/);
+      expect(result.code).toBe(1);
+    }
+  });
+
+  it('the bundled pack still gets its conventions by default', async () => {
+    expect((await cli('sigma', 'check')).out).toMatch(/28 files, 37 documents, 0 errors/);
+  });
+
+  it('accepts event.domain equal to the --catalog domain and refuses another', async () => {
+    const ok = rulesDir({ 'dom.yml': rule('    selection:\n        event.domain: acme.audit\n        event.name: repo.fork') });
+    expect(await cli('sigma', 'check', '--catalog', userCatalog, ok)).toMatchObject({ code: 0 });
+    const other = rulesDir({ 'dom.yml': rule('    selection:\n        event.domain: other.audit\n        event.name: repo.fork') });
+    const result = await cli('sigma', 'check', '--catalog', userCatalog, other);
+    expect(result.out).toMatch(/event\.domain "other\.audit" is not the catalog's domain "acme\.audit"/);
+    expect(result.code).toBe(1);
+  });
+});
+
+describe('catalog docs and sigma check agree', () => {
+  it('every selection catalog docs prints passes sigma check --catalog, as printed', async () => {
+    const docs = await cli('catalog', 'docs', userCatalog);
+    const blocks = [...docs.out.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    const files: Record<string, string> = {};
+    blocks.forEach((block, index) => {
+      files[`rule_${index}.yml`] = `title: Rule ${index}\nid: 0b3c4f52-6f0e-4f43-9d0b-1f6c2f1f8a${String(index).padStart(2, '0')}\nstatus: experimental\n${block}level: low\n`;
+    });
+    const dir = rulesDir(files);
+    const result = await cli('sigma', 'check', '--catalog', userCatalog, dir);
+    expect(result.out).toMatch(new RegExp(`${blocks.length} files, ${blocks.length} documents, 0 errors, 0 warnings`));
+    expect(result.code).toBe(0);
+  });
+});
