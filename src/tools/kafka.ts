@@ -108,9 +108,10 @@ export async function startKafka(options: ProvisionOptions & { heapMb?: number }
   ].join('\n'));
   const classpath = `${libs}/*`;
   const heap = `-Xmx${options.heapMb ?? 256}m`;
-  // A cluster id is 16 random bytes, base64url without padding.
+  // A cluster id is 16 random bytes, base64url without padding. One that starts with '-'
+  // would read as an option, so it is passed as --cluster-id=<id>.
   const clusterId = randomBytes(16).toString('base64url');
-  const formatted = await run(java, [heap, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId, '-c', properties], { env });
+  const formatted = await run(java, [heap, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '--standalone', `--cluster-id=${clusterId}`, '-c', properties], { env });
   if (formatted.code !== 0) {
     rmSync(scratch, { recursive: true, force: true });
     throw new ToolUnavailableError('Kafka', `the storage tool could not format ${scratch}:\n${(formatted.stdout + formatted.stderr).slice(-3000)}`, 'read the output above (Java 17 or newer is needed)');
