@@ -152,7 +152,14 @@ let loaded = 0;
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const GO_YAML_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-function checkRendering(spec: ReturnType<typeof parseDestinations>): void {
+/**
+ * `referencePrefix`: the variables whose references may be expanded. Generated
+ * documents put REF_ references only in reference fields; a spliced fragment
+ * (INJ_) may land inside a reference field's value too, where the user's file
+ * then really holds that reference, so the splice test allows both but still
+ * requires every expanded reference to be well formed.
+ */
+function checkRendering(spec: ReturnType<typeof parseDestinations>, referencePrefix = /^REF_/): void {
   let built: ReturnType<typeof buildCollectorConfig>;
   try {
     built = buildCollectorConfig(spec);
@@ -169,9 +176,12 @@ function checkRendering(spec: ReturnType<typeof parseDestinations>): void {
   expect((parse(renderCollectorConfig(spec, { format: 'operator' })) as { spec: { config: unknown } }).spec.config).toEqual(config);
   // The only references the collector expands are well-formed ${env:REF_…} of reference fields.
   for (const value of strings(config)) {
-    for (const reference of expandedReferences(value)) expect(reference, value).toMatch(/^\$\{env:REF_[A-Za-z0-9_]*\}$/);
+    for (const reference of expandedReferences(value)) {
+      expect(reference, value).toMatch(/^\$\{env:[A-Za-z0-9_]+\}$/);
+      expect(reference.slice(6, -1), value).toMatch(referencePrefix);
+    }
   }
-  expect([...envReferences(config)].filter((n) => !n.startsWith('REF_'))).toEqual([]);
+  expect([...envReferences(config)].filter((n) => !referencePrefix.test(n))).toEqual([]);
 }
 
 describe('the destinations loader on generated input', () => {
@@ -247,7 +257,7 @@ describe('the destinations loader on generated input', () => {
       const t = stringify(doc);
       const i = at % (t.length + 1);
       const result = load(t.slice(0, i) + fragment.replaceAll('NS_', 'INJ_') + t.slice(i));
-      if (!(result instanceof DestinationsError)) checkRendering(result);
+      if (!(result instanceof DestinationsError)) checkRendering(result, /^(REF|INJ)_/);
     }), { numRuns: 200 });
   });
 });
