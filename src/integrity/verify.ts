@@ -208,7 +208,9 @@ function checkStream(
   }
 
   const signedTo = valid.reduce((max, d) => Math.max(max, d.to), 0);
-  const lastSeq = Math.max(signedTo, ...records.keys());
+  // A loop, not Math.max(...keys): a trail of a few hundred thousand records would overflow the stack.
+  let lastSeq = signedTo;
+  for (const seq of records.keys()) if (seq > lastSeq) lastSeq = seq;
   const gaps: StreamReport['gaps'] = [];
   for (let seq = 1; seq <= lastSeq; seq++) {
     if (records.has(seq)) continue;
