@@ -13,6 +13,7 @@ import { cacheRoot } from './cache.js';
 import type { ProvisionOptions } from './collector-build.js';
 import { freeLoopbackPort } from './collector-process.js';
 import { ToolUnavailableError } from './errors.js';
+import { superviseServer } from './server-process.js';
 import { findJavaHome } from './opensearch.js';
 import { heartbeat, run } from './run.js';
 
@@ -117,42 +118,17 @@ export async function startKafka(options: ProvisionOptions & { heapMb?: number }
     throw new ToolUnavailableError('Kafka', `the storage tool could not format ${scratch}:\n${(formatted.stdout + formatted.stderr).slice(-3000)}`, 'read the output above (Java 17 or newer is needed)');
   }
   const child: ChildProcess = spawn(java, [heap, '-cp', classpath, 'kafka.Kafka', properties], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-20_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }, 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    rmSync(scratch, { recursive: true, force: true });
-  };
+  const { output, stop } = superviseServer(child, scratch, 10_000);
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) {
       await stop();
-      throw new ToolUnavailableError('Kafka', `it exited (${child.exitCode}) before accepting connections; its output:\n${output.slice(-3000)}`, 'read the output above (Java version, memory, ports)');
+      throw new ToolUnavailableError('Kafka', `it exited (${child.exitCode}) before accepting connections; its output:\n${output().slice(-3000)}`, 'read the output above (Java version, memory, ports)');
     }
     if (await accepts(port)) return { bootstrap: `127.0.0.1:${port}`, port, stop };
     if (Date.now() > deadline) {
       await stop();
-      throw new ToolUnavailableError('Kafka', `its broker did not listen on 127.0.0.1:${port} within 60 s; its output:\n${output.slice(-3000)}`, 'the machine may be overloaded; run the tests again');
+      throw new ToolUnavailableError('Kafka', `its broker did not listen on 127.0.0.1:${port} within 60 s; its output:\n${output().slice(-3000)}`, 'the machine may be overloaded; run the tests again');
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

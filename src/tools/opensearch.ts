@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { cacheRoot } from './cache.js';
 import type { ProvisionOptions } from './collector-build.js';
 import { ToolUnavailableError } from './errors.js';
+import { superviseServer } from './server-process.js';
 import { freeLoopbackPort } from './collector-process.js';
 import { heartbeat, run } from './run.js';
 
@@ -99,44 +100,19 @@ export async function startOpenSearch(options: ProvisionOptions & { heapMb?: num
   const child: ChildProcess = asRoot
     ? spawn('setpriv', [`--reuid=${UNPRIVILEGED_UID}`, `--regid=${UNPRIVILEGED_UID}`, '--clear-groups', command, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     : spawn(command, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-20_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const { output, stop } = superviseServer(child, scratch, 15_000);
   const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }, 15_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    rmSync(scratch, { recursive: true, force: true });
-  };
   const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) {
       await stop();
-      throw new ToolUnavailableError('OpenSearch', `it exited (${child.exitCode}) before answering; its output:\n${output.slice(-3000)}`, 'read the output above (Java version, memory, permissions)');
+      throw new ToolUnavailableError('OpenSearch', `it exited (${child.exitCode}) before answering; its output:\n${output().slice(-3000)}`, 'read the output above (Java version, memory, permissions)');
     }
     const ready = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`).then((r) => r.ok, () => false);
     if (ready) return { url, port, stop };
     if (Date.now() > deadline) {
       await stop();
-      throw new ToolUnavailableError('OpenSearch', `it did not answer on ${url} within 180 s; its output:\n${output.slice(-3000)}`, 'the machine may be overloaded; run the tests again');
+      throw new ToolUnavailableError('OpenSearch', `it did not answer on ${url} within 180 s; its output:\n${output().slice(-3000)}`, 'the machine may be overloaded; run the tests again');
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }

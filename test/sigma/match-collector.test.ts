@@ -5,28 +5,12 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../../src/cli/program.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHecReceiver, type HecReceiver } from '../../src/testing/index.js';
 import { forkEvent } from '../servers/catalog.js';
 import { emitThrough, eventually, startDelivering, type DeliveringCollector } from '../servers/deliver.js';
+import { sigmaCli as cli } from './sigma-cli.js';
 
-async function cli(...args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  process.exitCode = 0;
-  try {
-    await buildProgram().exitOverride().parseAsync(['node', 'otel-audit', 'sigma', ...args]);
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { out: out.join('\n'), err: err.join('\n'), code };
-}
 afterEach(() => {
   process.exitCode = 0;
 });

@@ -8,29 +8,13 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../../src/cli/program.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditLogger, loadCatalog } from '../../src/index.js';
 import { decodeLogsRequest, type DecodedLogRecord, type OtlpLogsRequest } from '../../src/event/otlp-json.js';
 import { readEventContent } from '../../src/sigma/events.js';
 import { defaultCatalogPath } from '../../src/sigma/catalog.js';
+import { sigmaCli as cli } from './sigma-cli.js';
 
-async function cli(...args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  process.exitCode = 0;
-  try {
-    await buildProgram().exitOverride().parseAsync(['node', 'otel-audit', 'sigma', ...args]);
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { out: out.join('\n'), err: err.join('\n'), code };
-}
 afterEach(() => {
   process.exitCode = 0;
 });
