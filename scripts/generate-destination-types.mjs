@@ -100,14 +100,20 @@ function keyNotes(schema, prop, conditions) {
 }
 
 /**
+ * True when `withDefaults` (spec.ts) always sets the key: it has a default, or
+ * it is an object with properties and no required keys (filled with its own
+ * defaults). An object with required keys is there only when the file gives it.
+ */
+const filledByDefaults = (prop) => prop.default !== undefined || (prop.properties !== undefined && !(prop.required?.length > 0));
+
+/**
  * One object type. `resolved`: the shape after `withDefaults` (spec.ts), where
- * a key with a schema default, and a nested object with properties (filled with
- * its own defaults), is always present.
+ * the keys filledByDefaults are always present.
  */
 function objectType(schema, node, depth, { resolved, required = node.required ?? [], conditions = {}, overrides = {} }) {
   const lines = ['{'];
   for (const [key, prop] of Object.entries(node.properties)) {
-    const present = required.includes(key) || (resolved && (prop.default !== undefined || prop.properties !== undefined));
+    const present = required.includes(key) || (resolved && filledByDefaults(prop));
     const type = overrides[key] ?? (prop.properties && prop.type === 'object' ? objectType(schema, prop, depth + 1, { resolved }) : tsType(schema, prop, depth + 1));
     lines.push(docComment(keyNotes(schema, prop, conditions[key]), depth + 1) + `${indent(depth + 1)}${identifier(key)}${present ? '' : '?'}: ${type};`);
   }
@@ -170,7 +176,7 @@ export function renderDestinationTypes(schema) {
     const options = { required, conditions: conditionsOf(def), overrides: { type: literal(type) } };
     const name = `${typeName(type)}Destination`;
     out.push(docComment([`One \`${type}\` destination as written in the file.`], 0) + `export type ${name} = ${objectType(schema, merged, 0, { ...options, resolved: false })};`, '');
-    const defaulted = Object.entries(merged.properties).filter(([key, prop]) => !required.includes(key) && (prop.default !== undefined || prop.properties !== undefined)).map(([key]) => key);
+    const defaulted = Object.entries(merged.properties).filter(([key, prop]) => !required.includes(key) && filledByDefaults(prop)).map(([key]) => key);
     const resolvedName = `Resolved${name}`;
     resolvedNames.push(resolvedName);
     const extra = defaulted.map((key) => `${identifier(key)}: ${tsType(schema, merged.properties[key], 0)}`).join('; ');

@@ -127,13 +127,39 @@ const verdict = (mix: string, r: { seconds: number; cpu: number }) =>
   `- ${mix}: target ≥ 500,000 events/s ${TOTAL / r.seconds >= 500_000 ? 'met' : 'NOT met'} by wall clock (${rate(TOTAL, r.seconds)}), ${TOTAL / r.cpu >= 500_000 ? 'met' : 'NOT met'} by CPU time (${rate(TOTAL, r.cpu)} per CPU-second)`;
 lines.push('', verdict('typical mix', typical), verdict('rule-dense mix', pack));
 lines.push('', `Load average when measured: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} cores shared with other work, so the numbers are noisy: they vary by a factor of two or more between runs (docs/sigma.md lists the ranges seen). The pack raised ${typical.matches.toLocaleString('en-US')} matches on the typical mix and ${pack.matches.toLocaleString('en-US')} on the rule-dense mix (${Math.round((pack.matches / TOTAL) * 100)} % of its events: a worst case, where building match records dominates). pySigma runs on a ${SAMPLE.toLocaleString('en-US')}-event sample of the same generator (one SQL query per rule over an in-memory DuckDB table; DuckDB may use more than one thread), and evaluates no correlations. Target: ≥ 500,000 events/s for the whole pack.`);
-// The Rust peer on the same rules and generator, last (it builds with cargo the first time).
-const peers = await rsigmaComparison(Number(process.env.BENCH_PEER_EVENTS ?? 200_000));
+// The Rust peer on the same rules and generator, last (it builds with cargo the first time),
+// repeated `--runs N` times (or SIGMA_BENCH_RUNS): docs/benchmarks.md gets the first run,
+// and the end of the output each ratio's median and range over the runs.
+const runsArgument = process.argv.indexOf('--runs');
+const runs = Number(runsArgument >= 0 ? process.argv[runsArgument + 1] : (process.env.SIGMA_BENCH_RUNS ?? 1));
+if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a whole number ≥ 1');
+const peerEvents = Number(process.env.BENCH_PEER_EVENTS ?? 200_000);
+const memoryEvents = Number(process.env.BENCH_MEMORY_EVENTS ?? 1_000_000);
+const peerRuns: Awaited<ReturnType<typeof rsigmaComparison>>[] = [];
+for (let i = 0; i < runs; i++) {
+  const started = performance.now();
+  peerRuns.push(await rsigmaComparison(peerEvents, memoryEvents));
+  console.error(`bench:sigma: side-by-side run ${i + 1}/${runs} took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+}
+const peers = peerRuns[0]!;
 lines.push('', '### Side by side with rsigma', peers.markdown);
 const markdown = lines.join('\n');
 console.log(markdown);
-if (!peers.agree) {
+if (peerRuns.some((r) => !r.agree)) {
   console.error('bench:sigma: rsigma and this engine disagree on the match set (listed above)');
   process.exitCode = 1;
 }
 writeBenchmarkSection('sigma', 'Sigma engine', 'npm run bench:sigma', markdown);
+
+// One line per ratio (otel-audit over rsigma per CPU-second unless it says otherwise): each run's value, the median and range.
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+console.log(`\nRatios over ${runs} side-by-side run${runs === 1 ? '' : 's'} (load average now ${loadavg().map((l) => l.toFixed(1)).join(', ')}):`);
+for (const { name } of peers.ratios) {
+  const values = peerRuns.map((r) => r.ratios.find((x) => x.name === name)?.value).filter((v): v is number => v !== undefined);
+  const range = runs === 1 ? '' : `, range ${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)} (${values.map((v) => v.toFixed(2)).join(' ')})`;
+  console.log(`  ${name}: median ${median(values).toFixed(2)}${range}`);
+}

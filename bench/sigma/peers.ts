@@ -1,12 +1,15 @@
 // The peers of bench:sigma: rsigma (Rust, crates.io) built from bench/sigma/peers/rsigma
 // (bench/sigma/rsigma.ts), run on the same generated events as this engine.
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultRulesPath, SigmaEngine } from '../../src/sigma/index.js';
 import { AttributeView } from '../../src/sigma/events.js';
 import { generateAttributeEvents } from '../../test/sigma/generate.js';
 import { buildRsigma, readRsigmaPairs, runRsigma, type RsigmaResult } from './rsigma.js';
+import { streamJsonLines } from './stream.js';
+import { run } from '../../src/tools/run.js';
+import { packageRoot } from '../../src/package-root.js';
 
 const rules = [defaultRulesPath()];
 const engine = SigmaEngine.fromPaths(rules, { emitAll: true }); // detection rules only, named rules of mr_ files included
@@ -30,11 +33,28 @@ function oursEval(events: Record<string, unknown>[]): { cpu: number; wall: numbe
 }
 
 /**
- * Ours, end to end: read the file in 64 KiB chunks, split lines, JSON.parse, evaluate
- * (streaming; the JIT is already warm from oursEval). Not `sigma match`, which reads
- * canonical events or OTLP records, not flat attribute lines, and holds the whole file.
+ * Ours, end to end, as `sigma match` reads each line (bench/sigma/stream.ts: the
+ * field scanner for flat attribute records), streaming; the JIT is already warm.
  */
 async function oursE2e(file: string): Promise<{ cpu: number; wall: number; matches: number }> {
+  const cpuStarted = cpuSeconds();
+  const started = performance.now();
+  const { matches } = await streamJsonLines(engine, file);
+  return { cpu: cpuSeconds() - cpuStarted, wall: (performance.now() - started) / 1000, matches };
+}
+
+/** The (event, rule) pairs of oursE2e's path, untimed, for the match-set comparison. */
+async function oursE2ePairs(file: string): Promise<string[]> {
+  const pairs: string[] = [];
+  await streamJsonLines(engine, file, true, (view, rule) => pairs.push(`${view.id}\t${rule}`));
+  return pairs.sort();
+}
+
+/**
+ * The reference: every line through JSON.parse into an AttributeView (the path
+ * before the field scanner), streaming as oursE2e.
+ */
+async function oursE2eJsonParse(file: string): Promise<{ cpu: number; wall: number; matches: number }> {
   const cpuStarted = cpuSeconds();
   const started = performance.now();
   let matches = 0;
@@ -72,11 +92,12 @@ function compare(label: string, ours: string[], theirs: string[]): { same: boole
  * with peak memory and a match-set comparison (any disagreement fails the bench).
  * A missing Rust toolchain returns the reason instead (benchmarks are not tests).
  */
-export async function rsigmaComparison(count: number): Promise<{ markdown: string; agree: boolean }> {
+export async function rsigmaComparison(count: number, memoryEvents: number): Promise<{ markdown: string; agree: boolean; ratios: Ratio[] }> {
   const binary = await buildRsigma();
-  if (!binary) return { markdown: 'rsigma: skipped, no Rust toolchain or the build failed (its reason is printed above).', agree: true };
+  if (!binary) return { markdown: 'rsigma: skipped, no Rust toolchain or the build failed (its reason is printed above).', agree: true, ratios: [] };
   const dir = mkdtempSync(join(tmpdir(), 'rsigma-peers-'));
   const lines: string[] = [];
+  const ratios: Ratio[] = [];
   let agree = true;
   try {
     for (const [mix, routineShare] of [['rule-dense', 0], ['typical (90 % routine)', 0.9]] as const) {
@@ -94,8 +115,11 @@ export async function rsigmaComparison(count: number): Promise<{ markdown: strin
         verdicts.push(text);
       }
       const memory = await runRsigma(binary, rules, file, 'e2e'); // no pairs kept: the streaming memory figure
+      const reference = await oursE2eJsonParse(file);
       const e2e = await oursE2e(file);
-      agree = e2e.matches === ours.pairs.length && agree;
+      const scanned = compare('ours e2e (field scanner) vs rsigma', await oursE2ePairs(file), readRsigmaPairs(join(dir, 'pairs-e2e.tsv')));
+      verdicts.push(scanned.text);
+      agree = scanned.same && e2e.matches === ours.pairs.length && reference.matches === ours.pairs.length && agree;
       const row = (what: string, wall: number, cpu: number, rssKib?: number) => `| ${what} | ${rate(count, wall)} | ${rate(count, cpu)} | ${rssKib === undefined ? '' : (rssKib / 1024).toFixed(1)} |`;
       lines.push(
         '',
@@ -106,13 +130,72 @@ export async function rsigmaComparison(count: number): Promise<{ markdown: strin
         row('rsigma-eval 0.23, evaluation', results.eval!.wall_seconds, results.eval!.cpu_seconds, results.eval!.peak_rss_kib),
         row('rsigma-eval 0.23, end to end (stream + decode + evaluate)', memory.wall_seconds, memory.cpu_seconds, memory.peak_rss_kib),
         row('otel-audit, evaluation (matchingRules)', ours.wall, ours.cpu),
-        row('otel-audit, end to end (stream + JSON.parse + matchingRules)', e2e.wall, e2e.cpu),
+        row('otel-audit, end to end as `sigma match` reads lines (stream + field scanner + matchingRules)', e2e.wall, e2e.cpu),
+        row('otel-audit, end to end, reference (stream + JSON.parse of every line + matchingRules)', reference.wall, reference.cpu),
         '',
-        `- otel-audit / rsigma per CPU-second: evaluation **${(results.eval!.cpu_seconds / ours.cpu).toFixed(2)}×** (target ≥ 1.5×), end to end **${(memory.cpu_seconds / e2e.cpu).toFixed(2)}×** (target ≥ 1.0×)`,
+        `- otel-audit / rsigma per CPU-second: evaluation **${(results.eval!.cpu_seconds / ours.cpu).toFixed(2)}×** (target ≥ 1.5×), end to end **${(memory.cpu_seconds / e2e.cpu).toFixed(2)}×** (target ≥ 1.0×; with JSON.parse of every line ${(memory.cpu_seconds / reference.cpu).toFixed(2)}×)`,
       );
+      const short = mix === 'rule-dense' ? 'rule-dense' : 'typical';
+      ratios.push(
+        { name: `evaluation, ${short} (target ≥ 1.5)`, value: results.eval!.cpu_seconds / ours.cpu },
+        { name: `end to end, ${short} (target ≥ 1.0)`, value: memory.cpu_seconds / e2e.cpu },
+        { name: `end to end with JSON.parse, ${short} (reference)`, value: memory.cpu_seconds / reference.cpu },
+      );
+    }
+    if (memoryEvents > 0) {
+      const memory = await streamedMemory(binary, dir, memoryEvents);
+      lines.push('', memory.markdown);
+      ratios.push(...memory.ratios);
+      agree = memory.agree && agree;
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return { markdown: lines.join('\n'), agree };
+  return { markdown: lines.join('\n'), agree, ratios };
+}
+
+/** One ratio of a run (ours over rsigma, higher is better for ours), for the summary over runs. */
+export interface Ratio {
+  name: string;
+  value: number;
+}
+
+/**
+ * Peak memory of `count` streamed events (typical mix), each engine in its own
+ * process that runs only it: rsigma's harness and bench/sigma/ours-stream.ts,
+ * each reporting its VmHWM. The file is written in chunks (never held whole).
+ */
+async function streamedMemory(binary: string, dir: string, count: number): Promise<{ markdown: string; ratios: Ratio[]; agree: boolean }> {
+  const file = join(dir, 'events-memory.jsonl');
+  writeFileSync(file, '');
+  const chunk = 100_000;
+  for (let done = 0; done < count; done += chunk) {
+    const events = generateAttributeEvents(Math.min(chunk, count - done), 11 + done, 0.9);
+    appendFileSync(file, events.map((e) => JSON.stringify({ ...e.attributes, 'log.record.uid': `m${done}-${e.id}` })).join('\n') + '\n');
+  }
+  const theirs = await runRsigma(binary, rules, file, 'e2e');
+  const script = join(packageRoot(), 'bench', 'sigma', 'ours-stream.ts');
+  const result = await run(process.execPath, ['--import', 'tsx', script, file, ...rules]);
+  if (result.code !== 0) throw new Error(`ours-stream.ts failed: ${result.stderr.slice(-2000)}`);
+  const ours = JSON.parse(result.stdout.trim().split('\n').pop()!) as { events: number; matches: number; wall_seconds: number; cpu_seconds: number; peak_rss_kib: number };
+  const agree = ours.events === count && ours.matches === theirs.matches;
+  const mib = (kib: number) => (kib / 1024).toFixed(1);
+  const markdown = [
+    `**Peak memory, ${count.toLocaleString('en-US')} streamed events** (typical mix), each engine alone in its own process (VmHWM: rsigma's harness, and \`bench/sigma/ours-stream.ts\` under tsx, whose rules are compiled and JIT cold inside the process): ${ours.matches} matches ours, ${theirs.matches} rsigma${agree ? '' : ' (DIFFERENT)'}`,
+    '',
+    '| what | events per CPU-second | peak RSS MiB |',
+    '|---|---|---|',
+    `| rsigma-eval 0.23, end to end | ${rate(count, theirs.cpu_seconds)} | ${mib(theirs.peak_rss_kib)} |`,
+    `| otel-audit, end to end (its own process, cold JIT) | ${rate(count, ours.cpu_seconds)} | ${mib(ours.peak_rss_kib)} |`,
+  ].join('\n');
+  return {
+    markdown,
+    agree,
+    ratios: [
+      { name: `peak memory, ${count.toLocaleString('en-US')} streamed events, ours / rsigma (target ≤ 1.0; lower is better)`, value: ours.peak_rss_kib / theirs.peak_rss_kib },
+      { name: 'peak memory MiB, ours', value: ours.peak_rss_kib / 1024 },
+      { name: 'peak memory MiB, rsigma', value: theirs.peak_rss_kib / 1024 },
+      { name: 'end to end in its own process, cold JIT, typical (no target)', value: theirs.cpu_seconds / ours.cpu_seconds },
+    ],
+  };
 }

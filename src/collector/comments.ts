@@ -28,6 +28,12 @@ export function configComments(config: CollectorConfig): YamlComment[] {
   const out: YamlComment[] = [];
   const contract = collectorContract();
   const p = config.processors;
+  const kafka = config.receivers[IDS.kafkaReceiver];
+  if (isMap(kafka)) {
+    out.push({ path: ['receivers', IDS.kafkaReceiver], before: ['The gateway tier\'s intake: reads the topic the agent tier\'s kafka destination fills (collector.kafka).'] });
+    out.push({ path: ['receivers', IDS.kafkaReceiver, 'message_marking'], before: ['At least once: a message counts as consumed only once the pipeline took its records; one that cannot be decoded is logged and skipped.'] });
+    out.push({ path: ['receivers', IDS.kafkaReceiver, 'error_backoff'], before: ['A refusal (memory_limiter, full queue) is retried for ever, the message stays in Kafka meanwhile.'] });
+  }
   if (p[IDS.memoryLimiter]) {
     out.push({ path: ['processors', IDS.memoryLimiter], before: ['First in every pipeline: above limit_mib of heap the receiver refuses data (the senders retry) instead of the collector running out of memory.'] });
   }

@@ -14,6 +14,7 @@ import { containerMemoryMiB, goMemLimitMiB } from './sizing.js';
 const CONFIG_IN_CONTAINER = '/etc/otelcol-contrib/config.yaml';
 export const COMPOSE_SERVICE = 'otel-audit-collector';
 
+/** Options of the compose file: which rendered config it mounts, where it publishes the ports. */
 export interface ComposeOptions {
   /** The rendered collector config, relative to the compose file (default ./collector-config.yaml). */
   configFile?: string;
@@ -43,6 +44,7 @@ function fileFolders(built: BuiltConfig): Map<string, string> {
   return out;
 }
 
+/** The compose file as an object (renderCompose writes it as YAML with its explaining comment). */
 export function packageCompose(built: BuiltConfig, options: ComposeOptions = {}): Record<string, unknown> {
   const c = built.spec.collector;
   const configFile = options.configFile ?? './collector-config.yaml';
@@ -63,7 +65,8 @@ export function packageCompose(built: BuiltConfig, options: ComposeOptions = {})
         restart: 'unless-stopped',
         user: quoted('0:0'),
         environment,
-        ports: [c.receiver.grpcPort, c.receiver.httpPort, c.healthCheck.port].map((port) => quoted(`${hostPart}:${port}:${port}`)),
+        // A gateway tier (intake: kafka) reads Kafka: only the health port is published.
+        ports: [...(c.intake === 'kafka' ? [] : [c.receiver.grpcPort, c.receiver.httpPort]), c.healthCheck.port].map((port) => quoted(`${hostPart}:${port}:${port}`)),
         volumes: [
           `${configFile}:${CONFIG_IN_CONTAINER}:ro`,
           `audit-queue:${c.queue.directory}`,
@@ -83,7 +86,7 @@ export function composeWarnings(built: BuiltConfig): string[] {
   const c = built.spec.collector;
   const file = built.spec.file;
   const out: string[] = [];
-  if (isLoopback(c.receiver.bind)) out.push(`${file}: collector.receiver.bind: "${c.receiver.bind}" is a loopback address inside the container; the published OTLP ports cannot reach it (use 0.0.0.0; --publish decides who can connect)`);
+  if (c.intake !== 'kafka' && isLoopback(c.receiver.bind)) out.push(`${file}: collector.receiver.bind: "${c.receiver.bind}" is a loopback address inside the container; the published OTLP ports cannot reach it (use 0.0.0.0; --publish decides who can connect)`);
   if (isLoopback(c.healthCheck.bind)) out.push(`${file}: collector.healthCheck.bind: "${c.healthCheck.bind}" is a loopback address inside the container; the published health port cannot reach it (use 0.0.0.0)`);
   return out;
 }

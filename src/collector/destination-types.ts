@@ -14,7 +14,7 @@ export type DestinationTls = {
 
 /**
  * The `collector` block after `withDefaults`: every key with a schema default is set.
- * Settings of the collector itself. Every key has a default.
+ * Settings of the collector itself. Every key has a default, except kafka (required when intake is kafka).
  */
 export type CollectorSettings = {
   /** The OTLP receiver the services send to. */
@@ -28,6 +28,35 @@ export type CollectorSettings = {
     grpcPort: number;
     /** @defaultValue 4318 */
     httpPort: number;
+  };
+  /**
+   * Where the records come from: otlp, the OTLP receiver (collector.receiver) the services or an agent tier send to; or kafka, the kafka receiver reading the topic of collector.kafka that an agent tier's kafka destination fills (the gateway tier, docs/collector.md). With kafka no OTLP port is opened.
+   * @defaultValue "otlp"
+   */
+  intake: 'otlp' | 'kafka';
+  /** The topic the gateway tier reads (the kafka receiver). Required when intake is kafka, refused otherwise. brokers, topic and encoding must match the agent tier's kafka destination. */
+  kafka?: {
+    /** Bootstrap brokers, host:port; each may be an ${env:NAME} reference. */
+    brokers: string[];
+    /** The topic the agent tier's kafka destination produces to. */
+    topic: string;
+    /**
+     * How each message encodes its records, as the agent tier's kafka destination writes them: OTLP protobuf or OTLP JSON.
+     * @defaultValue "otlp_proto"
+     */
+    encoding: 'otlp_proto' | 'otlp_json';
+    /**
+     * The consumer group: the gateway replicas of one group share the topic's partitions, each record goes to one of them.
+     * @defaultValue "otel-audit-gateway"
+     */
+    groupId: string;
+    /**
+     * Where a group with no committed offset starts: earliest reads every record the topic still holds (none produced before the gateway's first start is missed), latest only those produced from then on.
+     * @defaultValue "earliest"
+     */
+    initialOffset: 'earliest' | 'latest';
+    /** TLS to the brokers; without it the receiver talks plaintext. */
+    tls?: DestinationTls;
   };
   healthCheck: {
     /**

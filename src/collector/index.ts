@@ -1,5 +1,5 @@
 // otel-audit/collector: a destinations file becomes a complete collector
-// config (or Helm values, or an OpenTelemetryCollector resource), checked by
+// config (or Helm values, an OpenTelemetryCollector resource, a Docker Compose file), checked by
 // the real collector's `validate` (docs/collector.md). An explicit list: what
 // is here is public API, checked against api/otel-audit-collector.api.md.
 
@@ -11,6 +11,7 @@ export { DestinationsError, type SpecIssue } from './errors.js';
 // Rendering.
 export { buildCollectorConfig, renderCollectorConfig, OUTPUT_FORMATS, type BuiltConfig, type CollectorConfig, type OutputFormat, type RenderOptions } from './render.js';
 export { packageHelm, packageOperator, packagingWarnings } from './packaging.js';
+export { renderCompose, packageCompose, composeWarnings, type ComposeOptions } from './compose.js';
 
 // The SIEM side: what each destination needs on its server (an OpenSearch index template, the steps for the others).
 export { setupDestinations, formatSetupReport, openSearchIndexTemplate, type SetupOptions, type SetupReport, type SetupRequest, type SetupStep } from './setup.js';

@@ -148,7 +148,13 @@ function schemaIssue(error: ErrorObject, locate: Locator, values: Map<string, un
   switch (error.keyword) {
     case 'if':
       return undefined; // its `then` branch reports the real problem
+    case 'false schema':
+      // The only key the schema forbids outright: collector.kafka without collector.intake: kafka.
+      return locate.issue(path, `is read only when collector.intake is "kafka" (here it is ${quoteValue(['collector', 'intake'], values.get('collector.intake') ?? 'otlp')}); set collector.intake: kafka to read from Kafka, or remove collector.kafka`);
     case 'required': {
+      if (path.length === 1 && path[0] === 'collector' && params.missingProperty === 'kafka') {
+        return locate.issue(path, 'is "kafka", so collector.kafka must say which topic to read: its brokers and topic (docs/collector.md, "Gateway tier (Kafka intake)")', 'intake');
+      }
       const issue = locate.issue(path, `missing required key "${String(params.missingProperty)}"`);
       return { ...issue, path: formatPath([...path, String(params.missingProperty)]) };
     }
@@ -267,7 +273,17 @@ function semanticIssues(input: DestinationsInput, locate: Locator): SpecIssue[] 
     }
   });
   if (typeof input.collector === 'object' && input.collector !== null) {
+    const flagged = new Set<string>();
+    // The gateway's brokers are checked as a kafka destination's are (user:password@ and the like).
+    const kafka = (input.collector as Record<string, unknown>).kafka;
+    if (typeof kafka === 'object' && kafka !== null && !Array.isArray(kafka)) {
+      for (const found of credentialIssues(kafka as Record<string, unknown>, { hint: (path) => `KAFKA_${envWords(path.join('_'))}` })) {
+        flagged.add(['kafka', ...found.path].join('\u0000'));
+        issues.push(locate.issue(['collector', 'kafka', ...found.path], found.message));
+      }
+    }
     for (const [path, value] of strings(input.collector)) {
+      if (flagged.has(path.join('\u0000'))) continue;
       if (isCollectorReferenceField(path) && hasForeignReference(value)) issues.push(locate.issue(['collector', ...path], FOREIGN_REFERENCE));
     }
   }

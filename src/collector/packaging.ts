@@ -191,8 +191,13 @@ export function packageHelm(built: BuiltConfig): Record<string, unknown> {
     ...placement(built),
     config: overDefaults(mapStrings(built.config, (s) => s.replaceAll(TEMPLATE_OPEN, TEMPLATE_ESCAPE)) as Tree, CHART_DEFAULT_CONFIG),
     ports: {
-      otlp: { enabled: true, containerPort: c.receiver.grpcPort, servicePort: c.receiver.grpcPort, protocol: 'TCP', appProtocol: 'grpc' },
-      'otlp-http': { enabled: true, containerPort: c.receiver.httpPort, servicePort: c.receiver.httpPort, protocol: 'TCP' },
+      // A gateway tier (intake: kafka) reads Kafka and listens on no OTLP port.
+      ...(c.intake === 'kafka'
+        ? { otlp: { enabled: false }, 'otlp-http': { enabled: false } }
+        : {
+            otlp: { enabled: true, containerPort: c.receiver.grpcPort, servicePort: c.receiver.grpcPort, protocol: 'TCP', appProtocol: 'grpc' },
+            'otlp-http': { enabled: true, containerPort: c.receiver.httpPort, servicePort: c.receiver.httpPort, protocol: 'TCP' },
+          }),
       'jaeger-compact': { enabled: false },
       'jaeger-thrift': { enabled: false },
       'jaeger-grpc': { enabled: false },
@@ -306,7 +311,7 @@ export function packagingWarnings(spec: DestinationsSpec, format: 'config' | 'he
   const warnings = [...transportWarnings(spec), ...literalReferenceWarnings(spec)];
   if (format === 'config') return warnings;
   const c = spec.collector;
-  if (isLoopback(c.receiver.bind)) warnings.push(`${spec.file}: collector.receiver.bind: "${c.receiver.bind}" is a loopback address; in Kubernetes no Service reaches it (use 0.0.0.0)`);
+  if (c.intake !== 'kafka' && isLoopback(c.receiver.bind)) warnings.push(`${spec.file}: collector.receiver.bind: "${c.receiver.bind}" is a loopback address; in Kubernetes no Service reaches it (use 0.0.0.0)`);
   if (isLoopback(c.healthCheck.bind)) warnings.push(`${spec.file}: collector.healthCheck.bind: "${c.healthCheck.bind}" is a loopback address; the kubelet's probes cannot reach it (use 0.0.0.0)`);
   return warnings;
 }

@@ -1,5 +1,6 @@
 // Destinations spec → OpenTelemetry Collector config (contrib 0.139 component
-// names). One intake pipeline does the shared work once: OTLP receiver,
+// names). One intake pipeline does the shared work once: OTLP receiver (or,
+// for a gateway tier, the kafka receiver reading the agent tier's topic),
 // memory_limiter first, a filter that keeps only the file's domain, redaction
 // of sensitive keys. A routing connector then hands every record to one
 // pipeline per destination, with that destination's events/organizations
@@ -10,6 +11,7 @@ import { configComments, type YamlComment, type YamlPath } from './comments.js';
 import { stringTag } from 'yaml/util';
 import { collectorContract, escapeRegex, jsRegExp } from './contract.js';
 import { destinationModule, type DestinationModule } from './destinations/index.js';
+import { compact, tlsConfig } from './destinations/types.js';
 import { DestinationsError, type SpecIssue } from './errors.js';
 import { dropUnlessEquals, dropUnlessGlob, dropUnlessOneOf, notEquals } from './ottl.js';
 import type { CollectorSettings, Destination, DestinationsSpec, ResolvedDestination } from './spec.js';
@@ -41,6 +43,7 @@ export interface BuiltConfig {
 /** The component ids shared by every pipeline. */
 export const IDS = {
   receiver: 'otlp',
+  kafkaReceiver: 'kafka',
   memoryLimiter: 'memory_limiter',
   domainFilter: 'filter/audit-domain',
   redaction: 'redaction/audit-sensitive',
@@ -54,6 +57,33 @@ export const IDS = {
 
 function hostPort(bind: string, port: number): string {
   return `${bind.includes(':') ? `[${bind}]` : bind}:${port}`;
+}
+
+/**
+ * The intake pipeline's receiver: the OTLP receiver, or with `intake: kafka`
+ * the kafka receiver reading the topic the agent tier's kafka destination fills.
+ */
+function intakeReceiver(c: CollectorSettings): { id: string; config: Record<string, unknown> } {
+  const k = c.kafka;
+  if (c.intake !== 'kafka' || !k) {
+    return { id: IDS.receiver, config: { protocols: { grpc: { endpoint: hostPort(c.receiver.bind, c.receiver.grpcPort) }, http: { endpoint: hostPort(c.receiver.bind, c.receiver.httpPort) } } } };
+  }
+  return {
+    id: IDS.kafkaReceiver,
+    config: compact({
+      brokers: k.brokers,
+      logs: { topic: k.topic, encoding: k.encoding },
+      group_id: k.groupId,
+      initial_offset: k.initialOffset,
+      tls: tlsConfig(k.tls),
+      // At least once: a message is marked consumed only after the pipeline took
+      // its records (into a persistent queue, or written); a message that cannot
+      // be decoded is logged and skipped, it would never succeed.
+      message_marking: { after: true, on_error: false, on_permanent_error: true },
+      // A refusal (memory_limiter, full queue) is retried, for ever, rather than skipped.
+      error_backoff: { enabled: true, initial_interval: c.retry.initialInterval, max_interval: c.retry.maxInterval, max_elapsed_time: '0s' },
+    }),
+  };
 }
 
 function globalProcessors(spec: DestinationsSpec): Record<string, unknown> {
@@ -142,6 +172,8 @@ function unrenderable(spec: DestinationsSpec): SpecIssue[] {
   spec.destinations.forEach((d, i) => {
     if (typeof d.name !== 'string' || !NAME_PATTERN.test(d.name)) issues.push({ file: spec.file, path: `destinations[${i}].name`, message: 'must be 1 to 63 lowercase letters, digits, "-" or "_", starting and ending with a letter or digit' });
   });
+  if (spec.collector.intake === 'kafka' && !spec.collector.kafka) issues.push({ file: spec.file, path: 'collector.kafka', message: 'collector.intake is "kafka", so collector.kafka must say which topic to read: brokers and topic' });
+  if (spec.collector.intake !== 'kafka' && spec.collector.kafka) issues.push({ file: spec.file, path: 'collector.kafka', message: 'collector.kafka is read only when collector.intake is "kafka"' });
   mapStringsAt({ domain: spec.domain, collector: spec.collector, destinations: spec.destinations }, (s, path) => {
     if (LONE_SURROGATE.test(s)) issues.push({ file: spec.file, path: path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join(''), message: 'contains a lone surrogate (not valid Unicode), which YAML cannot write' });
     return s;
@@ -161,6 +193,7 @@ export function buildCollectorConfig(spec: DestinationsSpec): BuiltConfig {
   const exporters: Record<string, unknown> = {};
   const extensions: Record<string, unknown> = { [IDS.health]: { endpoint: hostPort(c.healthCheck.bind, c.healthCheck.port) } };
   const pipelines: CollectorConfig['service']['pipelines'] = {};
+  const receiver = intakeReceiver(c);
   const disabled: Destination[] = [];
   let needsStorage = false;
 
@@ -227,17 +260,17 @@ export function buildCollectorConfig(spec: DestinationsSpec): BuiltConfig {
     };
     fanOut();
     servicePipelines = {
-      [IDS.intake]: { receivers: [IDS.receiver], processors: [IDS.memoryLimiter, IDS.domainFilter], exporters: [IDS.redactionSplit] },
+      [IDS.intake]: { receivers: [receiver.id], processors: [IDS.memoryLimiter, IDS.domainFilter], exporters: [IDS.redactionSplit] },
       [IDS.redactPipeline]: { receivers: [IDS.redactionSplit], processors: [IDS.redaction], exporters: [IDS.fanout] },
     };
     for (const [id, pipeline] of Object.entries(pipelines)) servicePipelines[id] = { ...pipeline, receivers: [IDS.redactionSplit, IDS.fanout] };
   } else if (destinationIds.length === 1) {
     // One destination, every record redacted: its pipeline does everything, no fan-out copy needed.
     const [id, pipeline] = Object.entries(pipelines)[0]!;
-    servicePipelines = { [id]: { receivers: [IDS.receiver], processors: [IDS.memoryLimiter, IDS.domainFilter, IDS.redaction, ...pipeline.processors], exporters: pipeline.exporters } };
+    servicePipelines = { [id]: { receivers: [receiver.id], processors: [IDS.memoryLimiter, IDS.domainFilter, IDS.redaction, ...pipeline.processors], exporters: pipeline.exporters } };
   } else {
     fanOut();
-    const intake = { receivers: [IDS.receiver], processors: [IDS.memoryLimiter, IDS.domainFilter, IDS.redaction], exporters: [IDS.fanout] };
+    const intake = { receivers: [receiver.id], processors: [IDS.memoryLimiter, IDS.domainFilter, IDS.redaction], exporters: [IDS.fanout] };
     servicePipelines = { [IDS.intake]: intake, ...pipelines };
   }
   if (needsStorage) extensions[IDS.storage] = { directory: c.queue.directory, create_directory: true, timeout: '1s' };
@@ -247,9 +280,7 @@ export function buildCollectorConfig(spec: DestinationsSpec): BuiltConfig {
   if (c.telemetry.logLevel) telemetry.logs = { level: c.telemetry.logLevel };
 
   const config: CollectorConfig = {
-    receivers: {
-      [IDS.receiver]: { protocols: { grpc: { endpoint: hostPort(c.receiver.bind, c.receiver.grpcPort) }, http: { endpoint: hostPort(c.receiver.bind, c.receiver.httpPort) } } },
-    },
+    receivers: { [receiver.id]: receiver.config },
     processors,
     ...(Object.keys(connectors).length > 0 ? { connectors } : {}),
     exporters,
@@ -275,6 +306,10 @@ export function headerComment(built: BuiltConfig): string {
     ` Rendered by otel-audit from ${commentText(built.spec.file)}; edit that file and render again instead of editing this one.`,
     ` Domain: ${commentText(built.spec.domain)}. Collector components: contrib v0.139.0 names (otlp/otlphttp also work on newer collectors as aliases).`,
   ];
+  const kafka = built.spec.collector.kafka;
+  if (built.spec.collector.intake === 'kafka' && kafka) {
+    lines.push(` Gateway tier (collector.intake: kafka): the kafka receiver reads topic ${commentText(kafka.topic)} as consumer group ${commentText(kafka.groupId)}; no OTLP port is opened.`);
+  }
   const mark = collectorContract().emitterMark;
   lines.push(built.spec.collector.redaction.trustEmitter
     ? ` Records with ${mark.attribute}=${mark.value} were redacted by the otel-audit emitter and skip ${IDS.redaction}; all others pass through it (collector.redaction.trustEmitter: false redacts every record).`

@@ -103,13 +103,13 @@ export function envReferences(value: unknown, into = new Set<string>()): Set<str
  * (event globs, organizations, index and stream names, source types, ...) a
  * `$` is literal.
  */
-export const REFERENCE_FIELDS: readonly string[] = ['endpoint', 'username', 'clientId', 'tenantId', 'dcrImmutableId', 'federatedTokenFile', 'roleArn', 'region', 'bucket', 'path', 'headers.*', 'tls.caFile'];
+export const REFERENCE_FIELDS: readonly string[] = ['endpoint', 'brokers.*', 'username', 'clientId', 'tenantId', 'dcrImmutableId', 'federatedTokenFile', 'roleArn', 'region', 'bucket', 'path', 'headers.*', 'tls.caFile'];
 /** Collector settings whose value may hold `${env:NAME}` references. */
-export const COLLECTOR_REFERENCE_FIELDS: readonly string[] = ['queue.directory'];
+export const COLLECTOR_REFERENCE_FIELDS: readonly string[] = ['queue.directory', 'kafka.brokers.*', 'kafka.tls.caFile'];
 
-/** The field pattern (`headers.*`) a path below a destination or `collector` falls under. */
+/** The field pattern a path below a destination or `collector` falls under: `headers.*` for any header, `brokers.*` for any list item. */
 function fieldPattern(path: readonly (string | number)[]): string {
-  return path.length === 2 && path[0] === 'headers' ? 'headers.*' : path.join('.');
+  return path.length === 2 && path[0] === 'headers' ? 'headers.*' : path.map((p) => (typeof p === 'number' ? '*' : p)).join('.');
 }
 
 /**
@@ -119,14 +119,14 @@ function fieldPattern(path: readonly (string | number)[]): string {
  */
 export function isDestinationReferenceField(path: readonly (string | number)[], secretFields: readonly string[] = []): boolean {
   const key = path[path.length - 1];
+  if (REFERENCE_FIELDS.includes(fieldPattern(path))) return true;
   if (typeof key !== 'string') return false;
   if (path.length === 1 && secretFields.includes(key)) return true;
-  if (path.length === 2 && path[0] === 'headers') return true;
-  return isSecretName(key) || REFERENCE_FIELDS.includes(fieldPattern(path));
+  return isSecretName(key);
 }
 
 export function isCollectorReferenceField(path: readonly (string | number)[]): boolean {
-  return COLLECTOR_REFERENCE_FIELDS.includes(path.join('.'));
+  return COLLECTOR_REFERENCE_FIELDS.includes(fieldPattern(path));
 }
 
 /** `a$b` → `a$$b`: the collector reads every `$` back as a literal `$` and expands nothing. */
@@ -268,7 +268,8 @@ export function credentialIssues(destination: Record<string, unknown>, options: 
       return;
     }
     const reasons: string[] = [];
-    const isEndpoint = path.length === 1 && key === 'endpoint';
+    // An endpoint or a Kafka broker may be written host:port, without a scheme.
+    const isEndpoint = (path.length === 1 && key === 'endpoint') || (path.length === 2 && path[0] === 'brokers');
     const parts = urlParts(value, isEndpoint);
     if (parts.some((p) => literalUserinfo(p.authority))) {
       reasons.push('contains credentials (user:password@) in its URL; take them from the environment (${env:NAME}) or use the destination\'s username/password');

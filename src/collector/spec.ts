@@ -43,25 +43,25 @@ export function destinationsSchema(): { $defs: Record<string, SchemaNode> } & Re
   return cachedSchema;
 }
 
-/** The `default` values of a schema object's properties, recursively. */
-function defaultsOf(node: SchemaNode): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, prop] of Object.entries(node.properties ?? {})) {
-    if (prop.default !== undefined) out[key] = prop.default;
-    else if (prop.properties) out[key] = defaultsOf(prop);
-  }
-  return out;
-}
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function mergeDefaults(defaults: Record<string, unknown>, given: Record<string, unknown> | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...defaults };
-  for (const [key, value] of Object.entries(given ?? {})) {
-    const base = out[key];
-    out[key] = isPlainObject(base) && isPlainObject(value) ? mergeDefaults(base, value) : value;
+/**
+ * `given` with the schema's defaults of `node` filled in, recursively. A nested
+ * object with properties is filled in even when left out, unless it has
+ * required keys: then it is there only when the file gives it (collector.kafka).
+ */
+function applyDefaults(node: SchemaNode, given: Record<string, unknown> = {}): Record<string, unknown> {
+  const props = node.properties ?? {};
+  const out: Record<string, unknown> = {};
+  for (const [key, prop] of Object.entries(props)) {
+    if (prop.default !== undefined) out[key] = prop.default;
+    else if (prop.properties && !(Array.isArray(prop.required) && prop.required.length > 0)) out[key] = applyDefaults(prop);
+  }
+  for (const [key, value] of Object.entries(given)) {
+    const prop = props[key];
+    out[key] = prop?.properties && isPlainObject(value) ? applyDefaults(prop, value) : value;
   }
   return out;
 }
@@ -69,11 +69,10 @@ function mergeDefaults(defaults: Record<string, unknown>, given: Record<string, 
 /** Applies the schema's defaults to a (schema-valid) input. */
 export function withDefaults(input: DestinationsInput, file = '<memory>'): DestinationsSpec {
   const defs = destinationsSchema().$defs;
-  const collector = mergeDefaults(defaultsOf(defs.collector!), input.collector) as unknown as CollectorSettings;
-  const common = defaultsOf(defs.destination!);
+  const collector = applyDefaults(defs.collector!, input.collector) as unknown as CollectorSettings;
   const destinations = input.destinations.map((d) => {
-    const typeDefs = defs[d.type];
-    return mergeDefaults({ ...common, ...(typeDefs ? defaultsOf(typeDefs) : {}) }, d) as ResolvedDestination;
+    const own = defs[d.type]?.properties ?? {};
+    return applyDefaults({ properties: { ...defs.destination!.properties, ...own } }, d) as unknown as ResolvedDestination;
   });
   return { file, domain: input.domain, collector, destinations };
 }

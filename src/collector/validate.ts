@@ -64,6 +64,7 @@ export interface CollectorValidation {
 /** The shared components and the setting of the destinations file each is made from. */
 const SETTING_OF_COMPONENT: Record<string, string> = {
   [`receivers::${IDS.receiver}`]: 'collector.receiver',
+  [`receivers::${IDS.kafkaReceiver}`]: 'collector.kafka',
   [`processors::${IDS.memoryLimiter}`]: 'collector.memoryLimiter',
   [`processors::${IDS.domainFilter}`]: 'domain',
   [`processors::${IDS.redaction}`]: 'collector.redaction',

@@ -19,24 +19,25 @@ function normalise(value: unknown, depth: number): unknown {
       if (member === null || member === undefined) continue;
       const inner = normalise(member, depth + 1);
       if (typeof inner === 'object' && inner !== null && !Array.isArray(inner) && !(inner instanceof Date) && Object.keys(inner).length === 0) continue;
-      out[key] = inner;
+      // "__proto__" is a member like any other here, not the prototype.
+      Object.defineProperty(out, key, { value: inner, enumerable: true, writable: true, configurable: true });
     }
     return out;
   }
   return value;
 }
 
-/** One JSON value in RFC 8785 form; null and undefined object members are left out. */
 /** Characters JSON.stringify would escape (quote, backslash, controls) or that may be half a surrogate pair. */
 // eslint-disable-next-line no-control-regex -- control characters are what JSON escapes
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+export const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** A JSON string, as JSON.stringify writes it; most strings need no escaping, and skip its call. */
-function quote(text: string): string {
+export function quote(text: string): string {
   return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
-function serialise(value: unknown, depth: number): string {
+/** One JSON value in RFC 8785 form at nesting `depth`; null and undefined object members are left out. */
+export function serialise(value: unknown, depth: number): string {
   switch (typeof value) {
     case 'string':
       return quote(value);

@@ -6,7 +6,7 @@
 // digest's signature, so digests form a chain of their own and a dropped one
 // shows. A rotation is a digest, signed by the old key, naming the next key.
 import { randomUUID } from 'node:crypto';
-import { canonicalJson, recordHash } from './canonical.js';
+import { canonicalJson, sha256 } from './canonical.js';
 import type { Signer } from './keys.js';
 
 export const GENESIS = '0'.repeat(64);
@@ -69,11 +69,15 @@ export class IntegrityChain {
     this.signer = options.signer;
   }
 
-  /** Stamps a body (already redacted, as it will be sent) and moves the head. */
-  stamp(body: Record<string, unknown>): IntegrityStamp {
+  /**
+   * Stamps a body (already redacted, as it will be sent) and moves the head.
+   * `canonical` writes the stamped body in canonical form: canonicalJson, or a
+   * serialiser compiled for the body's shape (compiled.ts), which writes the same bytes.
+   */
+  stamp(body: Record<string, unknown>, canonical: (body: Record<string, unknown>) => string = canonicalJson): IntegrityStamp {
     const stamp: IntegrityStamp = { stream: this.stream, seq: ++this.seq, prev: this.head };
     body.integrity = stamp;
-    this.head = recordHash(body);
+    this.head = sha256(canonical(body));
     if (this.seq - this.digestFrom + 1 >= this.options.digestEvery) void this.digest();
     return stamp;
   }

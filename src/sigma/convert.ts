@@ -38,8 +38,10 @@ export interface ConvertOptions {
   pipelines?: string[];
   /** A sigma-cli output format of the target's backend (`sigma list formats <backend>`), e.g. savedsearches; default: default. */
   format?: string;
-  /** A destinations file: the queries name the index its destination of the target's type writes to (splunk_hec, opensearch, elasticsearch). */
+  /** A destinations file: the queries name the indexes its destinations of the target's type write to (splunk_hec, opensearch, elasticsearch). */
   destinations?: string;
+  /** With `destinations`: only this destination's index (by name), not every destination of the type. */
+  destination?: string;
   /** Also convert each rule file on its own, into `queries` (title, id and query per rule). */
   perRule?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -71,26 +73,45 @@ const DESTINATION_OF_TARGET: Record<string, { type: string; defaultIndex?: strin
 };
 
 /**
- * A pipeline naming the index the destination of the target's type writes to,
- * read from a destinations file: Splunk gets `index=…` (an add_condition), the
- * OpenSearch PPL and ES|QL backends their `source=`/`from` index.
+ * A pipeline naming the indexes the destinations of the target's type write
+ * to, read from a destinations file: Splunk gets `index=…` or
+ * `index IN (…)` (an add_condition), the OpenSearch PPL and ES|QL backends
+ * their `source=`/`from` index list. Every enabled destination of the type
+ * counts, so the query finds the events wherever the config sends them;
+ * `only` (--destination) picks one of them by name.
  */
-async function indexPipeline(targetName: string, destinationsFile: string, dir: string): Promise<{ file: string; pattern: string } | undefined> {
+async function indexPipeline(targetName: string, destinationsFile: string, dir: string, only?: string): Promise<{ file: string; pattern: string } | undefined> {
   const wanted = DESTINATION_OF_TARGET[targetName];
   if (!wanted) throw new OtelAuditError('OPTION_INVALID', `--destinations names an index for the splunk, opensearch and elasticsearch targets, not ${targetName}`, { file: destinationsFile });
   const { loadDestinations } = await import('../collector/load.js');
   const spec = loadDestinations(destinationsFile);
-  const found = spec.destinations.filter((d) => (d as { type: string }).type === wanted.type);
+  const ofType = spec.destinations.filter((d) => d.type === wanted.type && d.enabled !== false);
+  const names = ofType.map((d) => d.name).join(', ') || 'none';
+  let found = ofType;
+  if (only !== undefined) {
+    const chosen = spec.destinations.find((d) => d.name === only);
+    if (!chosen) throw new OtelAuditError('OPTION_INVALID', `--destination ${only}: ${destinationsFile} has no destination of that name; its ${wanted.type} destinations: ${names}`, { file: destinationsFile });
+    if (chosen.type !== wanted.type) throw new OtelAuditError('OPTION_INVALID', `--destination ${only} is a ${chosen.type} destination; the ${targetName} target searches ${wanted.type} destinations (${names})`, { file: destinationsFile });
+    if (chosen.enabled === false) throw new OtelAuditError('OPTION_INVALID', `--destination ${only} is disabled (enabled: false) in ${destinationsFile}; the collector writes nothing there`, { file: destinationsFile });
+    found = [chosen];
+  }
   if (found.length === 0) throw new OtelAuditError('OPTION_INVALID', `${destinationsFile} has no ${wanted.type} destination for the ${targetName} target`, { file: destinationsFile });
-  const indexes = [...new Set(found.map((d) => (d as { index?: string }).index ?? wanted.defaultIndex))];
-  if (indexes.includes(undefined)) return undefined; // Splunk without index: the HEC token's default index, which the queries cannot name.
-  const index = indexes.length === 1 ? indexes[0]! : `(${indexes.join(' OR ')})`;
+  const indexOf = (d: (typeof found)[number]) => (d as { index?: string }).index ?? wanted.defaultIndex;
+  const fromEnv = found.find((d) => indexOf(d)?.includes('${'));
+  if (fromEnv) {
+    throw new OtelAuditError('OPTION_INVALID', `${destinationsFile}: destination "${fromEnv.name}" takes its index from ${indexOf(fromEnv)!}, which a query cannot name; convert without --destinations${found.length > 1 ? ', or pick another destination with --destination' : ''}`, { file: destinationsFile });
+  }
+  const indexes = [...new Set(found.map(indexOf))];
+  // Splunk without index: the HEC token's default index, which the queries cannot name; they search the user's default indexes.
+  if (indexes.includes(undefined)) return undefined;
   const file = join(dir, 'otel_audit_index.yml');
   const onLogsource = '      rule_conditions:\n          - type: logsource\n            product: otel_audit\n            service: audit\n';
   let transformations: string;
   if (targetName === 'splunk') {
-    transformations = `    - id: otel_audit_index\n      type: add_condition\n      conditions:\n          index: ${indexes.length === 1 ? JSON.stringify(index) : JSON.stringify(indexes)}\n${onLogsource}`;
+    // A list becomes `index IN ("a", "b")`.
+    transformations = `    - id: otel_audit_index\n      type: add_condition\n      conditions:\n          index: ${JSON.stringify(indexes.length === 1 ? indexes[0] : indexes)}\n${onLogsource}`;
   } else {
+    // PPL `source=a,b` and ES|QL `FROM a,b` take a comma-separated list.
     const pattern = indexes.join(',');
     transformations = `    - id: otel_audit_index_state\n      type: set_state\n      key: index\n      val: ${JSON.stringify(pattern)}\n${onLogsource}` + (targetName === 'opensearch' ? `    - id: otel_audit_index_ppl\n      type: set_custom_attribute\n      attribute: opensearch_ppl_index\n      value: ${JSON.stringify(pattern)}\n${onLogsource}` : '');
   }
@@ -126,6 +147,7 @@ export async function convertRules(options: ConvertOptions): Promise<ConvertResu
   const targets = loadTargets();
   const target = targets[options.target];
   if (!target) throw new OtelAuditError('OPTION_INVALID', `unknown target "${options.target}"; one of: ${Object.keys(targets).join(', ')}`);
+  if (options.destination !== undefined && !options.destinations) throw new OtelAuditError('OPTION_INVALID', `--destination ${options.destination} picks a destination of a destinations file: add --destinations FILE`);
   const env = options.env ?? process.env;
   const sigma = requireSigmaCli(env);
   const files = listYamlFiles(options.paths ?? [join(packageRoot(), 'sigma', 'rules')]);
@@ -147,7 +169,7 @@ export async function convertRules(options: ConvertOptions): Promise<ConvertResu
     if (options.domain) pipelines.push(domainPipeline(options.domain, scratch));
     let pplIndex: string | undefined;
     if (options.destinations) {
-      const index = await indexPipeline(options.target, options.destinations, scratch);
+      const index = await indexPipeline(options.target, options.destinations, scratch, options.destination);
       if (index) pipelines.push(index.file);
       if (index && options.target === 'opensearch') pplIndex = index.pattern;
     }

@@ -2,7 +2,7 @@
 // become predicates over an EventView, the condition combines them.
 import { OtelAuditError } from '../errors.js';
 import { expandPattern, parseCondition, type ConditionNode } from './condition.js';
-import { compileField, type CompiledField, type EventView } from './events.js';
+import { compileField, noteAllValues, type CompiledField, type EventView } from './events.js';
 import { lift, MODIFIER_NAMES, MODIFIERS, type ModifierSpec, type Scalar, type Variant } from './modifiers.js';
 import { asString, lowerCase, MAX_VARIANTS, stringPredicate, type StringMode } from './values.js';
 
@@ -154,6 +154,7 @@ function compileItem(key: string, rawValue: unknown, options: InternalOptions, p
     if (names && [...known].every((name) => names.has(name))) return ALWAYS;
   }
   const field: CompiledField | undefined = fieldName === '' ? undefined : compileField(fieldName);
+  if (!field) noteAllValues();
   const read = field ? (event: EventView) => event.value(field) : (event: EventView) => event.allValues();
   const failAt = (at: string) => (message: string): never => {
     throw new DetectionError(at, message);

@@ -1,7 +1,8 @@
 // The engine: a rule pack compiled once (detections, filters, correlations)
 // and run over events. Detection rules are indexed by the event names their
 // condition requires, so an event is only tested against rules that can match it.
-import { compileField, readEventViews, type CompiledField, type EventView } from './events.js';
+import { compileField, readEventViews, recordFields, type CompiledField, type EventView, type JsonLineReader } from './events.js';
+import { flatRecordReader } from './lines.js';
 import { compileDetection, DetectionError, type CompileOptions, type Matcher } from './detection.js';
 import { CorrelationState, parseTimespan, type CorrelationFire } from './correlation.js';
 import { loadSigmaDocuments, parseSigmaText } from './parse.js';
@@ -122,10 +123,103 @@ function wrap(source: SigmaSource, error: unknown): never {
   throw new SigmaError(source, `document ${source.document}`, (error as Error).message);
 }
 
+/** Compiles the rules, filters and correlations of a pack, and indexes the rules by event name. */
+function compilePack(documents: readonly SigmaDocument[], options: EngineOptions): { rules: CompiledRule[]; correlations: CompiledCorrelation[]; byName: Map<string, CompiledRule[]>; unindexed: CompiledRule[] } {
+  const byName = new Map<string, CompiledRule[]>();
+  const unindexed: CompiledRule[] = [];
+  const rules: CompiledRule[] = [];
+  const correlations: CompiledCorrelation[] = [];
+  const filters: { filter: SigmaFilter; source: SigmaSource; match: Matcher }[] = [];
+  for (const doc of documents) {
+    try {
+      if (doc.kind === 'rule') {
+        const { eventNames } = compileDetection(doc.rule.detection, options);
+        // Compiled again knowing the names it is indexed under, so it does not re-test event.name.
+        const { match } = eventNames ? compileDetection(doc.rule.detection, options, 'detection', eventNames) : compileDetection(doc.rule.detection, options);
+        rules.push({ rule: doc.rule, file: doc.source.file, match, eventNames, emit: true, feeds: [] });
+      } else if (doc.kind === 'filter') {
+        const { rules: _targets, ...detection } = doc.rule.filter;
+        filters.push({ filter: doc.rule, source: doc.source, match: compileDetection(detection, options, 'filter').match });
+      }
+    } catch (error) {
+      wrap(doc.source, error);
+    }
+  }
+  for (const doc of documents) {
+    if (doc.kind !== 'correlation') continue;
+    const c = doc.rule.correlation;
+    const timespanMs = parseTimespan(String(c?.timespan));
+    if (typeof c !== 'object' || c === null || timespanMs === undefined) throw new SigmaError(doc.source, 'correlation.timespan', `"${String(c?.timespan)}" is not a timespan (a number and s, m, h or d)`);
+    if (!SUPPORTED_TYPES.includes(c.type)) {
+      throw new SigmaError(doc.source, 'correlation.type', `"${c.type}" is not supported by this engine (${SUPPORTED_TYPES.join(', ')})`);
+    }
+    checkCorrelationShape(doc.source, c);
+    const field = typeof c.condition?.field === 'string' ? c.condition.field : undefined;
+    if (c.type === 'value_count' && !field) throw new SigmaError(doc.source, 'correlation.condition.field', 'value_count needs the field whose distinct values it counts');
+    const percentile = numericCorrelation(doc.source, c.type, c.condition, field);
+    const spec = { type: c.type, ruleCount: c.rules.length, groupBy: c['group-by'] ?? [], timespanMs, condition: c.condition, field, percentile };
+    const aliases = c.aliases ?? {};
+    const names = c.rules;
+    correlations.push({
+      index: correlations.length,
+      rule: doc.rule,
+      file: doc.source.file,
+      source: doc.source,
+      state: () => new CorrelationState(spec),
+      emit: true,
+      feeds: [],
+      groupBy: spec.groupBy,
+      field,
+      fieldFor: (ruleIndex, f) => (Object.hasOwn(aliases, f) && Object.hasOwn(aliases[f]!, names[ruleIndex]!) ? aliases[f]![names[ruleIndex]!]! : f),
+    });
+  }
+  const findRule = (ref: string) => rules.find((r) => r.rule.id === ref || r.rule.name === ref);
+  const findCorrelation = (ref: string) => correlations.find((r) => r.rule.id === ref || r.rule.name === ref);
+  for (const correlation of correlations) {
+    correlation.rule.correlation.rules.forEach((ref, ruleIndex) => {
+      const target = findRule(ref) ?? findCorrelation(ref);
+      if (!target) throw new SigmaError(correlation.source, `correlation.rules[${ruleIndex}]`, `no rule or correlation has the id or name "${ref}"`);
+      const groupNames = correlation.groupBy.map((f) => correlation.fieldFor(ruleIndex, f));
+      const countedName = correlation.field === undefined ? undefined : correlation.fieldFor(ruleIndex, correlation.field);
+      target.feeds.push({ correlation, ruleIndex, groupNames, groupFields: groupNames.map(compileField), countedName, countedField: countedName === undefined ? undefined : compileField(countedName) });
+      if (!correlation.rule.generate && !options.emitAll) target.emit = false;
+    });
+  }
+  for (const { filter, source, match } of filters) {
+    const targets = asList(filter.filter.rules);
+    for (const rule of rules) {
+      const named = targets.length === 0 || targets.includes(rule.rule.id ?? '') || targets.includes(rule.rule.name ?? '');
+      if (!named || !sameLogsource(filter.logsource ?? {}, rule.rule.logsource ?? {})) continue;
+      const inner = rule.match;
+      rule.match = (event) => inner(event) && match(event);
+    }
+    if (targets.length > 0 && !targets.some((t) => rules.some((r) => r.rule.id === t || r.rule.name === t))) {
+      throw new SigmaError(source, 'filter.rules', `none of ${targets.join(', ')} is a rule in the pack`);
+    }
+  }
+  for (const rule of rules) {
+    if (!rule.eventNames) {
+      unindexed.push(rule);
+      continue;
+    }
+    for (const name of rule.eventNames) {
+      const list = byName.get(name) ?? [];
+      list.push(rule);
+      byName.set(name, list);
+    }
+  }
+  return { rules, correlations, byName, unindexed };
+}
+
 /** A compiled rule pack. Stateless for single events; `session()` keeps correlation state. */
 export class SigmaEngine {
-  private readonly byName = new Map<string, CompiledRule[]>();
-  private readonly unindexed: CompiledRule[] = [];
+  private readonly byName: Map<string, CompiledRule[]>;
+  private readonly unindexed: CompiledRule[];
+  /** Every field the rules, filters and correlations read (compileField). */
+  readonly fields: readonly CompiledField[];
+  /** Whether a rule has a keyword search, which reads every value of an event. */
+  readonly readsAllValues: boolean;
+  private lineReader: JsonLineReader | undefined;
   readonly rules: readonly CompiledRule[];
   readonly correlations: readonly CompiledCorrelation[];
 
@@ -133,89 +227,23 @@ export class SigmaEngine {
     documents: readonly SigmaDocument[],
     readonly options: EngineOptions = {},
   ) {
-    const rules: CompiledRule[] = [];
-    const correlations: CompiledCorrelation[] = [];
-    const filters: { filter: SigmaFilter; source: SigmaSource; match: Matcher }[] = [];
-    for (const doc of documents) {
-      try {
-        if (doc.kind === 'rule') {
-          const { eventNames } = compileDetection(doc.rule.detection, options);
-          // Compiled again knowing the names it is indexed under, so it does not re-test event.name.
-          const { match } = eventNames ? compileDetection(doc.rule.detection, options, 'detection', eventNames) : compileDetection(doc.rule.detection, options);
-          rules.push({ rule: doc.rule, file: doc.source.file, match, eventNames, emit: true, feeds: [] });
-        } else if (doc.kind === 'filter') {
-          const { rules: _targets, ...detection } = doc.rule.filter;
-          filters.push({ filter: doc.rule, source: doc.source, match: compileDetection(detection, options, 'filter').match });
-        }
-      } catch (error) {
-        wrap(doc.source, error);
-      }
-    }
-    for (const doc of documents) {
-      if (doc.kind !== 'correlation') continue;
-      const c = doc.rule.correlation;
-      const timespanMs = parseTimespan(String(c?.timespan));
-      if (typeof c !== 'object' || c === null || timespanMs === undefined) throw new SigmaError(doc.source, 'correlation.timespan', `"${String(c?.timespan)}" is not a timespan (a number and s, m, h or d)`);
-      if (!SUPPORTED_TYPES.includes(c.type)) {
-        throw new SigmaError(doc.source, 'correlation.type', `"${c.type}" is not supported by this engine (${SUPPORTED_TYPES.join(', ')})`);
-      }
-      checkCorrelationShape(doc.source, c);
-      const field = typeof c.condition?.field === 'string' ? c.condition.field : undefined;
-      if (c.type === 'value_count' && !field) throw new SigmaError(doc.source, 'correlation.condition.field', 'value_count needs the field whose distinct values it counts');
-      const percentile = numericCorrelation(doc.source, c.type, c.condition, field);
-      const spec = { type: c.type, ruleCount: c.rules.length, groupBy: c['group-by'] ?? [], timespanMs, condition: c.condition, field, percentile };
-      const aliases = c.aliases ?? {};
-      const names = c.rules;
-      correlations.push({
-        index: correlations.length,
-        rule: doc.rule,
-        file: doc.source.file,
-        source: doc.source,
-        state: () => new CorrelationState(spec),
-        emit: true,
-        feeds: [],
-        groupBy: spec.groupBy,
-        field,
-        fieldFor: (ruleIndex, f) => (Object.hasOwn(aliases, f) && Object.hasOwn(aliases[f]!, names[ruleIndex]!) ? aliases[f]![names[ruleIndex]!]! : f),
-      });
-    }
-    const findRule = (ref: string) => rules.find((r) => r.rule.id === ref || r.rule.name === ref);
-    const findCorrelation = (ref: string) => correlations.find((r) => r.rule.id === ref || r.rule.name === ref);
-    for (const correlation of correlations) {
-      correlation.rule.correlation.rules.forEach((ref, ruleIndex) => {
-        const target = findRule(ref) ?? findCorrelation(ref);
-        if (!target) throw new SigmaError(correlation.source, `correlation.rules[${ruleIndex}]`, `no rule or correlation has the id or name "${ref}"`);
-        const groupNames = correlation.groupBy.map((f) => correlation.fieldFor(ruleIndex, f));
-        const countedName = correlation.field === undefined ? undefined : correlation.fieldFor(ruleIndex, correlation.field);
-        target.feeds.push({ correlation, ruleIndex, groupNames, groupFields: groupNames.map(compileField), countedName, countedField: countedName === undefined ? undefined : compileField(countedName) });
-        if (!correlation.rule.generate && !options.emitAll) target.emit = false;
-      });
-    }
-    for (const { filter, source, match } of filters) {
-      const targets = asList(filter.filter.rules);
-      for (const rule of rules) {
-        const named = targets.length === 0 || targets.includes(rule.rule.id ?? '') || targets.includes(rule.rule.name ?? '');
-        if (!named || !sameLogsource(filter.logsource ?? {}, rule.rule.logsource ?? {})) continue;
-        const inner = rule.match;
-        rule.match = (event) => inner(event) && match(event);
-      }
-      if (targets.length > 0 && !targets.some((t) => rules.some((r) => r.rule.id === t || r.rule.name === t))) {
-        throw new SigmaError(source, 'filter.rules', `none of ${targets.join(', ')} is a rule in the pack`);
-      }
-    }
-    for (const rule of rules) {
-      if (!rule.eventNames) {
-        this.unindexed.push(rule);
-        continue;
-      }
-      for (const name of rule.eventNames) {
-        const list = this.byName.get(name) ?? [];
-        list.push(rule);
-        this.byName.set(name, list);
-      }
-    }
-    this.rules = rules;
-    this.correlations = correlations;
+    const { result, fields, allValues } = recordFields(() => compilePack(documents, options));
+    this.rules = result.rules;
+    this.correlations = result.correlations;
+    this.byName = result.byName;
+    this.unindexed = result.unindexed;
+    this.fields = fields;
+    this.readsAllValues = allValues;
+  }
+
+  /**
+   * A reader of JSON lines (readEvents' `fast`) that decodes only the fields
+   * these rules read from flat attribute records; undefined when a rule has a
+   * keyword search, which needs every value.
+   */
+  jsonLineReader(): JsonLineReader | undefined {
+    if (this.readsAllValues) return undefined;
+    return (this.lineReader ??= flatRecordReader([...this.fields, EVENT_NAME]));
   }
 
   static fromPaths(paths: readonly string[], options: EngineOptions = {}): SigmaEngine {

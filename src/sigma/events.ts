@@ -69,14 +69,49 @@ export function canonicalGetter(attribute: string): CanonicalGetter {
   return (event) => walk(event, segments, 0);
 }
 
-/** A field a rule names, compiled once: the attribute name and its canonical getter. */
+/** A field a rule names, compiled once: the attribute name, its canonical getter and its slot in a scanned event. */
 export interface CompiledField {
   name: string;
   canonical: CanonicalGetter;
+  /** Its index in a ScannedView's values: one per distinct name in the process. */
+  slot: number;
+  /** Whether plain objects inherit a property of this name (`constructor`, `toString`): then only an own property is the event's. */
+  inherited: boolean;
 }
 
+/** Fields by name: every rule naming `user.id` gets the same CompiledField, and so the same slot. */
+const interned = new Map<string, CompiledField>();
+/** While an engine compiles: the fields its matchers read, and whether any reads every value (a keyword search). */
+let recording: { fields: Set<CompiledField>; allValues: boolean } | undefined;
+
 export function compileField(name: string): CompiledField {
-  return { name, canonical: canonicalGetter(name) };
+  let field = interned.get(name);
+  if (field === undefined) {
+    field = { name, canonical: canonicalGetter(name), slot: interned.size, inherited: name in Object.prototype };
+    interned.set(name, field);
+  }
+  recording?.fields.add(field);
+  return field;
+}
+
+/** Notes, while recording, that a matcher reads every value of the event (a keyword search). */
+export function noteAllValues(): void {
+  if (recording) recording.allValues = true;
+}
+
+/** Runs `compile` and returns what it returned with the fields compiled meanwhile (see compileField). */
+export function recordFields<T>(compile: () => T): { result: T; fields: CompiledField[]; allValues: boolean } {
+  const outer = recording;
+  recording = { fields: new Set(), allValues: false };
+  try {
+    const result = compile();
+    const { fields, allValues } = recording;
+    for (const field of fields) outer?.fields.add(field);
+    if (outer && allValues) outer.allValues = true;
+    return { result, fields: [...fields], allValues };
+  } finally {
+    recording = outer;
+  }
 }
 
 /** What a matcher sees of one event, whatever its input form. */
@@ -189,7 +224,7 @@ export class AttributeView implements EventView {
     this.id = id ?? (typeof uid === 'string' ? uid : undefined);
   }
   value(field: CompiledField): unknown {
-    return this.attributes[field.name];
+    return field.inherited && !Object.hasOwn(this.attributes, field.name) ? undefined : this.attributes[field.name];
   }
   allValues(): unknown[] {
     return scalars(this.attributes, []);
@@ -210,7 +245,7 @@ export function viewOfCanonical(event: PartialCanonicalEvent | CanonicalEvent, d
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The formats `readEvents` reads, for the message when a value is none of them. */
-export const EVENT_FORMATS = 'canonical events (YAML, JSON or JSON lines, S3 JSON lines), OTLP JSON or protobuf (the collector file exporter\'s lines), Splunk HEC events or OpenSearch documents and search responses';
+export const EVENT_FORMATS = 'canonical events (YAML, JSON or JSON lines, S3 JSON lines), OTLP JSON or protobuf (the collector file exporter\'s lines), Splunk HEC events, OpenSearch documents and search responses, or flat records of OTLP attributes';
 
 const domainAttribute = () => contract().fields.find((f) => f.field === 'domain')?.attribute ?? 'event.domain';
 
@@ -264,8 +299,41 @@ function viewsOfValue(value: Record<string, unknown>, source: string, domain: st
   }
   // A canonical event (as emitted, in a test file, or an S3 `body` line).
   if (typeof value.name === 'string') return [new CanonicalView(value as PartialCanonicalEvent, domain)];
-  throw new InputError(`not an event: none of ${EVENT_FORMATS} (a canonical event needs a name)`);
+  // A flat record of OTLP attributes (`{"event.name": …, "user.id": …}`), as SIEM exports and the bench's peers read them.
+  if (typeof value[FLAT_RECORD.name] === 'string') return [new AttributeView(value, timeOf(flatRecordTime(value), value[FLAT_RECORD.id]))];
+  throw new InputError(`not an event: none of ${EVENT_FORMATS} (a canonical event needs a name, a flat record an event.name)`);
 }
+
+/**
+ * A flat attribute record's keys beyond the rule fields: the event name that
+ * marks one, its id, and its time (OTLP's, else `time`). `markers` are the
+ * keys of the other formats: a line holding any of them is not read as a flat record.
+ */
+export const FLAT_RECORD = {
+  name: 'event.name',
+  id: 'log.record.uid',
+  times: ['timeUnixNano', 'observedTimeUnixNano', 'time'],
+  markers: ['resourceLogs', 'hits', '_source', 'Body', 'event', 'attributes', 'name'],
+  /** OpenSearch documents (flatten_attributes) have keys starting with this. */
+  markerPrefix: 'Body.',
+} as const;
+
+/** The time of a flat attribute record, from its three time keys' values (see FLAT_RECORD). */
+export function flatRecordTime(value: { timeUnixNano?: unknown; observedTimeUnixNano?: unknown; time?: unknown }): unknown {
+  return otlpTime(value.timeUnixNano) ?? otlpTime(value.observedTimeUnixNano) ?? value.time;
+}
+
+/** timeOf() for scanners outside this module. */
+export function flatRecordView(time: unknown, id: unknown): { time: number | undefined; id: string | undefined } {
+  return { time: timeOf(time, id), id: typeof id === 'string' ? id : undefined };
+}
+
+/**
+ * A faster reader of one JSON line text[start, end): the views of the line,
+ * or undefined when the line needs the full JSON.parse path (which then gives
+ * the same views, or the line's error). Throws an InputError for a bad event.
+ */
+export type JsonLineReader = (text: string, start: number, end: number) => EventView | undefined;
 
 /** Events read from one file's text, with every event or line that could not be read. */
 export interface EventReadResult {
@@ -409,11 +477,12 @@ function jsonArrayItemOffsets(text: string): number[] {
 /**
  * Reads events from a file's text: OTLP JSON lines (the collector `file`
  * exporter) or one OTLP/JSON request, a JSON array, JSON lines, or YAML
- * documents/lists of canonical events or OTLP log records; Splunk HEC events
- * and OpenSearch documents or search responses, in any of these. A line, document or event that cannot be read
+ * documents/lists of canonical events or OTLP log records; Splunk HEC events,
+ * OpenSearch documents or search responses and flat attribute records, in any of these. A line, document or event that cannot be read
  * is an InputError in `errors`, naming the file and line; the others are read.
+ * `fast` reads JSON lines first when given (SigmaEngine.jsonLineReader: only the fields the rules read).
  */
-export function readEvents(text: string, source: string, domain?: string): EventReadResult {
+export function readEvents(text: string, source: string, domain?: string, fast?: JsonLineReader): EventReadResult {
   const views: EventView[] = [];
   const lines: number[] = [];
   const errors: InputError[] = [];
@@ -485,16 +554,35 @@ export function readEvents(text: string, source: string, domain?: string): Event
     const offsets = jsonArrayItemOffsets(text);
     items.forEach((item, index) => add(item, lineOf(offsets[index] ?? 0), `item ${index}`));
   } else if (trimmed.startsWith('{')) {
-    text.split('\n').forEach((lineText, index) => {
-      if (lineText.trim() === '') return;
+    for (let from = 0, line = 1; from <= text.length; line++) {
+      const newline = text.indexOf('\n', from);
+      const end = newline === -1 ? text.length : newline;
+      const start = from;
+      from = end + 1;
+      if (fast) {
+        try {
+          const view = fast(text, start, end);
+          if (view) {
+            views.push(view);
+            lines.push(line);
+            continue;
+          }
+        } catch (error) {
+          fail(line, error instanceof InputError ? error.message : `not a readable event (${(error as Error).message})`, error);
+          continue;
+        }
+      }
+      const lineText = text.slice(start, end);
+      if (lineText.trim() === '') continue;
       let item: unknown;
       try {
         item = JSON.parse(lineText);
       } catch (error) {
-        return fail(index + 1, `not a JSON event (${(error as Error).message})`, error);
+        fail(line, `not a JSON event (${(error as Error).message})`, error);
+        continue;
       }
-      add(item, index + 1, 'the line');
-    });
+      add(item, line, 'the line');
+    }
   } else {
     const counter = new LineCounter();
     const docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false });
@@ -545,8 +633,8 @@ function looksLikeText(bytes: Uint8Array): boolean {
  * reads, and an OTLP/protobuf logs request (an OTLP/HTTP body). Bytes that
  * are neither text nor a protobuf logs request are one InputError at line 1.
  */
-export function readEventContent(content: string | Uint8Array, source: string, domain?: string): EventReadResult {
-  if (typeof content === 'string' || content.length === 0 || looksLikeText(content)) return readEvents(typeof content === 'string' ? content : Buffer.from(content).toString('utf8'), source, domain);
+export function readEventContent(content: string | Uint8Array, source: string, domain?: string, fast?: JsonLineReader): EventReadResult {
+  if (typeof content === 'string' || content.length === 0 || looksLikeText(content)) return readEvents(typeof content === 'string' ? content : Buffer.from(content).toString('utf8'), source, domain, fast);
   const views: EventView[] = [];
   const lines: number[] = [];
   const errors: InputError[] = [];

@@ -8,7 +8,7 @@ import { packageRoot } from '../package-root.js';
 import { loadEventCatalog, type EventCatalog } from './catalog.js';
 import { contract } from '../event/contract.js';
 import { listYamlFiles, parseSigmaFile } from './parse.js';
-import { SigmaError, type SigmaDocument, type SigmaIssue } from './types.js';
+import { SigmaError, type SigmaDocument, type SigmaIssue, type SigmaSource, type SourcePosition } from './types.js';
 import { parseSigmaString } from './values.js';
 import { validateDocuments } from './validate.js';
 
@@ -179,6 +179,20 @@ function isBundledPack(paths: readonly string[]): boolean {
 }
 
 /**
+ * Where an issue's path is in its file; for a key that is missing, where its
+ * parent is (the document's first line at the top), as linters report a missing
+ * property at the object that lacks it.
+ */
+function nearestPosition(source: SigmaSource, path: string): SourcePosition | undefined {
+  for (let p = path; ;) {
+    const position = source.positionOf?.(p);
+    if (position || p === '') return position;
+    const parent = p.replace(/(?:\.[^.[\]]*|\[\d+\])$/, '');
+    p = parent === p ? '' : parent;
+  }
+}
+
+/**
  * `otel-audit sigma check`: parse, the Sigma schemas, custom checks, the
  * checks the pipelines need (conventionIssues), and the bundled pack's own
  * conventions when the bundled rules are checked or `packConventions` is set.
@@ -199,7 +213,7 @@ export function checkPack(paths: readonly string[] = [defaultRulesPath()], optio
   if (!options.skipConventions) more.push(...conventionIssues(documents, { ...options, packConventions: options.packConventions ?? isBundledPack(paths) }));
   for (const issue of more) {
     const doc = documents.find((d) => d.source.file === issue.file && d.source.document === issue.document);
-    const position = doc?.source.positionOf?.(issue.path);
+    const position = doc ? nearestPosition(doc.source, issue.path) : undefined;
     issues.push(position ? { ...issue, line: position.line, column: position.column } : issue);
   }
   return { files: files.length, checkedFiles: files, documents: documents.length, issues };

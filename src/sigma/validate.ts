@@ -83,9 +83,8 @@ function customIssues(doc: SigmaDocument, all: readonly SigmaDocument[]): SigmaI
       compileDetection(detection as Record<string, unknown>, {}, section);
     } catch (error) {
       if (!(error instanceof DetectionError)) throw error;
-      // SigmaIssue has no line; the message carries it, as SigmaError's does.
       const position = doc.source.positionOf?.(error.path);
-      issue(error.path, position ? `${error.message} (line ${position.line}, column ${position.column})` : error.message);
+      issues.push({ file: doc.source.file, document: doc.source.document, path: error.path, message: error.message, severity: 'error', ...(position ? { line: position.line, column: position.column } : {}) });
     }
   };
   if (doc.kind === 'rule') {

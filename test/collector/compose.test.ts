@@ -60,8 +60,9 @@ describe.each(exampleNames())('compose file for collector/examples/%s.yaml', (na
     for (const v of service.volumes.slice(1)) expect(compose.volumes).toHaveProperty([v.split(':')[0]!]);
   });
 
-  it('publishes the OTLP and health ports on 127.0.0.1, quoted', () => {
-    expect(service.ports).toEqual([c.receiver.grpcPort, c.receiver.httpPort, c.healthCheck.port].map((p) => `127.0.0.1:${p}:${p}`));
+  it('publishes the OTLP (none for a gateway tier reading Kafka) and health ports on 127.0.0.1, quoted', () => {
+    const otlp = c.intake === 'kafka' ? [] : [c.receiver.grpcPort, c.receiver.httpPort];
+    expect(service.ports).toEqual([...otlp, c.healthCheck.port].map((p) => `127.0.0.1:${p}:${p}`));
     expect(text).toContain(`"127.0.0.1:${c.healthCheck.port}:${c.healthCheck.port}"`);
     expect(text).toContain('user: "0:0"');
   });

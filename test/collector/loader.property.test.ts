@@ -78,7 +78,8 @@ function valueFor(key: string, node: SchemaNode, secretFields: readonly string[]
     case 'boolean':
       return fc.boolean();
     case 'array':
-      return fc.array(text('INJ'), { minLength: 1, maxLength: 3 });
+      // List items of reference fields (kafka brokers) may hold references too.
+      return fc.array(text(isDestinationReferenceField([key, 0], secretFields) ? 'REF' : 'INJ'), { minLength: 1, maxLength: 3 });
     case 'object':
       return fc.dictionary(headerName, headerValue, { maxKeys: 3 });
     default:

@@ -112,7 +112,7 @@ const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 interface HealthCheck { endpoint: string }
 interface CollectorConfig {
-  receivers: { otlp: { protocols: Record<string, { endpoint: string }> } };
+  receivers: { otlp?: { protocols: Record<string, { endpoint: string }> }; kafka?: unknown };
   extensions: Record<string, unknown> & { health_check: HealthCheck };
   service: { extensions: string[] };
 }
@@ -133,9 +133,10 @@ describe.each(exampleNames())('example %s', (name) => {
     expect(config.service.extensions).toContain('health_check');
     const healthPort = portOf(config.extensions.health_check.endpoint);
     expect(merged).toMatchObject({ livenessProbe: { httpGet: { port: healthPort } }, readinessProbe: { httpGet: { port: healthPort } } });
-    // The pod and service expose exactly the OTLP ports the collector listens on.
+    // The pod and service expose exactly the OTLP ports the collector listens on (none for a gateway tier reading Kafka).
     const enabled = Object.values(merged.ports as Record<string, { enabled: boolean; containerPort: number }>).filter((p) => p.enabled).map((p) => p.containerPort).sort();
-    expect(enabled).toEqual(Object.values(config.receivers.otlp.protocols).map((p) => portOf(p.endpoint)).sort());
+    expect(enabled).toEqual(Object.values(config.receivers.otlp?.protocols ?? {}).map((p) => portOf(p.endpoint)).sort());
+    expect(config.receivers.otlp === undefined).toBe(config.receivers.kafka !== undefined);
     expect(merged).toMatchObject({ mode: 'statefulset', command: { name: 'otelcol-contrib' } });
     expect(problems(validateEnvVars, merged.extraEnvs)).toEqual([]);
     expect(problems(validateVolumeMounts, merged.extraVolumeMounts)).toEqual([]);

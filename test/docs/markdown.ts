@@ -1,7 +1,9 @@
 // Fenced code blocks of the README and docs/, with where they start, so a
 // failing sample is reported at its file and line. A block is left out of the
 // checks by an HTML comment on the line before it: <!-- not-tested: reason -->;
-// <!-- run --> there asks for a ```ts block to be executed as well.
+// <!-- run --> there asks for a ```ts block to be executed as well. The pages
+// run in a fresh project (getting-started.md) also use <!-- file: NAME --> (the
+// reader saves the block as NAME) and <!-- setup: … --> (the install steps).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -16,11 +18,17 @@ export interface CodeBlock {
   notTested?: string;
   /** A `<!-- run -->` marker: the block is executed too, not only checked. */
   run?: boolean;
+  /** A `<!-- file: NAME -->` marker: the reader saves the block as NAME. */
+  saveAs?: string;
+  /** A `<!-- setup: reason -->` marker: the steps that install the package. */
+  setup?: boolean;
 }
 
 const FENCE = /^(\s*)(`{3,}|~{3,})\s*([\w+-]*)/;
 const NOT_TESTED = /<!--\s*not-tested:\s*(.*?)\s*-->/;
 const RUN = /<!--\s*run\s*-->/;
+const FILE = /<!--\s*file:\s*(\S+)\s*-->/;
+const SETUP = /<!--\s*setup\b.*-->/;
 
 /** The Markdown files whose samples are checked: README.md and docs/**. */
 export function markdownFiles(root: string): string[] {
@@ -51,7 +59,14 @@ export function codeBlocks(root: string, file: string): CodeBlock[] {
     while (k >= 0 && lines[k]!.trim() === '') k--;
     const before = k >= 0 ? lines[k]! : '';
     const marker = NOT_TESTED.exec(before);
-    blocks.push({ file, line: i + 2, lang: lang!.toLowerCase(), code: body.join('\n') + '\n', ...(marker ? { notTested: marker[1] } : {}), ...(RUN.test(before) ? { run: true } : {}) });
+    const saved = FILE.exec(before);
+    blocks.push({
+      file, line: i + 2, lang: lang!.toLowerCase(), code: body.join('\n') + '\n',
+      ...(marker ? { notTested: marker[1] } : {}),
+      ...(RUN.test(before) ? { run: true } : {}),
+      ...(saved ? { saveAs: saved[1] } : {}),
+      ...(SETUP.test(before) ? { setup: true } : {}),
+    });
     i = j;
   }
   return blocks;

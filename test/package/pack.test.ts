@@ -2,14 +2,14 @@
 // (not this clone), with each entry point imported by plain Node. A door that
 // is missing from package.json `exports` or `files` fails here.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/package-root.js';
+import { freshProject, freshProjectEnv } from './fresh-project.js';
 
 const root = packageRoot();
-const project = mkdtempSync(join(tmpdir(), 'otel-audit-pack-'));
+let project = '';
 
 function node(script: string): string {
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' });
@@ -17,12 +17,8 @@ function node(script: string): string {
   return result.stdout;
 }
 
-beforeAll(() => {
-  // dist/ was built by `npm test`; --ignore-scripts keeps pack from building again.
-  execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', project], { cwd: root, stdio: 'pipe' });
-  const tarball = readdirSync(project).find((f) => f.endsWith('.tgz'))!;
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'fresh-project', version: '1.0.0', type: 'module', private: true }));
-  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', `./${tarball}`], { cwd: project, stdio: 'pipe' });
+beforeAll(async () => {
+  project = await freshProject();
 }, 240_000);
 
 describe('the packed package in a fresh project', () => {
@@ -43,6 +39,22 @@ describe('the packed package in a fresh project', () => {
     for (const internal of ['provisionCollector', 'signatureBase', 'webhookRequest', 'parseRetryAfter', 'makeExportProcessor', 'makeOtlpExporter', 'decodeAnyValue', 'isMappedBody', 'compileField', 'expandPattern', 'canonicalToAttributes']) {
       for (const names of Object.values(exported)) expect(names).not.toContain(internal);
     }
+  });
+
+  it('renders a compose file from otel-audit/collector, the same the CLI writes with --format compose', () => {
+    const example = 'node_modules/otel-audit/collector/examples/multi-tenant.yaml';
+    const out = node(`
+      import { composeWarnings, buildCollectorConfig, loadDestinations, packageCompose, renderCompose } from 'otel-audit/collector';
+      const spec = loadDestinations('${example}');
+      const compose = packageCompose(buildCollectorConfig(spec), { publish: '0.0.0.0' });
+      console.log(JSON.stringify({ text: renderCompose(spec, { publish: '0.0.0.0' }), ports: compose.services['otel-audit-collector'].ports, warnings: composeWarnings(buildCollectorConfig(spec)) }));
+    `);
+    const { text, ports, warnings } = JSON.parse(out) as { text: string; ports: string[]; warnings: string[] };
+    const cli = spawnSync('npx', ['otel-audit', 'collector', 'render', '-f', example, '--format', 'compose', '--publish', '0.0.0.0'], { cwd: project, encoding: 'utf8', env: freshProjectEnv() });
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(text).toBe(cli.stdout);
+    expect(ports).toEqual(['0.0.0.0:4317:4317', '0.0.0.0:4318:4318', '0.0.0.0:13133:13133']);
+    expect(warnings).toEqual([]);
   });
 
   it('resolves the JSON Schemas through otel-audit/schemas/…', () => {

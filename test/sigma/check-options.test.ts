@@ -3,7 +3,7 @@
 // other check kept; and `catalog docs` selections pass the check as printed.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 
@@ -63,7 +63,7 @@ describe('sigma check on user rules', () => {
   it('reports an event missing from the user catalog, naming its domain', async () => {
     const dir = rulesDir({ 'typo.yml': rule('    selection:\n        event.name: repo.frok') });
     const result = await cli('sigma', 'check', '--catalog', userCatalog, dir);
-    expect(result.out).toMatch(/typo\.yml: detection\.selection\.event\.name: error: event "repo\.frok" is not defined in the catalog \(domain acme\.audit\)/);
+    expect(result.out).toMatch(/typo\.yml:9:21: error: detection\.selection\.event\.name: event "repo\.frok" is not defined in the catalog \(domain acme\.audit\)/);
     expect(result.code).toBe(1);
   });
 
@@ -71,7 +71,7 @@ describe('sigma check on user rules', () => {
     const dir = rulesDir({ 'bad.yml': rule('    selection:\n        EventName: repo.fork').replace('product: otel_audit', 'product: windows') + 'tags:\n    - attack.defense-evasion\n' });
     for (const flag of [['--conventions', 'none'], ['--no-conventions']]) {
       const result = await cli('sigma', 'check', ...flag, dir);
-      expect(result.out).toMatch(/bad\.yml: logsource: error: must be \{product: otel_audit, service: audit\}/);
+      expect(result.out).toMatch(/bad\.yml:5:5: error: logsource: must be \{product: otel_audit, service: audit\}/);
       expect(result.out).toMatch(/"EventName" is not an attribute of schemas\/contract\.json/);
       expect(result.out).toMatch(/"attack\.defense-evasion" is not in ATT&CK v19/);
       expect(result.code).toBe(1);
@@ -88,6 +88,26 @@ describe('sigma check on user rules', () => {
     const other = rulesDir({ 'dom.yml': rule('    selection:\n        event.domain: other.audit\n        event.name: repo.fork') });
     const result = await cli('sigma', 'check', '--catalog', userCatalog, other);
     expect(result.out).toMatch(/event\.domain "other\.audit" is not the catalog's domain "acme\.audit"/);
+    expect(result.code).toBe(1);
+  });
+});
+
+describe('sigma check text output', () => {
+  it('prints file:line:column: severity: path: message, as compilers and linters do, in every case', async () => {
+    const dir = rulesDir({
+      // Document 0: an event missing from the catalog, at its value. Document 1: no id, reported where the document starts.
+      'two.yml': rule('    selection:\n        event.name: repo.frok') + '---\ntitle: Second\nlogsource:\n    product: otel_audit\n    service: audit\ndetection:\n    selection:\n        event.name: repo.fork\n    condition: selection\n',
+      'broken.yml': 'title: [unclosed\n',
+    });
+    const result = await cli('sigma', 'check', '--catalog', userCatalog, dir);
+    const lines = result.out.split('\n');
+    expect(lines).toContain(`${relative(process.cwd(), join(dir, 'two.yml'))}:9:21: error: detection.selection.event.name: event "repo.frok" is not defined in the catalog (domain acme.audit)`);
+    expect(lines.filter((l) => l.includes('two.yml:13:1: error: '))).toEqual([expect.stringMatching(/two\.yml:13:1: error: id: every document needs an id \(a UUID\)$/), expect.stringMatching(/two\.yml:13:1: error: name: /)]);
+    expect(result.out).toMatch(/broken\.yml:2:1: error: document 0: YAML error: /);
+    // Every issue line starts with file:line:column.
+    const issues = lines.filter((l) => / error: | warning: /.test(l));
+    expect(issues.length).toBe(4);
+    for (const line of issues) expect(line).toMatch(/^\S+\.yml:\d+:\d+: (error|warning): /);
     expect(result.code).toBe(1);
   });
 });

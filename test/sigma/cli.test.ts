@@ -21,7 +21,7 @@ describe('otel-audit sigma', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-check-'));
     writeFileSync(join(dir, 'otel_audit_broken_rule.yml'), 'title: Broken\nlogsource: {product: otel_audit, service: audit}\ndetection:\n    sel:\n        event.name|nope: x\n    condition: sel\n');
     const bad = await cli('check', dir);
-    expect(bad.out).toMatch(/otel_audit_broken_rule\.yml: detection\.sel\.event\.name\|nope: error: unknown modifier "nope"/);
+    expect(bad.out).toMatch(/otel_audit_broken_rule\.yml:5:26: error: detection\.sel\.event\.name\|nope: unknown modifier "nope"$/m);
     expect(bad.code).toBe(1);
   });
 

@@ -1,7 +1,8 @@
 // `otel-audit sigma convert` with the real sigma-cli 3.1: each query under
 // its rule's title and id, sigma-cli output formats passed through (and an
 // unknown one refused with the backend's list), and --destinations naming the
-// index the rendered collector config writes to in SPL, PPL and ES|QL.
+// index the rendered collector config writes to in SPL, PPL and ES|QL (every
+// destination of the target's type, or the one --destination names).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -51,4 +52,46 @@ describe('sigma convert', () => {
     const none = await convertRules({ target: 'splunk', paths: [deleted], destinations: join(dir, 'd.yaml') }).catch((e: unknown) => e);
     expect((none as Error).message).toMatch(/has no splunk_hec destination for the splunk target/);
   }, 60_000);
+
+  it('--destinations with several destinations of one type names all their indexes; --destination picks one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'convert-dests-'));
+    const file = join(dir, 'audit-collector.yaml');
+    writeFileSync(file, [
+      'domain: acme.audit',
+      'destinations:',
+      '  - { name: splunk-a, type: splunk_hec, endpoint: "https://a.example:8088/services/collector", token: "${env:TOKEN_A}", index: audit_a }',
+      '  - { name: splunk-b, type: splunk_hec, endpoint: "https://b.example:8088/services/collector", token: "${env:TOKEN_B}", index: audit_b }',
+      '  - { name: splunk-old, type: splunk_hec, enabled: false, endpoint: "https://old.example:8088/services/collector", token: "${env:TOKEN_OLD}", index: audit_old }',
+      '  - { name: search-a, type: opensearch, endpoint: "https://a.example:9200", index: audit-a }',
+      '  - { name: search-b, type: opensearch, endpoint: "https://b.example:9200", index: audit-b }',
+      '  - { name: elastic-a, type: elasticsearch, endpoint: "https://a.example:9200", index: logs-audit.a-default }',
+      '  - { name: elastic-b, type: elasticsearch, endpoint: "https://b.example:9200", index: logs-audit.b-default }',
+      '',
+    ].join('\n'));
+    // Every enabled destination: the query finds the events wherever the config sends them (not the disabled one).
+    const splunk = await cli('convert', '-t', 'splunk', '--destinations', file, deleted);
+    expect(splunk.out).toMatch(/^index IN \("audit_a", "audit_b"\) event\.name="audit\.stream\.delete" \|/m);
+    const ppl = await cli('convert', '-t', 'opensearch', '--destinations', file, mass);
+    expect(ppl.out).toMatch(/source=audit-a,audit-b \| where/);
+    const esql = await cli('convert', '-t', 'elasticsearch', '--destinations', file, mass);
+    expect(esql.out).toMatch(/^from logs-audit\.a-default,logs-audit\.b-default metadata/m);
+    // --destination: that destination's index only.
+    expect((await cli('convert', '-t', 'splunk', '--destinations', file, '--destination', 'splunk-b', deleted)).out).toMatch(/^index="audit_b" event\.name="audit\.stream\.delete" \|/m);
+    expect((await cli('convert', '-t', 'opensearch', '--destinations', file, '--destination', 'search-a', mass)).out).toMatch(/source=audit-a \| where/);
+    // A name that is not there, of another type, disabled, or without --destinations: an error naming the choices.
+    const refused = async (options: { destinations?: string; destination: string; target?: string }) => {
+      const error = await convertRules({ target: options.target ?? 'splunk', paths: [deleted], destinations: options.destinations, destination: options.destination }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OtelAuditError);
+      expect((error as OtelAuditError).code).toBe('OPTION_INVALID');
+      return (error as Error).message;
+    };
+    expect(await refused({ destinations: file, destination: 'splunk-c' })).toBe(`--destination splunk-c: ${file} has no destination of that name; its splunk_hec destinations: splunk-a, splunk-b`);
+    expect(await refused({ destinations: file, destination: 'search-a' })).toBe('--destination search-a is a opensearch destination; the splunk target searches splunk_hec destinations (splunk-a, splunk-b)');
+    expect(await refused({ destinations: file, destination: 'splunk-old' })).toMatch(/^--destination splunk-old is disabled \(enabled: false\)/);
+    expect(await refused({ destination: 'splunk-a' })).toBe('--destination splunk-a picks a destination of a destinations file: add --destinations FILE');
+    // An index taken from the environment cannot be named in a query: said, not written into it as ${env:…}.
+    const fromEnv = join(dir, 'env-index.yaml');
+    writeFileSync(fromEnv, 'domain: acme.audit\ndestinations:\n  - { name: elastic, type: elasticsearch, endpoint: "https://e.example:9200", index: "${env:ES_INDEX}" }\n');
+    expect(await refused({ destinations: fromEnv, destination: 'elastic', target: 'elasticsearch' })).toBe(`${fromEnv}: destination "elastic" takes its index from \${env:ES_INDEX}, which a query cannot name; convert without --destinations`);
+  }, 120_000);
 });

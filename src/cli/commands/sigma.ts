@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { Option, type Command } from 'commander';
 import { provisionSigmaCli } from '../../tools/sigma-venv.js';
-import { checkPack, convertRules, defaultRulesPath, formatCheckResult, formatTestResults, loadTargets, runRuleTests, SigmaEngine, untestedRules, type EventView, type SigmaMatch } from '../../sigma/index.js';
+import { checkPack, convertRules, defaultRulesPath, formatCheckResult, formatTestResults, loadTargets, runRuleTests, SigmaEngine, untestedRules, type EventView, type SigmaIssue, type SigmaMatch } from '../../sigma/index.js';
 import { readEventContent } from '../../sigma/events.js';
 import { InputError } from '../../errors.js';
 import { loadCatalog } from '../../event/catalog.js';
@@ -15,6 +15,16 @@ const outputFormatOption = () => new Option('--output-format <format>', 'text, o
 function writeReport(report: string, file: string | undefined): void {
   if (file) writeFileSync(file, report);
   else process.stdout.write(report);
+}
+
+/**
+ * An issue as compilers and linters print one, `file:line:column: severity: path: message`, so
+ * editors and CI log viewers link to it; the document number stands in when the line is unknown.
+ */
+export function formatIssue(issue: SigmaIssue): string {
+  const at = issue.line !== undefined ? `:${issue.line}${issue.column !== undefined ? `:${issue.column}` : ''}` : '';
+  const document = issue.line === undefined && issue.document ? ` (document ${issue.document})` : '';
+  return `${display(issue.file)}${at}${document}: ${issue.severity}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
 }
 
 function formatMatch(match: SigmaMatch): string {
@@ -51,9 +61,7 @@ export function registerSigmaCommands(program: Command): void {
         if (errors > 0) process.exitCode = 1;
         return;
       }
-      for (const issue of result.issues) {
-        console.log(`${display(issue.file)}${issue.document ? ` (document ${issue.document})` : ''}: ${issue.path}: ${issue.severity}: ${issue.message}`);
-      }
+      for (const issue of result.issues) console.log(formatIssue(issue));
       console.log(`${result.files} files, ${result.documents} documents, ${errors} errors, ${result.issues.length - errors} warnings`);
       if (errors > 0) process.exitCode = 1;
     });
@@ -108,7 +116,8 @@ export function registerSigmaCommands(program: Command): void {
           report(`${file}: cannot be read (${(error as Error).message})`);
           continue;
         }
-        const result = readEventContent(content, file, options.domain);
+        // Flat attribute lines are scanned for the fields the rules read only (engine.jsonLineReader).
+        const result = readEventContent(content, file, options.domain, engine.jsonLineReader());
         result.views.forEach((view, index) => events.push({ view, where: `${file}:${result.lines[index]}` }));
         for (const error of result.errors) report(error.message);
       }
@@ -144,10 +153,11 @@ export function registerSigmaCommands(program: Command): void {
     .option('--domain <domain>', 'also require event.domain to equal this (your catalog domain)')
     .option('-p, --pipeline <files...>', 'more pySigma pipeline files, applied with the bundled one')
     .option('-f, --format <format>', 'a sigma-cli output format of the target\'s backend, passed through (e.g. savedsearches for splunk, siem_rule_ndjson for elasticsearch; `sigma list formats <backend>`); default: plain queries, each under its rule\'s title and id')
-    .option('--destinations <file>', 'a destinations file: the splunk, opensearch (PPL) and elasticsearch (ES|QL) queries name the index its destination of that type writes to')
-    .action(async (paths: string[], options: { target: string; domain?: string; pipeline?: string[]; format?: string; destinations?: string }) => {
+    .option('--destinations <file>', 'a destinations file: the splunk, opensearch (PPL) and elasticsearch (ES|QL) queries name the indexes its destinations of that type write to (all of them: index IN (…), source=a,b, FROM a,b)')
+    .option('--destination <name>', 'with --destinations: only the index of this destination')
+    .action(async (paths: string[], options: { target: string; domain?: string; pipeline?: string[]; format?: string; destinations?: string; destination?: string }) => {
       const plain = !options.format || options.format === 'default';
-      const result = await convertRules({ target: options.target, paths: paths.length ? paths : undefined, domain: options.domain, pipelines: options.pipeline, format: options.format, destinations: options.destinations, perRule: plain });
+      const result = await convertRules({ target: options.target, paths: paths.length ? paths : undefined, domain: options.domain, pipelines: options.pipeline, format: options.format, destinations: options.destinations, destination: options.destination, perRule: plain });
       if (plain && result.queries) {
         console.log(result.queries.map((q) => `# ${q.title} (${q.id ?? 'no id'}) ${display(q.file)}\n${q.query}`).join('\n\n'));
       } else {
