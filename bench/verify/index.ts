@@ -1,13 +1,15 @@
 // bench:verify — how fast `otel-audit verify` reads and proves a trail from a
 // file: records emitted with integrity on (a digest every 1000), written as
-// the canonical JSON lines a webhook or S3 `body` store holds, then read
+// the collector's file exporter writes them (one OTLP/JSON request of up to
+// 512 records per line, attributes and resource included), then read
 // (readTrail) and verified (verifyTrail) with only the public key.
 // Target: at least 200,000 records per CPU-second on one core.
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
+import type { AnyValue } from '@opentelemetry/api';
+import { InMemoryLogRecordExporter, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { createAuditLogger } from '../../src/index.js';
 import { publicKeys, readTrail, verifyTrail } from '../../src/integrity/index.js';
 import { catalog } from '../../test/emit/fixtures/catalog.js';
@@ -15,6 +17,47 @@ import { writeBenchmarkSection } from '../report.js';
 
 const total = Number(process.env.BENCH_EVENTS ?? 200_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+/** `otlp` (default): file exporter lines; `canonical`: one canonical event per line, as a webhook or S3 `body` store holds them. */
+const form = process.env.BENCH_FORM === 'canonical' ? 'canonical' : 'otlp';
+
+/** An AnyValue as protojson writes it (the collector's file exporter): 64-bit integers as strings. */
+function anyValue(value: AnyValue): unknown {
+  if (typeof value === 'string') return { stringValue: value };
+  if (typeof value === 'boolean') return { boolValue: value };
+  if (typeof value === 'number') return Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value };
+  if (Array.isArray(value)) return { arrayValue: { values: value.map(anyValue) } };
+  if (value === null || value === undefined) return {};
+  return { kvlistValue: { values: keyValues(value as Record<string, AnyValue>) } };
+}
+
+function keyValues(values: Record<string, AnyValue>): unknown[] {
+  return Object.entries(values).filter(([, value]) => value !== undefined).map(([key, value]) => ({ key, value: anyValue(value) }));
+}
+
+/** One file exporter line: an ExportLogsServiceRequest holding `records`. */
+function otlpLine(records: readonly ReadableLogRecord[]): string {
+  const logRecords = records.map((record) => ({
+    timeUnixNano: String(record.hrTime[0] * 1e9 + record.hrTime[1]),
+    observedTimeUnixNano: String(record.hrTimeObserved[0] * 1e9 + record.hrTimeObserved[1]),
+    severityNumber: record.severityNumber,
+    severityText: record.severityText,
+    body: anyValue(record.body as AnyValue),
+    attributes: keyValues(record.attributes as Record<string, AnyValue>),
+    eventName: record.eventName,
+    traceId: '',
+    spanId: '',
+  }));
+  const resource = { attributes: keyValues({ 'service.name': 'bench-verify', 'host.name': 'bench-host', 'process.pid': 4242, 'telemetry.sdk.language': 'nodejs', 'telemetry.sdk.name': 'opentelemetry', 'telemetry.sdk.version': '3.1.0' }) };
+  return JSON.stringify({ resourceLogs: [{ resource, scopeLogs: [{ scope: { name: 'otel-audit' }, logRecords }] }] });
+}
+
+/** Appends the exported records as file exporter lines, 512 records per line, and empties the exporter. */
+function drain(exporter: InMemoryLogRecordExporter, lines: string[]): void {
+  const records = exporter.getFinishedLogRecords();
+  if (form === 'canonical') for (const record of records) lines.push(JSON.stringify(record.body));
+  else for (let i = 0; i < records.length; i += 512) lines.push(otlpLine(records.slice(i, i + 512)));
+  exporter.reset();
+}
 
 async function makeTrail(file: string): Promise<string> {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -27,13 +70,12 @@ async function makeTrail(file: string): Promise<string> {
     else audit.emit('auth.login', { ...common, data: { method: 'password', password: 'hunter2' } });
     if (i % 10_000 === 9_999) {
       await audit.flush();
-      for (const record of exporter.getFinishedLogRecords()) lines.push(JSON.stringify(record.body));
-      exporter.reset();
+      drain(exporter, lines);
     }
   }
   await audit.integrity!.digest();
   await audit.flush();
-  for (const record of exporter.getFinishedLogRecords()) lines.push(JSON.stringify(record.body));
+  drain(exporter, lines);
   await audit.shutdown();
   writeFileSync(file, lines.join('\n') + '\n');
   return publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -66,7 +108,7 @@ async function main(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   const median = rates.slice().sort((a, b) => a - b)[Math.floor(rates.length / 2)]!;
   const markdown = [
-    `${total.toLocaleString('en-US')} records (a repo.fork and an auth.login in turn, a digest every 1000) emitted with integrity on, written as canonical JSON lines, then read and verified ${rounds} times. 1-minute load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after.`,
+    `${total.toLocaleString('en-US')} records (a repo.fork and an auth.login in turn, a digest every 1000) emitted with integrity on, written as the collector's file exporter writes them (OTLP/JSON, 512 records per line), then read and verified ${rounds} times. 1-minute load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after.`,
     '',
     '| round | records | wall ms | CPU ms | records/s | records per CPU-second |',
     '|---|---|---|---|---|---|',

@@ -2,12 +2,15 @@
 // the logger's hash chain before it is queued, and each signed digest is
 // emitted as an audit record of its own (event `audit.integrity.digest`),
 // through the same pipeline to every destination (docs/integrity.md).
-import type { Logger } from '@opentelemetry/api';
+import { diag, type Logger } from '@opentelemetry/api';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { spooledTail } from '../delivery/durable/processor.js';
+import type { DurableLogRecordProcessor } from '../delivery/index.js';
 import type { Catalog, CatalogEvent } from '../event/catalog.js';
 import { contract, contractField } from '../event/contract.js';
 import { uuidv7 } from '../event/uuid.js';
-import { canonicalJson } from '../integrity/canonical.js';
-import { DIGEST_EVENT, IntegrityChain, type Digest } from '../integrity/chain.js';
+import { canonicalJson, sha256 } from '../integrity/canonical.js';
+import { DIGEST_EVENT, IntegrityChain, type ChainResume, type Digest } from '../integrity/chain.js';
 import { compileCanonical, schemaShape, type CompiledCanonical, type Shape } from '../integrity/compiled.js';
 import { ed25519Signer, type Signer } from '../integrity/keys.js';
 import { OtelAuditError } from '../errors.js';
@@ -65,13 +68,54 @@ function bodyShape(event: CatalogEvent): Shape {
   return shape;
 }
 
-export function createLoggerIntegrity(options: IntegrityOptions, logger: Logger, catalog: Catalog): LoggerIntegrity {
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isHash = (value: unknown): value is string => typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
+const isSeq = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+/**
+ * Where the stream of the newest stamped record in a durable spool stands: its
+ * last record (seq, hash) and its last digest, read from the records the spool
+ * keeps (the newest digest and everything after it). Undefined when there is
+ * nothing to continue, or when the digest state cannot be found (then a new
+ * stream starts, as without a spool).
+ */
+export function resumeFromSpool(records: readonly ReadableLogRecord[]): ChainResume | undefined {
+  let last: { body: Record<string, unknown>; stream: string; seq: number } | undefined;
+  for (const record of records) {
+    const stamp = isRecord(record.body) ? record.body.integrity : undefined;
+    if (record.eventName !== DIGEST_EVENT && isRecord(stamp) && typeof stamp.stream === 'string' && isSeq(stamp.seq) && isHash(stamp.prev)) last = { body: record.body as Record<string, unknown>, stream: stamp.stream, seq: stamp.seq };
+  }
+  if (!last) return undefined;
+  const { stream } = last;
+  let digest: { to: number; signature: string } | undefined;
+  let sawFirst = false;
+  for (const record of records) {
+    const body = isRecord(record.body) ? record.body : undefined;
+    const data = body && isRecord(body.data) ? body.data : undefined;
+    if (record.eventName === DIGEST_EVENT && data?.stream === stream && isSeq(data.to) && typeof data.signature === 'string' && data.to <= last.seq) digest = { to: data.to, signature: data.signature };
+    if (isRecord(body?.integrity) && body.integrity.stream === stream && body.integrity.seq === 1) sawFirst = true;
+  }
+  // Without its last digest the digest chain cannot go on (unless the stream never had one).
+  if (!digest && !sawFirst) return undefined;
+  return { stream, seq: last.seq, head: sha256(canonicalJson(last.body)), signedTo: digest?.to ?? 0, ...(digest ? { previousSignature: digest.signature } : {}) };
+}
+
+export function createLoggerIntegrity(options: IntegrityOptions, logger: Logger, catalog: Catalog, durable?: DurableLogRecordProcessor): LoggerIntegrity {
   const { domain } = catalog;
   const digestEvery = options.digestEvery ?? 1000;
   const interval = options.digestIntervalMillis ?? 60_000;
   if (!Number.isSafeInteger(digestEvery) || digestEvery < 1) throw new OtelAuditError('OPTION_INVALID', `integrity.digestEvery must be a positive integer (got ${String(digestEvery)})`, { path: 'integrity.digestEvery' });
   if (!Number.isFinite(interval) || interval <= 0) throw new OtelAuditError('OPTION_INVALID', `integrity.digestIntervalMillis must be a positive number (got ${String(interval)})`, { path: 'integrity.digestIntervalMillis' });
-  const chain = new IntegrityChain({ signer: signerOf(options.key), digestEvery, onDigest: (digest) => logger.emit(digestRecord(digest, domain)), onError: options.onError });
+  // With a durable spool, the chain survives restarts: the stream goes on from the last record spooled.
+  let resume: ChainResume | undefined;
+  if (durable) {
+    try {
+      resume = resumeFromSpool(spooledTail(durable));
+    } catch (error) {
+      diag.warn(`otel-audit integrity: could not read the chain head back from the spool ${durable.directory} (${(error as Error).message}); starting a new stream`);
+    }
+  }
+  const chain = new IntegrityChain({ signer: signerOf(options.key), digestEvery, onDigest: (digest) => logger.emit(digestRecord(digest, domain)), onError: options.onError, resume });
   // Canonical JSON on the emit path: a serialiser compiled per catalog event, on first use.
   const serialisers = new Map<string, CompiledCanonical>();
   const serialiser = (name: string): CompiledCanonical => {

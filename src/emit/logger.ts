@@ -149,7 +149,7 @@ export function createAuditLogger<C extends Catalog>(options: AuditLoggerOptions
   const logger: Logger = provider.getLogger('otel-audit', undefined, { attributes: { [contractField('domain').attribute!]: catalog.domain } });
   const policy = options.onInvalid ?? 'throw';
   let invalidCount = 0;
-  const integrity = options.integrity ? createLoggerIntegrity(options.integrity, logger, catalog) : undefined;
+  const integrity = options.integrity ? createLoggerIntegrity(options.integrity, logger, catalog, durable) : undefined;
 
   const audit: AuditLogger<C> = {
     emit(name, event) {

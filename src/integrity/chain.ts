@@ -39,6 +39,17 @@ export interface Digest {
   signature: string;
 }
 
+/** Where a stream stands: what a restarted emitter needs to continue it (read back from its durable spool). */
+export interface ChainResume {
+  stream: string;
+  /** The last sequence number stamped, and the hash of that record. */
+  seq: number;
+  head: string;
+  /** The last sequence number the last digest covers (0: none yet), and that digest's signature. */
+  signedTo: number;
+  previousSignature?: string;
+}
+
 export interface IntegrityChainOptions {
   signer: Signer;
   /** Records per digest. */
@@ -49,6 +60,8 @@ export interface IntegrityChainOptions {
   onError?: (error: Error) => void;
   /** A stream id; default a new UUID per chain (per logger instance). */
   stream?: string;
+  /** Continue this stream instead of starting one (wins over `stream`). */
+  resume?: ChainResume;
   now?: () => number;
 }
 
@@ -65,8 +78,16 @@ export class IntegrityChain {
   private signing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: IntegrityChainOptions) {
-    this.stream = options.stream ?? randomUUID();
+    this.stream = options.resume?.stream ?? options.stream ?? randomUUID();
     this.signer = options.signer;
+    if (options.resume) {
+      this.seq = options.resume.seq;
+      this.head = options.resume.head;
+      this.signedTo = options.resume.signedTo;
+      this.previousSignature = options.resume.previousSignature;
+      // The records after the last digest are signed by the next one.
+      this.digestFrom = options.resume.signedTo + 1;
+    }
   }
 
   /**

@@ -130,3 +130,60 @@ export function schemaShape(schema: unknown, level = 0): Shape | undefined {
   for (const [name, child] of Object.entries(properties)) shape.set(name, schemaShape(child, level + 1));
   return shape;
 }
+
+type MutableShape = Map<string, MutableShape | undefined>;
+
+/** The shape of one record: its members, nested objects as shapes of their own. */
+function shapeOf(record: Record<string, unknown>, level = 0): MutableShape {
+  const shape: MutableShape = new Map();
+  for (const [name, value] of Object.entries(record)) {
+    const nested = typeof value === 'object' && value !== null && !Array.isArray(value) && level < MAX_COMPILED_DEPTH;
+    shape.set(name, nested ? shapeOf(value as Record<string, unknown>, level + 1) : undefined);
+  }
+  return shape;
+}
+
+function mergeShape(into: MutableShape, from: MutableShape): void {
+  for (const [name, child] of from) {
+    const existing = into.get(name);
+    if (existing && child) mergeShape(existing, child);
+    else if (!existing) into.set(name, child);
+  }
+}
+
+/** Event names a learning serialiser compiles for; records of others take the generic path. */
+const MAX_LEARNED_NAMES = 256;
+/** Times a name's shape is widened and compiled again after a record that did not fit. */
+const MAX_RECOMPILES = 8;
+
+/**
+ * Canonical JSON for a reader that has no catalog (verify): a serialiser per
+ * event name, compiled from the shapes of the records read so far (widened
+ * when one does not fit). A record that does not fit takes the generic path,
+ * so what a record holds changes only the speed, never the bytes.
+ */
+export function learningCanonical(): CompiledCanonical {
+  const byName = new Map<string, { shape: MutableShape; serialise: CompiledCanonical; recompiles: number }>();
+  let missed = false;
+  const onGenericPath = () => {
+    missed = true;
+  };
+  return (record) => {
+    const name = typeof record.name === 'string' ? record.name : '';
+    let entry = byName.get(name);
+    if (!entry) {
+      if (byName.size >= MAX_LEARNED_NAMES) return canonicalJson(record);
+      const shape = shapeOf(record);
+      entry = { shape, serialise: compileCanonical(shape, onGenericPath), recompiles: 0 };
+      byName.set(name, entry);
+    }
+    missed = false;
+    const text = entry.serialise(record);
+    if (missed && entry.recompiles < MAX_RECOMPILES) {
+      entry.recompiles++;
+      mergeShape(entry.shape, shapeOf(record));
+      entry.serialise = compileCanonical(entry.shape, onGenericPath);
+    }
+    return text;
+  };
+}

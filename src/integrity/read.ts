@@ -3,7 +3,7 @@
 // or OTLP/protobuf request, canonical events as JSON lines (webhooks, S3
 // `body` objects), Splunk HEC events, and OpenSearch documents or search
 // responses. Lines it cannot read are reported, never skipped silently.
-import { decodeLogsRequest, type OtlpLogsRequest } from '../event/otlp-json.js';
+import { decodeAnyValue, decodeLogsRequest, type OtlpLogsRequest } from '../event/otlp-json.js';
 import { decodeLogsRequestProto } from '../event/otlp-proto.js';
 import type { TrailRecord } from './verify.js';
 
@@ -19,7 +19,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 function bodiesOf(value: unknown): unknown[] | undefined {
   if (Array.isArray(value)) return (value as unknown[]).flatMap((item): unknown[] => bodiesOf(item) ?? [item]);
   if (!isObject(value)) return undefined;
-  if (Array.isArray(value.resourceLogs)) return decodeLogsRequest(value as OtlpLogsRequest).map((record) => record.body);
+  if (Array.isArray(value.resourceLogs)) return requestBodies(value as OtlpLogsRequest);
   if (isObject(value.hits) && Array.isArray(value.hits.hits)) return (value.hits.hits as unknown[]).flatMap((hit): unknown[] => bodiesOf(hit) ?? []);
   if (isObject(value._source)) return [bodyOfDocument(value._source)];
   // Splunk HEC: {"time": …, "event": {…}, "fields": {…}}
@@ -28,6 +28,17 @@ function bodiesOf(value: unknown): unknown[] | undefined {
   if (isObject(value.body) && isObject(value.attributes)) return [value.body];
   if (typeof value.name === 'string') return [value];
   return undefined;
+}
+
+/** The bodies of an OTLP request's records; verify needs nothing else, so attributes and resources are not decoded. */
+function requestBodies(request: OtlpLogsRequest): unknown[] {
+  const bodies: unknown[] = [];
+  for (const resourceLogs of request.resourceLogs ?? []) {
+    for (const scopeLogs of (isObject(resourceLogs) && Array.isArray(resourceLogs.scopeLogs) ? resourceLogs.scopeLogs : [])) {
+      for (const record of (isObject(scopeLogs) && Array.isArray(scopeLogs.logRecords) ? scopeLogs.logRecords : [])) bodies.push(isObject(record) ? decodeAnyValue(record.body as Parameters<typeof decodeAnyValue>[0]) : null);
+    }
+  }
+  return bodies;
 }
 
 /**
@@ -101,7 +112,14 @@ export function readTrail(content: string | Uint8Array, source: string): ReadTra
       unreadable.push({ where, reason: `not JSON (${(error as Error).message})` });
       return;
     }
-    const bodies = bodiesOf(value);
+    let bodies: unknown[] | undefined;
+    try {
+      bodies = bodiesOf(value);
+    } catch (error) {
+      // A request whose values are not what OTLP says (an array where a list of values belongs): reported, not thrown.
+      unreadable.push({ where, reason: `not a well-formed record (${(error as Error).message})` });
+      return;
+    }
     if (!bodies) unreadable.push({ where, reason: 'neither an OTLP request, a canonical event, a HEC event nor an OpenSearch document' });
     else bodies.forEach((body, n) => records.push({ body, where: bodies.length > 1 ? `${where}#${n}` : where }));
   });

@@ -323,9 +323,14 @@ export function flatRecordTime(value: { timeUnixNano?: unknown; observedTimeUnix
   return otlpTime(value.timeUnixNano) ?? otlpTime(value.observedTimeUnixNano) ?? value.time;
 }
 
-/** timeOf() for scanners outside this module. */
-export function flatRecordView(time: unknown, id: unknown): { time: number | undefined; id: string | undefined } {
-  return { time: timeOf(time, id), id: typeof id === 'string' ? id : undefined };
+/** timeOf() for scanners outside this module; `id` is asked for only to name the event in an error. */
+export function flatRecordView(time: unknown, id: () => unknown): { time: number | undefined } {
+  if (time === undefined) return { time: undefined };
+  try {
+    return { time: eventTime(time) };
+  } catch {
+    return { time: timeOf(time, id()) };
+  }
 }
 
 /**

@@ -3,23 +3,55 @@
 // that is anything else (another format, a syntax error) is left to the full
 // JSON.parse path of readEvents, which gives the same views or the error.
 import { compileField, flatRecordTime, flatRecordView, FLAT_RECORD, type CompiledField, type EventView, type JsonLineReader } from './events.js';
-import { scanObject, ScanFields, valueAt } from './scan.js';
+import { readValue, scanObject, ScanFields, STRIDE } from './scan.js';
+
+/** What every line of one reader shares: the keys it scans for, and each field's index among them. */
+interface Scanner {
+  fields: ScanFields;
+  /** The scanner's index of each field, by CompiledField.slot (-1 or absent: not scanned). */
+  indexOfSlot: Int16Array;
+  /** The indexes of the record's id and its three time keys (FLAT_RECORD). */
+  id: number;
+  times: [number, number, number];
+}
 
 /** A flat attribute record as the scanner left it: the line, and where each wanted value is; a value is decoded when read. */
 export class ScannedView implements EventView {
+  readonly time: number | undefined;
+  private idValue: string | undefined | null = null;
+
+  /** Throws an InputError when the record's time is not a plausible time. */
   constructor(
+    private readonly scanner: Scanner,
     private readonly text: string,
+    private readonly start: number,
+    private readonly end: number,
     private readonly positions: Int32Array,
     private readonly base: number,
-    /** The scanner's index of each field, by CompiledField.slot (-1 or absent: not scanned). */
-    private readonly indexOfSlot: Int16Array,
-    readonly time: number | undefined,
-    readonly id: string | undefined,
-  ) {}
-  value(field: CompiledField): unknown {
-    const index = this.indexOfSlot[field.slot];
-    return index === undefined || index < 0 ? undefined : valueAt(this.text, this.positions, this.base, index);
+  ) {
+    const [time, observed, plain] = scanner.times;
+    this.time = flatRecordView(flatRecordTime({ timeUnixNano: this.valueOf(time), observedTimeUnixNano: this.valueOf(observed), time: this.valueOf(plain) }), () => this.id).time;
   }
+
+  /** The record's log.record.uid, read when first asked for (most events match nothing, and nothing asks). */
+  get id(): string | undefined {
+    if (this.idValue === null) {
+      const id = this.valueOf(this.scanner.id);
+      this.idValue = typeof id === 'string' ? id : undefined;
+    }
+    return this.idValue;
+  }
+
+  value(field: CompiledField): unknown {
+    const index = this.scanner.indexOfSlot[field.slot];
+    return index === undefined || index < 0 ? undefined : this.valueOf(index);
+  }
+
+  /** The value of the scanner's key `index` (readValue: its key checked first). */
+  valueOf(index: number): unknown {
+    return readValue(this.text, this.start, this.end, this.scanner.fields, this.positions, this.base, index);
+  }
+
   allValues(): unknown[] {
     // Never reached: an engine with keyword searches gets no scanner (SigmaEngine.jsonLineReader).
     throw new Error('a scanned event holds only the fields its rules read, not every value');
@@ -34,29 +66,33 @@ export class ScannedView implements EventView {
 export function flatRecordReader(fields: readonly CompiledField[]): JsonLineReader {
   const extra = [FLAT_RECORD.name, FLAT_RECORD.id, ...FLAT_RECORD.times, ...FLAT_RECORD.markers].map((key) => compileField(key));
   const all = [...new Set([...fields, ...extra])];
-  const scan = new ScanFields(all.map((field) => field.name), FLAT_RECORD.markerPrefix);
   const indexOfSlot = new Int16Array(Math.max(...all.map((field) => field.slot)) + 1).fill(-1);
   all.forEach((field, index) => (indexOfSlot[field.slot] = index));
-  const at = (name: string) => indexOfSlot[compileField(name).slot]!;
-  const [name, id, time, observed, plainTime] = [FLAT_RECORD.name, FLAT_RECORD.id, ...FLAT_RECORD.times].map(at) as [number, number, number, number, number];
-  const markers = [...FLAT_RECORD.markers.map(at), scan.count - 1];
+  const indexOf = (key: string) => indexOfSlot[compileField(key).slot]!;
+  const scanner: Scanner = {
+    fields: new ScanFields(all.map((field) => field.name), FLAT_RECORD.markerPrefix),
+    indexOfSlot,
+    id: indexOf(FLAT_RECORD.id),
+    times: FLAT_RECORD.times.map(indexOf) as [number, number, number],
+  };
+  const name = indexOf(FLAT_RECORD.name);
+  // A marker key (or one the scanner guessed is one) sends the line to the full path.
+  const markers = [...FLAT_RECORD.markers.map(indexOf), scanner.fields.count - 1];
   // Lines' positions are cut from shared blocks (a typed array per line costs more than scanning it); a block is freed with its last view.
-  const stride = 2 * scan.count;
+  const stride = STRIDE * scanner.fields.count;
   const blockSize = stride * 1024;
   let block = new Int32Array(blockSize);
-  let base = 0;
+  let next = 0;
   return (text, start, end) => {
-    if (base + stride > blockSize) {
+    if (next + stride > blockSize) {
       block = new Int32Array(blockSize);
-      base = 0;
+      next = 0;
     }
-    const positions = block;
-    const at = base;
-    base += stride; // taken even when the scan fails: the numbers it left are not zero
-    if (!scanObject(text, start, end, scan, positions, at) || text.charCodeAt(positions[at + 2 * name]! - 1) !== 0x22 /* a string */) return undefined;
-    for (const marker of markers) if (positions[at + 2 * marker] !== 0) return undefined;
-    const when = flatRecordTime({ timeUnixNano: valueAt(text, positions, at, time), observedTimeUnixNano: valueAt(text, positions, at, observed), time: valueAt(text, positions, at, plainTime) });
-    const record = flatRecordView(when, valueAt(text, positions, at, id));
-    return new ScannedView(text, positions, at, indexOfSlot, record.time, record.id);
+    const base = next;
+    next += stride; // taken even when the scan fails: the numbers it left are not zero
+    if (!scanObject(text, start, end, scanner.fields, block, base)) return undefined;
+    for (const marker of markers) if (block[base + STRIDE * marker] !== 0) return undefined;
+    const view = new ScannedView(scanner, text, start, end, block, base);
+    return typeof view.valueOf(name) === 'string' ? view : undefined;
   };
 }

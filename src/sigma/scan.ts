@@ -55,15 +55,27 @@ export class ScanFields {
     this.count = names.length + (markerPrefix === undefined ? 0 : 1);
   }
 
-  /** The index of the key text[start, end) (unescaped), or -1 when it is not wanted. */
-  indexAt(text: string, start: number, end: number): number {
+  /**
+   * The index of the key text[start, end) (unescaped), or -1 when it is not
+   * wanted. Unless `strict`, a key the table points to is not compared in
+   * full: the index is a guess (`guessed` is set), which keyHolds() checks
+   * when its value is read. Most keys of a line are never read, and comparing
+   * them all cost more than the rest of the scan.
+   */
+  indexAt(text: string, start: number, end: number, strict = true): number {
+    guessed = false;
     const prefix = this.markerPrefix;
     if (prefix !== undefined && text.charCodeAt(start) === prefix.charCodeAt(0) && end - start >= prefix.length && text.startsWith(prefix, start)) return this.count - 1;
     const bucket = this.byLength[end - start];
     if (bucket === undefined) return -1;
+    if (end === start) return this.search(text, start, end); // the empty key: no character to look at
     const code = text.charCodeAt(start + bucket.at);
     const entry = code < 128 ? bucket.table[code]! : -1;
-    if (entry > 0) return sameText(this.names[entry - 1]!, text, start) ? entry - 1 : -1;
+    if (entry > 0) {
+      if (strict) return sameText(this.names[entry - 1]!, text, start) ? entry - 1 : -1;
+      guessed = true;
+      return entry - 1;
+    }
     if (entry === 0) return -1;
     return this.search(text, start, end);
   }
@@ -81,6 +93,33 @@ export class ScanFields {
   indexOf(name: string): number {
     return this.indexAt(name, 0, name.length);
   }
+
+  /** Whether the key whose text starts at `start` is wanted key `index` (it has that key's length). */
+  keyAt(index: number, text: string, start: number): boolean {
+    return sameText(this.names[index]!, text, start);
+  }
+}
+
+/** Set by indexAt: the index it returned is a guess from the key's length and one character. */
+let guessed = false;
+
+/** Numbers per wanted key in scanObject's `positions`: value start + 1, value end, key start + 1 while the key is a guess. */
+export const STRIDE = 3;
+
+/**
+ * The value of wanted key `index` of the line text[start, end) that
+ * scanObject scanned into `positions` at `base` (JSON.parse's value, or
+ * undefined when the key is absent). The key is checked first: when its
+ * guess was wrong (another key of the same length and character took the
+ * slot), the line is scanned again, comparing every key.
+ */
+export function readValue(text: string, start: number, end: number, fields: ScanFields, positions: Int32Array, base: number, index: number): unknown {
+  const key = positions[base + STRIDE * index + 2]!;
+  if (key !== 0 && !fields.keyAt(index, text, key - 1)) {
+    positions.fill(0, base, base + STRIDE * fields.count);
+    scanObject(text, start, end, fields, positions, base, true);
+  }
+  return valueAt(text, positions, base, index);
 }
 
 /** Whether `text` holds `name` at `start` (which leaves room for it): a plain loop, cheaper than startsWith here. */
@@ -95,7 +134,7 @@ const isHex = (code: number) => isDigit(code) || (code >= 0x41 && code <= 0x46) 
 
 /** Set by skipString: whether the string just skipped holds a backslash escape. */
 let escaped = false;
-/** Set by scanObject: the text has no backslash or control character (but \n) before `end`, so a string ends at the next quote. */
+/** Set by scanObject: the text has no backslash or control character before `end`, so a string ends at the next quote. */
 let clean = false;
 
 /** The index after the string starting at `i` (its opening quote), or -1 when it is not a valid JSON string. */
@@ -223,14 +262,11 @@ function skipKey(text: string, i: number, end: number): number {
   return i < end ? i : -1;
 }
 
-/**
- * The value of wanted key `index` that scanObject found, as JSON.parse gives
- * it (built directly for the common scalars), or undefined when the key was absent.
- */
-export function valueAt(text: string, positions: Int32Array, base: number, index: number): unknown {
-  const start = positions[base + 2 * index]! - 1;
+/** The value scanObject recorded for wanted key `index`, its key taken as checked (readValue checks it). */
+function valueAt(text: string, positions: Int32Array, base: number, index: number): unknown {
+  const start = positions[base + STRIDE * index]! - 1;
   if (start < 0) return undefined;
-  const stored = positions[base + 2 * index + 1]!;
+  const stored = positions[base + STRIDE * index + 1]!;
   return stored < 0 ? decode(text, start, ~stored, true) : decode(text, start, stored, false);
 }
 
@@ -264,21 +300,26 @@ function isClean(text: string, start: number, end: number): boolean {
     specialFrom = start;
     special = found ? found.index : Infinity;
   }
-  return special >= end;
+  if (special < end) return false;
+  // \n is left out of SPECIAL (it ends every line of a file); a text range holding one is scanned the careful way.
+  const newline = text.indexOf('\n', start);
+  return newline === -1 || newline >= end;
 }
 
 /**
  * Checks that text[start, end) is a JSON object (space around it allowed)
- * and records where the value of each wanted key is: `positions[base + 2i]` its
- * start plus one (0, as a new array holds, when absent), `positions[base + 2i + 1]`
- * its end (bitwise-not when a string holds escapes); valueAt() decodes it.
+ * and records where the value of each wanted key is: `positions[base + 3i]` its
+ * start plus one (0, as a new array holds, when absent), `positions[base + 3i + 1]`
+ * its end (bitwise-not when a string holds escapes), `positions[base + 3i + 2]`
+ * where the key starts plus one when it is a guess (see ScanFields.indexAt;
+ * never with `strict`); readValue() checks the key and decodes the value.
  * Values are decoded only when read, so a line costs about one pass over its
- * quotes. Those 2 × fields.count numbers must be zeroed. Returns false, with `positions` in an
+ * quotes. Those STRIDE × fields.count numbers must be zeroed. Returns false, with `positions` in an
  * unspecified state, when the text is not a JSON object the scanner can vouch
  * for: the caller then parses it with JSON.parse, which gives the same values
  * or throws the syntax error.
  */
-export function scanObject(text: string, start: number, end: number, fields: ScanFields, positions: Int32Array, base = 0): boolean {
+export function scanObject(text: string, start: number, end: number, fields: ScanFields, positions: Int32Array, base = 0, strict = false): boolean {
   clean = isClean(text, start, end);
   let i = start;
   while (i < end && isSpace(text.charCodeAt(i))) i++;
@@ -293,7 +334,8 @@ export function scanObject(text: string, start: number, end: number, fields: Sca
       const keyStart = i;
       i = skipString(text, i, end);
       if (i < 0) return false;
-      const index = escaped ? fields.indexOf(JSON.parse(text.slice(keyStart, i)) as string) : fields.indexAt(text, keyStart + 1, i - 1);
+      const index = escaped ? fields.indexOf(JSON.parse(text.slice(keyStart, i)) as string) : fields.indexAt(text, keyStart + 1, i - 1, strict);
+      const guess = guessed && !escaped;
       while (i < end && isSpace(text.charCodeAt(i))) i++;
       if (i >= end || text.charCodeAt(i) !== 0x3a) return false;
       i++;
@@ -313,8 +355,10 @@ export function scanObject(text: string, start: number, end: number, fields: Sca
       }
       if (i < 0) return false;
       if (index >= 0) {
-        positions[base + 2 * index] = valueStart + 1;
-        positions[base + 2 * index + 1] = isString && escaped ? ~i : i;
+        const at = base + STRIDE * index;
+        positions[at] = valueStart + 1;
+        positions[at + 1] = isString && escaped ? ~i : i;
+        positions[at + 2] = guess ? keyStart + 2 : 0;
       }
       if (i >= end) return false;
       let next = text.charCodeAt(i++);

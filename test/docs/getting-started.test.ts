@@ -5,7 +5,7 @@
 // <!-- run --> runs in page order through bash, with `npx otel-audit` from the
 // installed package. Every command must exit 0 and show its key result.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -48,7 +48,7 @@ let receiver: OtlpReceiver;
 /** What each command of the page must show besides exit code 0. Every command needs one, so a new step gets a check. */
 const CHECKS: [RegExp, (r: Result) => void | Promise<void>][] = [
   [/^node emit\.mjs$/, (r) => {
-    expect(r.stdout).toMatch(/audit event \S+ sent/);
+    expect(r.stdout).toMatch(/^audit event [0-9a-f-]{36} queued$/m);
     const record = receiver.records.find((x) => x.attributes['event.name'] === 'member.role.assign');
     expect(record, 'the record emit.mjs sent reaches OTEL_EXPORTER_OTLP_ENDPOINT').toBeDefined();
     expect(record!.attributes).toMatchObject({ 'user.id': 'u-1001', 'audit.data.role': 'admin', 'organization.id': 'acme-boards' });
@@ -60,11 +60,10 @@ const CHECKS: [RegExp, (r: Result) => void | Promise<void>][] = [
     expect(result.ok, `the real collector refused otelcol.yaml: ${result.error}`).toBe(true);
   }],
   [/^npx otel-audit collector validate -f audit-collector\.yaml$/, (r) => expect(r.stdout).toMatch(/^audit-collector\.yaml: valid \(checked by /)],
-  [/^npx otel-audit collector render -f audit-collector\.yaml -o collector-config\.yaml$/, () => expect(readFileSync(join(project, 'collector-config.yaml'), 'utf8')).toContain('splunk_hec/splunk')],
-  [/--format compose -o compose\.yaml$/, () => {
+  [/^npx otel-audit collector render -f audit-collector\.yaml --format compose .*-o compose\.yaml$/, () => {
     const compose = parse(readFileSync(join(project, 'compose.yaml'), 'utf8')) as { services: Record<string, { volumes: string[]; environment: Record<string, string> }> };
     const service = Object.values(compose.services)[0]!;
-    expect(service.volumes[0]).toMatch(/^\.\/collector-config\.yaml:/); // the config the step before rendered
+    expect(service.volumes[0]).toMatch(/^\.\/otelcol\.yaml:\/etc\/otelcol-contrib\/config\.yaml:ro$/); // the config rendered and validated before
     expect(Object.keys(service.environment)).toEqual(expect.arrayContaining(['SPLUNK_HEC_TOKEN', 'OPENSEARCH_USER', 'OPENSEARCH_PASSWORD']));
   }],
   [/^npx otel-audit sigma check$/, (r) => expect(r.stdout).toMatch(/\d+ files, \d+ documents, 0 errors, 0 warnings/)],
@@ -115,9 +114,19 @@ describe(`${PAGE} in a fresh project`, () => {
     expect(pkg.dependencies?.['otel-audit']).toMatch(/^file:otel-audit-[\d.]+\.tgz$/);
   });
 
+  it('points each $schema line at a schema of the installed package, not of a clone', () => {
+    const schemas = blocks.filter((b) => b.saveAs).flatMap((b) => [...b.code.matchAll(/\$schema=(\S+)/g)].map((m) => ({ block: b, path: m[1]! })));
+    expect(schemas.length).toBeGreaterThanOrEqual(2);
+    for (const { block, path } of schemas) {
+      expect(path, at(block)).toMatch(/^node_modules\/otel-audit\/schemas\//);
+      // Relative to the saved file, as the YAML language server reads it.
+      expect(existsSync(join(project, dirname(block.saveAs!), path)), `${at(block)}: ${path} is not in the installed package`).toBe(true);
+    }
+  });
+
   it('has a check for every command it runs', () => {
     const commandSteps = steps.filter((s) => s.command !== undefined);
-    expect(commandSteps.length).toBeGreaterThanOrEqual(14);
+    expect(commandSteps.length).toBeGreaterThanOrEqual(13);
     expect(commandSteps.filter((s) => checkOf(s.command!).length !== 1).map((s) => `${at(s.block)}: ${s.command}`)).toEqual([]);
   });
 

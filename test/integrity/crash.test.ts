@@ -1,13 +1,17 @@
 // SIGKILL of an emitting service mid-stream, with the durable spool and
-// integrity on: after a restart replays the spool, `verify` finds no gap and
-// nothing modified; the killed stream's last records are an unsigned tail
-// (its final digest never came), the restarted stream is proven intact.
+// integrity on: the restarted service reads its chain's head back from the
+// spool and continues the same stream (same id, next sequence number, prev =
+// the last record's hash), so `verify` proves one stream with no gap and no
+// fork, whether the killed service's records were still in the spool or
+// already delivered (and their segments deleted).
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { describe, expect, it } from 'vitest';
+import { createAuditLogger, defineCatalog } from '../../src/index.js';
 import { publicKeys, verifyTrail } from '../../src/integrity/index.js';
 import { startOtlpReceiver } from '../../src/testing/index.js';
 
@@ -19,11 +23,12 @@ function child(args: string[]) {
   let stderr = '';
   process_.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   process_.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const printed = (text: string) => new Promise<void>((resolve, reject) => {
+  const printed = (text: string) => new Promise<string>((resolve, reject) => {
     const timer = setInterval(() => {
-      if (stdout.includes(text)) {
+      const line = stdout.split('\n').find((l) => l.startsWith(text));
+      if (line) {
         clearInterval(timer);
-        resolve();
+        resolve(line.slice(text.length).trim());
       } else if (process_.exitCode !== null) {
         clearInterval(timer);
         reject(new Error(`child exited ${process_.exitCode}: ${stderr}`));
@@ -33,35 +38,73 @@ function child(args: string[]) {
   return { process: process_, printed };
 }
 
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'otel-audit-integrity-crash-'));
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const keyFile = join(dir, 'key.pem');
+  writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  return { dir, keyFile, spool: join(dir, 'spool'), keys: publicKeys([publicKey.export({ type: 'spki', format: 'pem' }).toString()]) };
+}
+
+async function kill(started: ReturnType<typeof child>) {
+  started.process.kill('SIGKILL');
+  await new Promise((resolve) => started.process.once('exit', resolve));
+}
+
 describe('integrity across a SIGKILL with the durable spool', () => {
-  it('leaves no gap after the restart replays the spool', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'otel-audit-integrity-crash-'));
-    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    const keyFile = join(dir, 'key.pem');
-    writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    const spool = join(dir, 'spool');
+  it('continues the stream from the spooled head: one stream, no gap, proven intact', async () => {
+    const { spool, keyFile, keys } = setup();
     // The receiver refuses everything at first, so the killed child's records are all still in its spool.
     let accepting = false;
     const receiver = await startOtlpReceiver({ respond: () => (accepting ? 200 : 503) });
     try {
       const first = child([spool, receiver.endpoint, '35', keyFile, '1']);
-      await first.printed('EMITTED');
-      first.process.kill('SIGKILL');
-      await new Promise((resolve) => first.process.once('exit', resolve));
+      const stream = await first.printed('EMITTED');
+      await kill(first);
       accepting = true;
       const second = child([spool, receiver.endpoint, '12', keyFile, '0']);
-      await second.printed('DONE');
-      const report = verifyTrail(receiver.records.map((r, i) => ({ body: r.body, where: `received#${i}` })), { keys: publicKeys([publicKey.export({ type: 'spki', format: 'pem' }).toString()]) });
+      expect(await second.printed('DONE')).toBe(stream); // the same stream id
+      const report = verifyTrail(receiver.records.map((r, i) => ({ body: r.body, where: `received#${i}` })), { keys });
       expect(report.unchained).toEqual([]);
-      expect(report.streams).toHaveLength(2);
-      const [killed, restarted] = [...report.streams].sort((a, b) => b.lastSeq - a.lastSeq);
-      expect(killed).toMatchObject({ records: 35, gaps: [], modified: [], forgedDigests: [], missingDigests: [] });
-      expect(killed!.intact[0]).toEqual({ from: 1, to: 30 });
-      expect(killed!.unsignedTail).toEqual({ from: 31, to: 35 });
-      expect(restarted).toMatchObject({ records: 12, gaps: [], modified: [], intact: [{ from: 1, to: 12 }] });
-      expect(report.exitCode).toBe(2); // nothing lost or altered; the killed stream's tail was never signed
+      expect(report.streams).toHaveLength(1);
+      // 35 records before the kill, 12 after: seq 36-47 follow 35, the final digest signs 31-47 after the killed stream's digest of 21-30
+      expect(report.streams[0]).toMatchObject({ stream, records: 47, lastSeq: 47, gaps: [], modified: [], forgedDigests: [], missingDigests: [], intact: [{ from: 1, to: 47 }] });
+      expect(report.streams[0]!.unsignedTail).toBeUndefined();
+      expect(report.exitCode).toBe(0);
     } finally {
       await receiver.close();
     }
+  });
+
+  it('continues it when everything was delivered and the delivered segments deleted before the kill', async () => {
+    const { spool, keyFile, keys } = setup();
+    const receiver = await startOtlpReceiver();
+    try {
+      // Small segments: a few records each, so delivered ones are deleted; the newest digest's segment and later ones stay.
+      const first = child([spool, receiver.endpoint, '35', keyFile, '2', '8192']);
+      const stream = await first.printed('EMITTED');
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the acknowledgement is persisted and segments deleted
+      const segments = readdirSync(spool).filter((name) => name.startsWith('segment-'));
+      await kill(first);
+      expect(segments.length).toBeGreaterThan(0);
+      expect(segments.length).toBeLessThan(8); // most of the 35 records' segments are gone
+      const second = child([spool, receiver.endpoint, '12', keyFile, '0', '8192']);
+      expect(await second.printed('DONE')).toBe(stream);
+      const report = verifyTrail(receiver.records.map((r, i) => ({ body: r.body, where: `received#${i}` })), { keys });
+      expect(report.streams).toHaveLength(1);
+      expect(report.streams[0]).toMatchObject({ stream, records: 47, gaps: [], modified: [], forgedDigests: [], missingDigests: [], intact: [{ from: 1, to: 47 }] });
+      expect(report.exitCode).toBe(0);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('refuses a spool folder that other users can write to, so no one else can plant a head', () => {
+    const { dir, keyFile } = setup();
+    const spool = join(dir, 'shared');
+    mkdirSync(spool);
+    chmodSync(spool, 0o777);
+    const catalog = defineCatalog({ domain: 'acme.audit', events: { 'user.login': { description: 'A user logged in.' } } });
+    expect(() => createAuditLogger({ catalog, exporter: new InMemoryLogRecordExporter(), durable: { directory: spool }, integrity: { key: `file:${keyFile}` } })).toThrow(/writable by every user/);
   });
 });

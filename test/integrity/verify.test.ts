@@ -148,6 +148,40 @@ describe('verifyTrail', () => {
     expect(unreadable[0]!.reason).toMatch(/not JSON/);
   });
 
+  it('names edits that change a record\'s shape (a member added, a value turned into an object or array, a type changed)', () => {
+    // verify compiles canonical JSON for the shapes it has read; an edited shape must not slip past it
+    const edits: ((body: Record<string, unknown>) => void)[] = [
+      (body) => (body.extra = 'added'),
+      (body) => ((body.data as Record<string, unknown>).forks = { count: 1 }),
+      (body) => ((body.data as Record<string, unknown>).forks = [1]),
+      (body) => ((body.data as Record<string, unknown>).forks = String((body.data as Record<string, unknown>).forks)),
+      (body) => ((body.actor as Record<string, unknown>).id = { toJSON: 'u-x' }),
+      (body) => ((body.data as Record<string, unknown>).repo = null),
+      (body) => Object.defineProperty(body, '__proto__', { value: 1, enumerable: true }),
+    ];
+    for (const edit of edits) {
+      const edited = clone(trail);
+      edit(edited.find((r) => seqOf(r) === 12)!.body as Record<string, unknown>);
+      const report = verifyTrail(edited, { keys });
+      expect(report.exitCode).toBe(1);
+      expect(report.streams[0]!.modified).toMatchObject([{ seq: 12 }]);
+    }
+  });
+
+  it('reads OTLP requests for their bodies only, and reports a malformed one instead of failing', () => {
+    const request = (bodies: unknown[]) => JSON.stringify({ resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'x' } }] }, scopeLogs: [{ logRecords: bodies.map((body) => ({ body, attributes: [{ key: 'a', value: { stringValue: 'b' } }] })) }] }] });
+    const anyValue = (value: unknown): unknown =>
+      typeof value === 'string' ? { stringValue: value } : typeof value === 'number' ? (Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value }) : typeof value === 'boolean' ? { boolValue: value } : Array.isArray(value) ? { arrayValue: { values: value.map(anyValue) } } : { kvlistValue: { values: Object.entries(value as object).map(([key, v]) => ({ key, value: anyValue(v) })) } };
+    const lines = [request(trail.slice(0, 10).map((r) => anyValue(r.body))), request(trail.slice(10).map((r) => anyValue(r.body)))].join('\n');
+    const read = readTrail(lines, 'otlp.jsonl');
+    expect(read.unreadable).toEqual([]);
+    expect(verifyTrail(read.records, { keys })).toMatchObject({ ok: true, exitCode: 0 });
+    const hostile = readTrail(`${request([{ arrayValue: { values: 5 } }])}\n${request([anyValue(trail[0]!.body)])}\n`, 'hostile.jsonl');
+    expect(hostile.unreadable).toMatchObject([{ where: 'hostile.jsonl:1' }]);
+    expect(hostile.unreadable[0]!.reason).toMatch(/not a well-formed record/);
+    expect(hostile.records).toHaveLength(1);
+  });
+
   it('handles a trail of 200,000 records in one stream (no spread of every sequence number onto the stack)', () => {
     const big: TrailRecord[] = Array.from({ length: 200_000 }, (_, i) => ({ body: { name: 'x', integrity: { stream: 's', seq: i + 1, prev: '0'.repeat(64) } }, where: `#${i}` }));
     const report = verifyTrail(big, { keys });

@@ -9,10 +9,21 @@ import { asDeliveryTarget } from './target.js';
 import { SpoolFullError, SpoolOptionError, SpoolWriteError, type SpoolLockedError } from './errors.js';
 import { DEFAULT_LOCK_LEASE_MILLIS, lockDirectory, type DirectoryLock } from './lock.js';
 import { createSpoolMetrics, type SpoolMetrics } from './metrics.js';
-import { encodeRecord, observedMillis } from './record-codec.js';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { encodeRecord, observedMillis, RecordDecoder } from './record-codec.js';
 import { prepareSpoolDirectory } from './safe-fs.js';
 import { comparePositions, SegmentLog, type Position, type QuarantinedRange, type RecoveryReport } from './segment-log.js';
 import { Sender, type RetryOptions } from './sender.js';
+
+/**
+ * Integrity digests are the spool's anchors: the segment of the newest one and
+ * those after it are kept even once delivered, so a restarted emitter reads its
+ * chain's head back and continues the stream (docs/integrity.md).
+ */
+const DIGEST_EVENT = 'audit.integrity.digest';
+const DIGEST_MARK = Buffer.from(`"e":${JSON.stringify(DIGEST_EVENT)}`);
+/** A spooled digest (a record whose body merely holds the same text is kept too: more disk, never less). */
+const isDigestPayload = (payload: Buffer) => payload.includes(DIGEST_MARK);
 
 export type FsyncMode = 'always' | 'interval';
 export type OnFullPolicy = 'block' | 'reject' | 'drop-oldest';
@@ -173,7 +184,7 @@ class DurableProcessor implements DurableLogRecordProcessor {
     prepareSpoolDirectory(options.directory);
     this.lock = startup(options.directory, () => lockDirectory(options.directory, { leaseMillis, onLost: (error) => this.onLockLost(error) }));
     try {
-      this.log = startup(options.directory, () => new SegmentLog(options.directory, segmentBytes));
+      this.log = startup(options.directory, () => new SegmentLog(options.directory, segmentBytes, isDigestPayload));
     } catch (error) {
       this.lock.release();
       throw error;
@@ -211,6 +222,11 @@ class DurableProcessor implements DurableLogRecordProcessor {
     this.sender.start();
   }
 
+  /** The payloads spooledTail decodes. */
+  retainedPayloads(): Buffer[] {
+    return this.log.retainedPayloads();
+  }
+
   onEmit(record: ReadWriteLogRecord, _context?: Context): void {
     if (this.lockLost) throw this.lockLost;
     if (this.closed) throw new SpoolWriteError(this.directory, new Error('the durable processor was shut down'));
@@ -218,7 +234,7 @@ class DurableProcessor implements DurableLogRecordProcessor {
     const frameBytes = SegmentLog.frameBytes(payload);
     if (this.log.queuedBytes + frameBytes > this.maxBytes) this.applyOnFull(frameBytes);
     try {
-      this.log.append(payload);
+      this.log.append(payload, record.eventName === DIGEST_EVENT);
     } catch (error) {
       // Disk full or unwritable: under every onFull policy the record is refused, like
       // 'reject' (no policy can make room on the disk). Earlier records are intact.
@@ -453,6 +469,24 @@ class DurableProcessor implements DurableLogRecordProcessor {
  */
 export function createDurableLogRecordProcessor(options: DurableProcessorOptions): DurableLogRecordProcessor {
   return new DurableProcessor(options);
+}
+
+/**
+ * The records of the spool's kept segments (the newest integrity digest and
+ * everything appended after it, delivered or not), in the order they were
+ * appended: what createAuditLogger's integrity option resumes its chain from.
+ * Records that cannot be decoded are left out.
+ */
+export function spooledTail(processor: DurableLogRecordProcessor): ReadableLogRecord[] {
+  if (!(processor instanceof DurableProcessor)) return [];
+  const decoder = new RecordDecoder();
+  return processor.retainedPayloads().flatMap((payload) => {
+    try {
+      return [decoder.decode(payload)];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /**

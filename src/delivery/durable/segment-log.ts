@@ -169,10 +169,18 @@ export class SegmentLog {
   /** Told about damaged bytes that reading skipped (recovery reports its own in `recovery`). */
   onQuarantine: ((range: QuarantinedRange) => void) | undefined;
   readonly recovery: RecoveryReport;
+  /** The segment of the newest anchor record (an integrity digest); 0: none. It and later segments are kept, delivered or not. */
+  private anchorSegment = 0;
 
+  /**
+   * `isAnchor` tells, at recovery, which records are anchors: records that a restart
+   * needs to read back even once delivered (the integrity chain resumes from the
+   * last digest and the records after it). append() is told directly.
+   */
   constructor(
     readonly directory: string,
     private readonly segmentBytes: number,
+    private readonly isAnchor: (payload: Buffer) => boolean = () => false,
   ) {
     this.recovery = this.recover();
   }
@@ -228,6 +236,7 @@ export class SegmentLog {
         report.truncatedSegments.push(segmentName(n));
       }
       this.sizes.set(n, scan.validEnd);
+      if (scan.frames.some((f) => this.isAnchor(data.subarray(f.start + FRAME_HEADER_BYTES, f.end)))) this.anchorSegment = n;
       let unacked = scan.frames.length;
       if (n < this.ackPosition.segment) unacked = 0;
       else if (n === this.ackPosition.segment) {
@@ -326,8 +335,8 @@ export class SegmentLog {
     return FRAME_HEADER_BYTES + payload.length;
   }
 
-  /** Appends one record with a synchronous write; returns the position after it. */
-  append(payload: Buffer): Position {
+  /** Appends one record with a synchronous write; returns the position after it. An anchor's segment and later ones are kept (see isAnchor). */
+  append(payload: Buffer, anchor = false): Position {
     if (payload.length === 0 || payload.length > MAX_RECORD_BYTES) throw new Error(`record of ${payload.length} bytes is outside 1..${MAX_RECORD_BYTES}`);
     if (this.abandoned) throw new Error('another process owns the spool directory now');
     const frame = encodeFrame(payload);
@@ -357,7 +366,32 @@ export class SegmentLog {
     this.sizes.set(this.writeSegment, size);
     this.counts.set(this.writeSegment, (this.counts.get(this.writeSegment) ?? 0) + 1);
     this.queued++;
+    if (anchor) this.anchorSegment = this.writeSegment;
     return { segment: this.writeSegment, offset: size };
+  }
+
+  /**
+   * The first segment kept whether delivered or not: the newest anchor's, else the
+   * newest that holds a record (so the last record appended survives a restart even
+   * when everything was delivered).
+   */
+  private retainedFrom(): number {
+    let newest = 0;
+    for (const [n, size] of this.sizes) if (size > 0 && n > newest) newest = n;
+    if (newest === 0) newest = this.writeSegment;
+    return this.anchorSegment > 0 ? Math.min(this.anchorSegment, newest) : newest;
+  }
+
+  /** The records of the kept segments (the newest anchor and everything after it), delivered or not, in order. */
+  retainedPayloads(): Buffer[] {
+    const payloads: Buffer[] = [];
+    const from = this.retainedFrom();
+    for (const n of [...this.sizes.keys()].sort((a, b) => a - b)) {
+      if (n < from) continue;
+      const data = readFileNoFollow(this.segmentPath(n)).subarray(0, this.sizes.get(n));
+      for (const frame of scanSegment(data).frames) payloads.push(data.subarray(frame.start + FRAME_HEADER_BYTES, frame.end));
+    }
+    return payloads;
   }
 
   /**
@@ -587,8 +621,9 @@ export class SegmentLog {
 
   private deleteAckedSegments(): void {
     if (this.abandoned) return;
+    const retained = this.retainedFrom();
     for (const n of [...this.sizes.keys()]) {
-      if (n >= this.ackPosition.segment || n === this.writeSegment) continue;
+      if (n >= this.ackPosition.segment || n === this.writeSegment || n >= retained) continue;
       const fd = this.readFds.get(n);
       if (fd !== undefined) closeSync(fd);
       this.readFds.delete(n);

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { publicKeys, readTrail, verifyTrail, type StreamReport, type TrailRecord } from '../../integrity/index.js';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function streamLines(s: StreamReport): string[] {
+  const range = (r: { from: number; to: number }) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`);
+  const lines = [`stream ${s.stream}: ${s.records} records (last ${s.lastSeq}), ${s.validDigests} valid digests, ${s.duplicates} duplicates, ${s.reordered} out of order`];
+  lines.push(`  intact: ${s.intact.map(range).join(', ') || 'nothing proven'}`);
+  for (const g of s.gaps) lines.push(`  GAP ${range(g)}: missing (lost or deleted)${g.after ? `, after ${g.after.id ?? '?'} (${g.after.where})` : ''}${g.before ? `, before ${g.before.id ?? '?'} (${g.before.where})` : ''}`);
+  for (const m of s.modified) lines.push(`  MODIFIED ${m.seq} ${m.id ?? '?'} (${m.where}): ${m.reason}`);
+  for (const d of s.forgedDigests) lines.push(`  FORGED DIGEST (${d.where}): ${d.reason}`);
+  for (const d of s.missingDigests) lines.push(`  MISSING DIGEST ${range(d)}: ${d.reason}`);
+  if (s.unsignedTail) lines.push(`  unsigned tail ${range(s.unsignedTail)}: not yet covered by a digest (neither proven nor disproven)`);
+  return lines;
+}
+
+/** `otel-audit verify`: checks what a destination received against the hash chain and the signed digests. */
+export function registerVerifyCommand(program: Command): void {
+  program
+    .command('verify')
+    .description('prove that the audit records a destination received are complete and unaltered (hash chain and signed digests)')
+    .argument('<files...>', 'what a destination received: file exporter lines, OTLP JSON or protobuf, canonical JSON lines, HEC events, OpenSearch documents')
+    .requiredOption('--public-key <pem>', 'a public key that signs digests: a PEM file, file:<path> or env:<VARIABLE> (repeatable)', collect, [])
+    .option('--json', 'print the report as JSON')
+    .action((files: string[], options: { publicKey: string[]; json?: boolean }) => {
+      const keys = publicKeys(options.publicKey.map((k) => (k.startsWith('env:') || k.startsWith('file:') ? k : `file:${k}`)));
+      const records: TrailRecord[] = [];
+      const unreadable: { where: string; reason: string }[] = [];
+      for (const file of files) {
+        const read = readTrail(readFileSync(file), file);
+        records.push(...read.records);
+        unreadable.push(...read.unreadable);
+      }
+      const report = verifyTrail(records, { keys });
+      const exitCode = unreadable.length > 0 ? 1 : report.exitCode;
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ ...report, unreadable, exitCode }, null, 2)}\n`);
+      } else {
+        const out = report.streams.flatMap(streamLines);
+        for (const u of report.unchained) out.push(`UNCHAINED record ${u.id ?? '?'} (${u.where}): no integrity stamp (emitted without integrity, or inserted)`);
+        for (const u of unreadable) out.push(`UNREADABLE ${u.where}: ${u.reason}`);
+        const counted = `${report.streams.reduce((n, s) => n + s.records, 0)} records and ${report.streams.reduce((n, s) => n + s.validDigests, 0)} digests in ${report.streams.length} stream${report.streams.length === 1 ? '' : 's'}`;
+        out.push(exitCode === 0 ? `OK: ${counted} proven intact` : exitCode === 2 ? 'NOT YET PROVEN: nothing is missing or altered, but the tail is not signed yet' : 'FAILED: records are missing, altered or unreadable (see above)');
+        process.stdout.write(`${out.join('\n')}\n`);
+      }
+      process.exitCode = exitCode;
+    });
+}

@@ -1,0 +1,120 @@
+// The `integrity` option of createAuditLogger: every record is stamped into
+// the logger's hash chain before it is queued, and each signed digest is
+// emitted as an audit record of its own (event `audit.integrity.digest`),
+// through the same pipeline to every destination (docs/integrity.md).
+import type { Logger } from '@opentelemetry/api';
+import type { Catalog, CatalogEvent } from '../event/catalog.js';
+import { contract, contractField } from '../event/contract.js';
+import { uuidv7 } from '../event/uuid.js';
+import { canonicalJson } from '../integrity/canonical.js';
+import { DIGEST_EVENT, IntegrityChain, type Digest } from '../integrity/chain.js';
+import { compileCanonical, schemaShape, type CompiledCanonical, type Shape } from '../integrity/compiled.js';
+import { ed25519Signer, type Signer } from '../integrity/keys.js';
+import { OtelAuditError } from '../errors.js';
+import { markMapped, type AuditLogRecord } from './to-log-record.js';
+
+export interface IntegrityOptions {
+  /** The Ed25519 signing key: PEM text, `file:<path>` or `env:<VARIABLE>`; or any Signer (a KMS). */
+  key: string | Signer;
+  /** Records per digest. Default 1000. */
+  digestEvery?: number;
+  /** A digest at least this often while records are stamped. Default 60000 (one minute). */
+  digestIntervalMillis?: number;
+  /** Called when a digest cannot be signed (its range goes into the next digest). */
+  onError?: (error: Error) => void;
+}
+
+/** The attributes a stamped record carries besides its body's `integrity`, for SIEM searches. */
+export const INTEGRITY_ATTRIBUTES = { stream: 'audit.integrity.stream', seq: 'audit.integrity.seq' } as const;
+
+export interface IntegrityHandle {
+  /** This logger's stream id. */
+  readonly stream: string;
+  /** Signs a digest of what was stamped since the last one now. */
+  digest(): Promise<void>;
+  /** Rotates to a new key: a digest signed by the current key names the next one. */
+  rotate(key: string | Signer): Promise<void>;
+}
+
+export interface LoggerIntegrity extends IntegrityHandle {
+  stamp(record: AuditLogRecord): void;
+  /** The final digest; then no more timers. */
+  close(): Promise<void>;
+}
+
+function signerOf(key: string | Signer): Signer {
+  return typeof key === 'string' ? ed25519Signer(key) : key;
+}
+
+/** The members a stamped body of `event` can have: the contract's fields, the event's data schema, the integrity stamp. */
+function bodyShape(event: CatalogEvent): Shape {
+  const shape = new Map<string, Shape | undefined>();
+  for (const row of contract().fields) {
+    if (row.from === 'catalog' || row.field === 'data') continue;
+    let node = shape;
+    const path = row.field.split('.');
+    path.slice(0, -1).forEach((name) => {
+      let child = node.get(name) as Map<string, Shape | undefined> | undefined;
+      if (!child) node.set(name, (child = new Map()));
+      node = child;
+    });
+    if (!node.has(path[path.length - 1]!)) node.set(path[path.length - 1]!, undefined);
+  }
+  shape.set('data', schemaShape(event.definition.data));
+  shape.set('integrity', new Map([['stream', undefined], ['seq', undefined], ['prev', undefined]]));
+  return shape;
+}
+
+export function createLoggerIntegrity(options: IntegrityOptions, logger: Logger, catalog: Catalog): LoggerIntegrity {
+  const { domain } = catalog;
+  const digestEvery = options.digestEvery ?? 1000;
+  const interval = options.digestIntervalMillis ?? 60_000;
+  if (!Number.isSafeInteger(digestEvery) || digestEvery < 1) throw new OtelAuditError('OPTION_INVALID', `integrity.digestEvery must be a positive integer (got ${String(digestEvery)})`, { path: 'integrity.digestEvery' });
+  if (!Number.isFinite(interval) || interval <= 0) throw new OtelAuditError('OPTION_INVALID', `integrity.digestIntervalMillis must be a positive number (got ${String(interval)})`, { path: 'integrity.digestIntervalMillis' });
+  const chain = new IntegrityChain({ signer: signerOf(options.key), digestEvery, onDigest: (digest) => logger.emit(digestRecord(digest, domain)), onError: options.onError });
+  // Canonical JSON on the emit path: a serialiser compiled per catalog event, on first use.
+  const serialisers = new Map<string, CompiledCanonical>();
+  const serialiser = (name: string): CompiledCanonical => {
+    let compiled = serialisers.get(name);
+    if (!compiled) {
+      const event = catalog.events.get(name);
+      compiled = event ? compileCanonical(bodyShape(event)) : canonicalJson;
+      serialisers.set(name, compiled);
+    }
+    return compiled;
+  };
+  const timer = setInterval(() => void chain.digest(), interval);
+  timer.unref();
+  return {
+    stream: chain.stream,
+    stamp(record) {
+      const { seq } = chain.stamp(record.body, serialiser(record.eventName));
+      record.attributes[INTEGRITY_ATTRIBUTES.stream] = chain.stream;
+      record.attributes[INTEGRITY_ATTRIBUTES.seq] = seq;
+    },
+    digest: () => chain.digest(),
+    rotate: (key) => chain.rotate(signerOf(key)),
+    async close() {
+      clearInterval(timer);
+      await chain.digest();
+    },
+  };
+}
+
+/** A digest as an audit record: the contract's attributes, the digest in `data` (and flattened, for searches). */
+function digestRecord(digest: Digest, domain: string): AuditLogRecord {
+  const now = Date.now();
+  const id = uuidv7(now);
+  const body = markMapped({ id, name: DIGEST_EVENT, time: new Date(now).toISOString(), severity: 'info' as const, source: 'system', actor: { type: 'system', id: 'otel-audit' }, data: { ...digest } });
+  const info = contract().severities.info;
+  const mark = contract().sensitive.emitterMark;
+  const attributes: Record<string, string | number> = {
+    [contractField('id').attribute!]: id,
+    [contractField('name').attribute!]: DIGEST_EVENT,
+    [contractField('domain').attribute!]: domain,
+    [mark.attribute]: mark.value,
+    [INTEGRITY_ATTRIBUTES.stream]: digest.stream,
+  };
+  for (const [key, value] of Object.entries(digest) as [string, string | number | undefined][]) if (value !== undefined) attributes[`audit.data.${key}`] = value;
+  return { eventName: DIGEST_EVENT, timestamp: [Math.floor(now / 1000), (now % 1000) * 1e6], severityNumber: info.number, severityText: info.text, body, attributes };
+}

@@ -1,0 +1,247 @@
+// Checks a trail: the records a destination received, in any order, with
+// duplicates (delivery is at-least-once), against the hash chain and the
+// signed digests, with only the public key. It reports what it can prove
+// intact and every way the trail differs from what was emitted: missing
+// sequence numbers (lost or deleted records), records whose content no longer
+// hashes to what the next record or a digest recorded (modified), two
+// different records with one sequence number (forged), digests with a bad
+// signature or an unknown key, digests missing from the digest chain, and the
+// unsigned tail after the last digest.
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { canonicalJson, sha256 } from './canonical.js';
+import { DIGEST_EVENT, GENESIS, signedBytes, type Digest } from './chain.js';
+import { keyIdOf, verifySignature } from './keys.js';
+
+/** One record as read from a destination: its body (the canonical event) and where it was read. */
+export interface TrailRecord {
+  body: unknown;
+  /** file:line, for messages. */
+  where: string;
+}
+
+export interface RecordRef {
+  seq: number;
+  id: string | undefined;
+  where: string;
+}
+
+export interface StreamReport {
+  stream: string;
+  /** Distinct sequence numbers received. */
+  records: number;
+  lastSeq: number;
+  /** Ranges of sequence numbers proven intact by a valid digest. */
+  intact: { from: number; to: number }[];
+  /** Missing sequence numbers: records lost or deleted, with the records on either side. */
+  gaps: { from: number; to: number; after?: RecordRef; before?: RecordRef }[];
+  /** Records whose content changed after they were emitted, or that contradict another record. */
+  modified: (RecordRef & { reason: string })[];
+  /** Identical copies received more than once (at-least-once delivery): fine. */
+  duplicates: number;
+  /** Records that arrived after a record with a higher sequence number: fine. */
+  reordered: number;
+  validDigests: number;
+  /** Digests that do not verify: bad signature, unknown or untrusted key, broken digest chain. */
+  forgedDigests: { where: string; reason: string }[];
+  /** Holes in the digest chain: digests that were dropped. */
+  missingDigests: { from: number; to: number; reason: string }[];
+  /** Records after the last valid digest: not yet signed, so neither proven nor disproven. */
+  unsignedTail?: { from: number; to: number };
+}
+
+export interface TrailReport {
+  /** True only when every record of every stream is proven intact. */
+  ok: boolean;
+  streams: StreamReport[];
+  /** Records without an integrity stamp: emitted without integrity, or inserted by someone else. */
+  unchained: { id: string | undefined; where: string }[];
+  /** 0: everything proven intact; 1: evidence of loss or tampering; 2: nothing wrong, but an unsigned tail. */
+  exitCode: 0 | 1 | 2;
+}
+
+export interface VerifyTrailOptions {
+  /** The public keys trusted to sign digests, by key id (see publicKeys). Keys named by a valid rotation digest are trusted too. */
+  keys: ReadonlyMap<string, KeyObject>;
+}
+
+interface Stamped {
+  seq: number;
+  body: Record<string, unknown>;
+  prev: string;
+  where: string;
+  canonical: string;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function refOf(record: Stamped | undefined, seq: number): RecordRef {
+  return { seq, id: typeof record?.body.id === 'string' ? record.body.id : undefined, where: record?.where ?? '' };
+}
+
+function digestOf(body: Record<string, unknown>): Digest | undefined {
+  const data = body.data;
+  if (!isObject(data) || typeof data.stream !== 'string' || typeof data.signature !== 'string') return undefined;
+  return data as unknown as Digest;
+}
+
+export function verifyTrail(records: Iterable<TrailRecord>, options: VerifyTrailOptions): TrailReport {
+  const byStream = new Map<string, { records: Map<number, Stamped>; arrival: number[]; digests: { digest: Digest; where: string }[]; modified: StreamReport['modified']; duplicates: number }>();
+  const unchained: TrailReport['unchained'] = [];
+  const stream = (id: string) => {
+    let entry = byStream.get(id);
+    if (!entry) byStream.set(id, (entry = { records: new Map(), arrival: [], digests: [], modified: [], duplicates: 0 }));
+    return entry;
+  };
+
+  for (const { body, where } of records) {
+    if (!isObject(body)) {
+      unchained.push({ id: undefined, where });
+      continue;
+    }
+    if (body.name === DIGEST_EVENT) {
+      const digest = digestOf(body);
+      if (digest) stream(digest.stream).digests.push({ digest, where });
+      else unchained.push({ id: typeof body.id === 'string' ? body.id : undefined, where });
+      continue;
+    }
+    const stamp = body.integrity;
+    if (!isObject(stamp) || typeof stamp.stream !== 'string' || typeof stamp.seq !== 'number' || !Number.isSafeInteger(stamp.seq) || stamp.seq < 1 || typeof stamp.prev !== 'string') {
+      unchained.push({ id: typeof body.id === 'string' ? body.id : undefined, where });
+      continue;
+    }
+    const entry = stream(stamp.stream);
+    const canonical = canonicalJson(body);
+    const seen = entry.records.get(stamp.seq);
+    entry.arrival.push(stamp.seq);
+    if (!seen) entry.records.set(stamp.seq, { seq: stamp.seq, body, prev: stamp.prev, where, canonical });
+    else if (seen.canonical === canonical) entry.duplicates++;
+    else entry.modified.push({ ...refOf({ seq: stamp.seq, body, prev: stamp.prev, where, canonical }, stamp.seq), reason: `a second, different record with sequence number ${stamp.seq} (the first is at ${seen.where})` });
+  }
+
+  const streams = [...byStream].map(([id, entry]) => checkStream(id, entry, options.keys));
+  const proven = streams.every((s) => s.gaps.length === 0 && s.modified.length === 0 && s.forgedDigests.length === 0 && s.missingDigests.length === 0) && unchained.length === 0;
+  const exitCode = !proven ? 1 : streams.some((s) => s.unsignedTail) ? 2 : 0;
+  return { ok: exitCode === 0, streams, unchained, exitCode };
+}
+
+function checkStream(
+  id: string,
+  entry: { records: Map<number, Stamped>; arrival: number[]; digests: { digest: Digest; where: string }[]; modified: StreamReport['modified']; duplicates: number },
+  trusted: ReadonlyMap<string, KeyObject>,
+): StreamReport {
+  const { records } = entry;
+  const hashes = new Map<number, string>();
+  for (const [seq, record] of records) hashes.set(seq, sha256(record.canonical));
+
+  let reordered = 0;
+  let highest = 0;
+  for (const seq of entry.arrival) {
+    if (seq < highest) reordered++;
+    highest = Math.max(highest, seq);
+  }
+
+  // Links: each record's prev must be the hash of the record before. When it is not,
+  // the record before was changed after it was stamped (its hash moved).
+  const modified = [...entry.modified];
+  const blamed = new Set<number>();
+  for (const [seq, record] of records) {
+    if (seq === 1 && record.prev !== GENESIS) {
+      modified.push({ ...refOf(record, seq), reason: 'the first record of the stream does not start from the genesis hash' });
+      blamed.add(seq);
+    }
+    const before = records.get(seq - 1);
+    if (before && record.prev !== hashes.get(seq - 1) && !blamed.has(seq - 1)) {
+      modified.push({ ...refOf(before, seq - 1), reason: `its content no longer hashes to what record ${seq} recorded as its predecessor` });
+      blamed.add(seq - 1);
+    }
+  }
+
+  // Digests: verify each signature with a trusted key, then walk them in order.
+  const keys = new Map(trusted);
+  const forgedDigests: StreamReport['forgedDigests'] = [];
+  const missingDigests: StreamReport['missingDigests'] = [];
+  const valid: Digest[] = [];
+  const digests = entry.digests.sort((a, b) => a.digest.from - b.digest.from || a.digest.to - b.digest.to);
+  const seenSignatures = new Set<string>();
+  for (const { digest, where } of digests) {
+    if (seenSignatures.has(digest.signature)) continue; // a duplicate delivery of the same digest
+    const key = keys.get(digest.keyId);
+    if (!key) {
+      forgedDigests.push({ where, reason: `signed with key ${digest.keyId}, which is neither given nor named by an earlier rotation` });
+      continue;
+    }
+    if (!verifySignature(key, signedBytes(digest), Buffer.from(digest.signature, 'base64'))) {
+      forgedDigests.push({ where, reason: `its signature does not verify with key ${digest.keyId} (the digest was altered or forged)` });
+      continue;
+    }
+    seenSignatures.add(digest.signature);
+    if (digest.nextKeyId && digest.nextPublicKey) {
+      try {
+        const next = createPublicKey(digest.nextPublicKey);
+        if (keyIdOf(next) === digest.nextKeyId) keys.set(digest.nextKeyId, next);
+        else forgedDigests.push({ where, reason: `its rotation names key ${digest.nextKeyId}, but the public key it carries has id ${keyIdOf(next)}` });
+      } catch {
+        forgedDigests.push({ where, reason: 'its rotation carries no valid public key' });
+      }
+    }
+    valid.push(digest);
+  }
+
+  const intact: StreamReport['intact'] = [];
+  let previous: Digest | undefined;
+  for (const digest of valid) {
+    const expectedFrom = (previous?.to ?? 0) + 1;
+    if (digest.from > expectedFrom || (previous && digest.previousSignature !== previous.signature) || (!previous && digest.previousSignature !== undefined)) {
+      missingDigests.push({ from: expectedFrom, to: digest.from - 1, reason: previous ? `the digest after the one ending at ${previous.to} is missing (the next one found starts at ${digest.from} and names another predecessor)` : `no digest starts the stream (the first one found covers ${digest.from}-${digest.to})` });
+    }
+    if (digest.to >= digest.from) {
+      const head = hashes.get(digest.to);
+      if (head !== undefined && head !== digest.head && !blamed.has(digest.to)) {
+        modified.push({ ...refOf(records.get(digest.to), digest.to), reason: 'its content no longer hashes to the head its digest signed' });
+        blamed.add(digest.to);
+      }
+      let complete = true;
+      for (let seq = digest.from; seq <= digest.to && complete; seq++) complete = records.has(seq) && !blamed.has(seq);
+      if (complete && head === digest.head) intact.push({ from: digest.from, to: digest.to });
+    }
+    previous = digest;
+  }
+
+  const signedTo = valid.reduce((max, d) => Math.max(max, d.to), 0);
+  // A loop, not Math.max(...keys): a trail of a few hundred thousand records would overflow the stack.
+  let lastSeq = signedTo;
+  for (const seq of records.keys()) if (seq > lastSeq) lastSeq = seq;
+  const gaps: StreamReport['gaps'] = [];
+  for (let seq = 1; seq <= lastSeq; seq++) {
+    if (records.has(seq)) continue;
+    const from = seq;
+    while (seq + 1 <= lastSeq && !records.has(seq + 1)) seq++;
+    gaps.push({ from, to: seq, ...(records.has(from - 1) ? { after: refOf(records.get(from - 1), from - 1) } : {}), ...(records.has(seq + 1) ? { before: refOf(records.get(seq + 1), seq + 1) } : {}) });
+  }
+  const tail = lastSeq > signedTo ? { from: signedTo + 1, to: lastSeq } : undefined;
+
+  return {
+    stream: id,
+    records: records.size,
+    lastSeq,
+    intact: mergeRanges(intact),
+    gaps,
+    modified: modified.sort((a, b) => a.seq - b.seq),
+    duplicates: entry.duplicates,
+    reordered,
+    validDigests: valid.length,
+    forgedDigests,
+    missingDigests,
+    ...(tail ? { unsignedTail: tail } : {}),
+  };
+}
+
+function mergeRanges(ranges: { from: number; to: number }[]): { from: number; to: number }[] {
+  const out: { from: number; to: number }[] = [];
+  for (const range of ranges) {
+    const last = out[out.length - 1];
+    if (last && range.from === last.to + 1) last.to = range.to;
+    else out.push({ ...range });
+  }
+  return out;
+}

@@ -1,0 +1,118 @@
+// Runs the pack's own tests (sigma/tests/*.yml): for each rule, events it must
+// match and events it must not. A case is one canonical event, or
+// `{sequence: [...]}` of events for correlations, where an item may be
+// `{repeat: n, every: 30s, event: {...}}` to write a burst compactly.
+import { readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { packageRoot } from '../package-root.js';
+import { parseTimespan } from './correlation.js';
+import { SigmaEngine, type EngineOptions } from './engine.js';
+import { eventTime, viewOfCanonical, type PartialCanonicalEvent } from './events.js';
+import { listYamlFiles, loadSigmaDocuments } from './parse.js';
+import { SigmaError } from './types.js';
+import { InputError } from '../errors.js';
+
+export interface RuleTestFile {
+  rule: string;
+  match?: unknown[];
+  nomatch?: unknown[];
+}
+
+export interface RuleTestResult {
+  file: string;
+  rule: string;
+  ruleId: string;
+  case: string;
+  expected: 'match' | 'nomatch';
+  ok: boolean;
+  matched: string[];
+}
+
+const DEFAULT_TIME = '2026-11-21T10:00:00Z';
+
+/** Expands one case into its canonical events, with ids and times filled in. */
+export function caseEvents(testCase: unknown, where: string): PartialCanonicalEvent[] {
+  const fail = (reason: string): never => {
+    throw new SigmaError(where, '', reason);
+  };
+  if (typeof testCase !== 'object' || testCase === null) return fail('a case is an event or {sequence: [...]}');
+  const items = 'sequence' in testCase ? (testCase).sequence : [testCase];
+  if (!Array.isArray(items)) return fail('sequence must be a list');
+  const events: PartialCanonicalEvent[] = [];
+  items.forEach((item: unknown, index) => {
+    if (typeof item !== 'object' || item === null) fail(`sequence[${index}] is not an object`);
+    const record = item as Record<string, unknown>;
+    if ('repeat' in record) {
+      const step = parseTimespan(typeof record.every === 'string' ? record.every : '1s');
+      const event = record.event as PartialCanonicalEvent | undefined;
+      if (!Number.isInteger(record.repeat) || step === undefined || !event) fail(`sequence[${index}]: repeat needs an integer, every (e.g. 30s) and event`);
+      let start = 0;
+      try {
+        start = eventTime(event!.time ?? DEFAULT_TIME)!;
+      } catch (error) {
+        fail(`sequence[${index}]: ${(error as Error).message}`);
+      }
+      for (let n = 0; n < (record.repeat as number); n++) events.push({ ...event!, time: new Date(start + n * step!).toISOString() });
+    } else {
+      events.push({ time: DEFAULT_TIME, ...(record as PartialCanonicalEvent) });
+    }
+  });
+  return events.map((event, index) => ({ id: `e${index + 1}`, ...event }));
+}
+
+/** A test file; a YAML error (an alias bomb included: more than 100 aliases) is a SigmaError naming the file. */
+function readTestFile(file: string): RuleTestFile | undefined {
+  try {
+    return parse(readFileSync(file, 'utf8'), { maxAliasCount: 100 }) as RuleTestFile | undefined;
+  } catch (error) {
+    throw new SigmaError(file, '', `YAML error: ${(error as Error).message}`);
+  }
+}
+
+export interface RunTestsOptions extends EngineOptions {
+  rules?: string[];
+  tests?: string[];
+}
+
+/** Runs every test file; the whole pack is loaded so correlations see their rules. */
+export function runRuleTests(options: RunTestsOptions = {}): RuleTestResult[] {
+  const rulesPaths = options.rules ?? [join(packageRoot(), 'sigma', 'rules')];
+  const testPaths = options.tests ?? [join(packageRoot(), 'sigma', 'tests')];
+  const documents = loadSigmaDocuments(rulesPaths);
+  const engine = new SigmaEngine(documents, options);
+  const results: RuleTestResult[] = [];
+  for (const file of listYamlFiles(testPaths)) {
+    const spec = readTestFile(file);
+    if (!spec || typeof spec.rule !== 'string') throw new SigmaError(file, 'rule', 'names the rule file under test');
+    const target = documents.find((d) => basename(d.source.file) === spec.rule || resolve(d.source.file) === resolve(spec.rule));
+    if (!target?.rule.id) throw new SigmaError(file, 'rule', `no rule file "${spec.rule}" with an id in ${rulesPaths.join(', ')}`);
+    const ruleId = target.rule.id;
+    if (!spec.match?.length || !spec.nomatch?.length) throw new SigmaError(file, spec.match?.length ? 'nomatch' : 'match', 'every rule needs at least one case that matches and one that does not');
+    for (const expected of ['match', 'nomatch'] as const) {
+      spec[expected]!.forEach((testCase, index) => {
+        const where = `${expected}[${index}]`;
+        const views = caseEvents(testCase, `${file} ${where}`).map((event) => {
+          try {
+            return viewOfCanonical(event, options.domain);
+          } catch (error) {
+            if (error instanceof InputError) throw new SigmaError(`${file} ${where}`, '', error.message);
+            throw error;
+          }
+        });
+        const matched = engine.run(views).map((m) => m.ruleId ?? m.title);
+        const hit = matched.includes(ruleId);
+        results.push({ file, rule: spec.rule, ruleId, case: where, expected, ok: expected === 'match' ? hit : !hit, matched });
+      });
+    }
+  }
+  return results;
+}
+
+/** Rule files that have no test file. */
+export function untestedRules(options: RunTestsOptions = {}): string[] {
+  const rulesPaths = options.rules ?? [join(packageRoot(), 'sigma', 'rules')];
+  const testPaths = options.tests ?? [join(packageRoot(), 'sigma', 'tests')];
+  const tested = new Set(listYamlFiles(testPaths).map((file) => readTestFile(file)?.rule));
+  return listYamlFiles(rulesPaths).map((f) => basename(f)).filter((f) => !tested.has(f));
+}
