@@ -31,6 +31,19 @@ export interface RuleTestResult {
 
 const DEFAULT_TIME = '2026-11-21T10:00:00Z';
 
+// The keys a case's event may have: the canonical event's (schemas/event.schema.json) plus `domain`.
+// Anything else is refused: a stray key such as `event:` (a repeat item without `repeat`) would
+// otherwise become an event field no rule reads, and a `nomatch` case would pass without testing anything.
+const eventSchema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'event.schema.json'), 'utf8')) as { properties: Record<string, unknown> };
+const EVENT_KEYS = new Set([...Object.keys(eventSchema.properties), 'domain']);
+const REPEAT_KEYS = new Set(['repeat', 'every', 'event']);
+
+function checkKeys(record: Record<string, unknown>, allowed: Set<string>, what: string, fail: (reason: string) => never): void {
+  for (const key of Object.keys(record)) {
+    if (!allowed.has(key)) fail(`${what} has an unknown key "${key}"; allowed: ${[...allowed].join(', ')}`);
+  }
+}
+
 /** Expands one case into its canonical events, with ids and times filled in. */
 export function caseEvents(testCase: unknown, where: string): PartialCanonicalEvent[] {
   const fail = (reason: string): never => {
@@ -40,13 +53,21 @@ export function caseEvents(testCase: unknown, where: string): PartialCanonicalEv
   const items = 'sequence' in testCase ? (testCase).sequence : [testCase];
   if (!Array.isArray(items)) return fail('sequence must be a list');
   const events: PartialCanonicalEvent[] = [];
+  const checkEvent = (event: unknown, what: string): void => {
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) fail(`${what} is not an object`);
+    checkKeys(event as Record<string, unknown>, EVENT_KEYS, what, fail);
+    if (typeof (event as Record<string, unknown>).name !== 'string') fail(`${what} needs a name (the catalog event it is)`);
+  };
   items.forEach((item: unknown, index) => {
-    if (typeof item !== 'object' || item === null) fail(`sequence[${index}] is not an object`);
+    const what = 'sequence' in testCase ? `sequence[${index}]` : 'the case';
+    if (typeof item !== 'object' || item === null) fail(`${what} is not an object`);
     const record = item as Record<string, unknown>;
     if ('repeat' in record) {
+      checkKeys(record, REPEAT_KEYS, what, fail);
       const step = parseTimespan(typeof record.every === 'string' ? record.every : '1s');
       const event = record.event as PartialCanonicalEvent | undefined;
       if (!Number.isInteger(record.repeat) || step === undefined || !event) fail(`sequence[${index}]: repeat needs an integer, every (e.g. 30s) and event`);
+      checkEvent(event, `${what}.event`);
       let start = 0;
       try {
         start = eventTime(event!.time ?? DEFAULT_TIME)!;
@@ -55,6 +76,7 @@ export function caseEvents(testCase: unknown, where: string): PartialCanonicalEv
       }
       for (let n = 0; n < (record.repeat as number); n++) events.push({ ...event!, time: new Date(start + n * step!).toISOString() });
     } else {
+      checkEvent(record, what);
       events.push({ time: DEFAULT_TIME, ...(record as PartialCanonicalEvent) });
     }
   });

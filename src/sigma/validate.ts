@@ -53,10 +53,18 @@ function schemaIssues(doc: SigmaDocument, value: unknown): SigmaIssue[] {
   const errors = validate.errors ?? [];
   const seen = new Set<string>();
   const issues: SigmaIssue[] = [];
+  // A `oneOf` of constants (level, status) fails once per constant: say it once, as "one of …".
+  const constantsAt = new Map<string, unknown[]>();
   for (const error of errors) {
-    if (['oneOf', 'anyOf', 'if'].includes(error.keyword) && errors.some((e) => e !== error && e.instancePath === error.instancePath && e.keyword !== 'const')) continue;
+    if (error.keyword === 'const') constantsAt.set(error.instancePath, [...(constantsAt.get(error.instancePath) ?? []), error.params.allowedValue]);
+  }
+  for (const error of errors) {
+    const constants = constantsAt.get(error.instancePath);
+    if (constants && constants.length > 1 && error.keyword === 'const') continue;
+    const oneOfConstants = constants && constants.length > 1 && ['oneOf', 'anyOf'].includes(error.keyword);
+    if (!oneOfConstants && ['oneOf', 'anyOf', 'if'].includes(error.keyword) && errors.some((e) => e !== error && e.instancePath === error.instancePath && e.keyword !== 'const')) continue;
     const path = pathOf(error.instancePath) || '(document)';
-    const message = describe(error);
+    const message = oneOfConstants ? `must be one of ${constants.map((value) => JSON.stringify(value)).join(', ')}` : describe(error);
     const key = `${path}:${message}`;
     if (seen.has(key)) continue;
     seen.add(key);

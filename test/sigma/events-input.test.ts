@@ -149,6 +149,15 @@ describe('event times', () => {
     expect(() => caseEvents({ sequence: [{ repeat: 2, every: '1m', event: { name: 'a', time: '2026-02-30T10:00:00Z' } }] }, 'tests/x.yml match[0]')).toThrow(/tests\/x\.yml match\[0\].*sequence\[0\]: time "2026-02-30T10:00:00Z" is not a real date/);
   });
 
+  it('in rule tests, a case with a key a canonical event does not have is refused instead of passing untested', () => {
+    // `event:` without `repeat` once became an event with a field named "event": a nomatch that tests nothing.
+    expect(() => caseEvents({ sequence: [{ every: '1m', event: { name: 'auth.login' } }] }, 'tests/x.yml nomatch[0]')).toThrow(/tests\/x\.yml nomatch\[0\].*sequence\[0\] has an unknown key "every"/);
+    expect(() => caseEvents({ name: 'auth.login', actr: { id: 'bob' } }, 'tests/x.yml match[1]')).toThrow(/the case has an unknown key "actr"/);
+    expect(() => caseEvents({ sequence: [{ repeat: 2, event: { name: 'a', when: 'now' } }] }, 'x')).toThrow(/sequence\[0\]\.event has an unknown key "when"/);
+    expect(() => caseEvents({ actor: { id: 'bob' } }, 'x')).toThrow(/the case needs a name/);
+    expect(caseEvents({ name: 'auth.login', domain: 'acme.audit', actor: { id: 'bob' } }, 'x')).toHaveLength(1);
+  });
+
   it('a correlation refuses an event without a time before feeding or emitting anything for that rule', () => {
     const engine = SigmaEngine.fromPaths([defaultRulesPath()], { emitAll: true });
     const session = engine.session();

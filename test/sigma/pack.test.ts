@@ -124,6 +124,10 @@ describe('sigma check catches mistakes', () => {
   ])('%s', (_what, text, expected) => {
     expect(check('otel_audit_mistake_here.yml', text)).toContainEqual(expect.stringMatching(expected));
   });
+  it('an unknown level is one error listing the levels, not one per level', () => {
+    const issues = check('otel_audit_mistake_here.yml', good.replace(/^level: .*$/m, 'level: severe')).filter((issue) => issue.startsWith('level:'));
+    expect(issues).toEqual(['level: does not match the Sigma schema: must be one of "informational", "low", "medium", "high", "critical"']);
+  });
   it('a file name without the product prefix, and duplicate ids', () => {
     expect(check('stream_deleted_rule.yml', good)).toContainEqual(expect.stringMatching(/must start with otel_audit_/));
     const dir = mkdtempSync(join(tmpdir(), 'sigma-check-'));
