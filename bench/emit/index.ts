@@ -1,6 +1,6 @@
 // bench:emit — the cost of audit.emit (validate + map + redact + SDK) against
 // the same events sent raw through logger.emit with the same processor chain
-// and an in-memory exporter. Targets: ≤ 1.5 × raw, ≥ 100k events/s on one core.
+// and an in-memory exporter. Targets: ≤ 1.25 × raw by CPU per event (issue 16), ≥ 100k events/s on one core.
 import { generateKeyPairSync } from 'node:crypto';
 import { loadavg } from 'node:os';
 import type { LogRecord } from '@opentelemetry/api';
@@ -131,9 +131,11 @@ async function main(): Promise<void> {
   const auditNs = ns[1]!;
   const auditCpuRate = 1e9 / cpuPerEvent[1]!;
   const integrityRatio = cpuPerEvent[3]! / cpuPerEvent[1]!;
+  // CPU time, not wall clock: other work on the shared cores stretches the one, not the other.
+  const auditCpuRatio = cpuPerEvent[1]! / cpuPerEvent[0]!;
   const verdict = [
     `- integrity on / off (CPU per event): **${integrityRatio.toFixed(2)}×** (target ≤ 1.15×): ${integrityRatio <= 1.15 ? 'met' : 'NOT met'}; by wall clock ${(ns[3]! / ns[1]!).toFixed(2)}×`,
-    `- audit.emit / raw: **${(auditNs / rawNs).toFixed(2)}×** (target ≤ 1.5×): ${auditNs / rawNs <= 1.5 ? 'met' : 'NOT met'}; per chunk: median ${pct(0.5).toFixed(2)}×, 10th–90th percentile ${pct(0.1).toFixed(2)}–${pct(0.9).toFixed(2)}×`,
+    `- audit.emit / raw (CPU per event): **${auditCpuRatio.toFixed(2)}×** (target ≤ 1.25×): ${auditCpuRatio <= 1.25 ? 'met' : 'NOT met'}; by wall clock ${(auditNs / rawNs).toFixed(2)}×, per chunk: median ${pct(0.5).toFixed(2)}×, 10th–90th percentile ${pct(0.1).toFixed(2)}–${pct(0.9).toFixed(2)}×`,
     `- audit.emit throughput: **${Math.round(1e9 / auditNs).toLocaleString('en-US')} events/s** by wall clock on one core (target ≥ 100,000): ${1e9 / auditNs >= 100_000 ? 'met' : 'NOT met'}; ${Math.round(auditCpuRate).toLocaleString('en-US')} events per CPU-second of this process: ${auditCpuRate >= 100_000 ? 'met' : 'NOT met'}`,
   ];
   const markdown = [

@@ -57,34 +57,11 @@ export function flattenData(eventName: string, data: Record<string, unknown>, se
 
 /** flattenData returning its walk state, which holds the same results (one object fewer per event on the emit path). */
 export function flattenWalk(eventName: string, data: Record<string, unknown>, sensitivePaths: ReadonlySet<string>, limits: FlattenLimits, into: Record<string, unknown>, root: ObjectWalker = walkObject): Walk {
-  // The spare walk and its ancestors array are reused, so an event costs no walk
-  // state on the heap; a walk started inside another (data whose toJSON emits) gets its own.
-  const reuse = !spareInUse;
-  const walk: Walk = reuse ? spare : { eventName, sensitivePaths, hasSensitivePaths: false, limits, ancestors: [], bytes: 0, keyBytes: 0, attributes: into, leafCount: 0, data: EMPTY, overflowCount: 0 };
-  walk.eventName = eventName;
-  walk.sensitivePaths = sensitivePaths;
-  walk.hasSensitivePaths = sensitivePaths.size > 0;
-  walk.limits = limits;
-  walk.ancestors.length = 0; // a walk that threw left its ancestors behind
-  walk.bytes = 0;
-  walk.keyBytes = 0;
-  walk.attributes = into;
-  walk.leafCount = 0;
-  walk.data = EMPTY;
-  walk.overflowCount = 0;
-  spareInUse = true;
-  try {
-    walk.data = root(walk, data, ROOT, 0);
-    if (walk.leafCount > limits.attributeBudget) walk.overflowCount = spill(walk);
-  } finally {
-    if (reuse) spareInUse = false;
-  }
+  const walk: Walk = { eventName, sensitivePaths, hasSensitivePaths: sensitivePaths.size > 0, limits, ancestors: [], bytes: 0, keyBytes: 0, attributes: into, leafCount: 0, data: EMPTY, overflowCount: 0 };
+  walk.data = root(walk, data, ROOT, 0);
+  if (walk.leafCount > limits.attributeBudget) walk.overflowCount = spill(walk);
   return walk;
 }
-
-/** The walk flattenWalk reuses: what it returns is valid until the next call, so read it at once. */
-const spare: Walk = { eventName: '', sensitivePaths: new Set(), hasSensitivePaths: false, limits: { attributeBudget: 0, maxDepth: 0, maxDataBytes: 0 }, ancestors: [], bytes: 0, keyBytes: 0, attributes: {}, leafCount: 0, data: {}, overflowCount: 0 };
-let spareInUse = false;
 
 /** A placeholder until the walk has made the copy. */
 const EMPTY: Record<string, unknown> = Object.freeze({});
@@ -142,8 +119,7 @@ function enter(walk: Walk, value: object, path: string, depth: number): void {
 function walkObject(walk: Walk, object: Record<string, unknown>, parent: PathEntry, depth: number): Record<string, unknown> {
   enter(walk, object, parent.path, depth);
   const copy: Record<string, unknown> = {};
-  // for…in with an own-key test: the keys of Object.keys, in its order, without allocating its array.
-  for (const key in object) if (Object.hasOwn(object, key)) walkKey(walk, copy, key, object[key], parent, depth, undefined);
+  for (const key of Object.keys(object)) walkKey(walk, copy, key, object[key], parent, depth, undefined);
   walk.ancestors.pop();
   return copy;
 }
@@ -264,8 +240,7 @@ export function compileDataWalker(schema: unknown, sensitivePaths: ReadonlySet<s
       '  enter(walk, object, entry.path, depth);',
       '  const copy = {};',
       '  const a = walk.attributes;',
-      '  for (const key in object) {',
-      '    if (!Object.hasOwn(object, key)) continue;',
+      '  for (const key of Object.keys(object)) {',
       '    const raw = object[key];',
       '    if (raw === undefined) continue;',
       '    switch (key) {',
@@ -322,8 +297,7 @@ function walkNested(walk: Walk, object: Record<string, unknown>, path: string, d
   if (walk.ancestors.includes(object)) fail(walk, path, 'is a circular reference');
   walk.ancestors.push(object);
   const copy: Record<string, unknown> = {};
-  for (const key in object) {
-    if (!Object.hasOwn(object, key)) continue;
+  for (const key of Object.keys(object)) {
     const raw = object[key];
     if (raw === undefined) continue;
     const childPath = `${path}.${key}`;

@@ -77,9 +77,10 @@ let contractKeys: number | undefined;
 /**
  * Compiles, once per catalog event, a function returning the record's contract
  * attributes: each attribute read from the body (names and paths from
- * contract.json), undefined when unset (the SDK skips those). One function per
- * event keeps each site seeing one kind of record: every record of an event
- * gets the same hidden class, allocated at its full size at once.
+ * contract.json) and stored only when set. One function per event keeps each
+ * store site seeing one kind of record. The stores name constant keys, so V8
+ * gives every record of an event the same hidden-class path, and the SDK never
+ * walks keys that hold nothing (it iterates every key of the record's attributes).
  * With it, the data walker compiled from the event's data schema (flatten.ts).
  */
 function compiled(catalogEvent: CatalogEvent): Compiled {
@@ -92,18 +93,16 @@ function compiled(catalogEvent: CatalogEvent): Compiled {
       .map((field) => `${JSON.stringify(DATA_PREFIX + field.path)}: undefined`);
     // Every record says the emitter redacted it, so the collector need not again.
     const mark = contract().sensitive.emitterMark;
-    // One object literal with every key the builder can set (unset contract fields hold
-    // undefined, which the SDK skips): stores into existing keys instead of growing the
-    // object key by key, which reallocated its property store several times per record.
-    const lines: string[] = ['"use strict";'];
     const initial = [`${JSON.stringify(mark.attribute)}: ${JSON.stringify(mark.value)}`, ...declared];
-    contract().fields.forEach((row, index) => {
-      if (!row.attribute) return;
+    const lines: string[] = ['"use strict";', `const a = { ${initial.join(', ')} };`, 'let v;'];
+    for (const row of contract().fields) {
+      if (!row.attribute) continue;
       const source = row.from === 'catalog' ? 'catalog' : 'body';
-      lines.push(`const v${index} = ${source}${row.field.split('.').map((key) => `?.[${JSON.stringify(key)}]`).join('')};`);
-      for (const key of [row.attribute, ...(row.alsoAttributes ?? [])]) initial.push(`${JSON.stringify(key)}: v${index}`);
-    });
-    lines.push(`return { ${initial.join(', ')} };`);
+      const read = source + row.field.split('.').map((key) => `?.[${JSON.stringify(key)}]`).join('');
+      const stores = [row.attribute, ...(row.alsoAttributes ?? [])].map((key) => `a[${JSON.stringify(key)}] = v;`).join(' ');
+      lines.push(`v = ${read};`, `if (v !== undefined) { ${stores} }`);
+    }
+    lines.push('return a;');
     // Only JSON-quoted strings from contract.json reach the source text.
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     const builder = new Function('body', 'catalog', lines.join('\n')) as AttributeBuilder;

@@ -8,11 +8,15 @@ import { packageRoot } from '../package-root.js';
 import { ajvErrorPath, ajvReason, type Catalog, type CatalogEvent } from './catalog.js';
 import { AuditValidationError } from './errors.js';
 import type { AuditEvent } from './event.js';
-import { compileEnvelopeCheck } from './envelope-check.js';
+import { compilePrecheck, type Precheck } from './precheck.js';
 
 let envelope: ValidateFunction | undefined;
-/** The compiled pre-check: true only for events ajv accepts too (envelope-check.ts); always false when the schema has keywords it does not know. */
-let envelopeOk: (event: unknown) => boolean = () => false;
+/** Says no: ajv decides. */
+const NO_PRECHECK: Precheck = () => false;
+/** The envelope's pre-check: true only for events ajv accepts too (precheck.ts). */
+let envelopeOk: Precheck = NO_PRECHECK;
+/** Each catalog event's pre-check of its data, compiled at its first check. */
+const dataPrechecks = new WeakMap<CatalogEvent, Precheck>();
 
 /** The event schema without `time` (a Date is accepted there, which JSON Schema cannot say; checked by hand). */
 function envelopeValidator(): ValidateFunction {
@@ -22,7 +26,7 @@ function envelopeValidator(): ValidateFunction {
     // The name is checked against the catalog instead, and emit() passes it beside the event.
     schema.required = schema.required.filter((field) => field !== 'name');
     envelope = new Ajv2020({ strict: false, allErrors: false }).compile(schema);
-    envelopeOk = compileEnvelopeCheck(schema) ?? envelopeOk;
+    envelopeOk = compilePrecheck(schema) ?? NO_PRECHECK;
   }
   return envelope;
 }
@@ -67,7 +71,11 @@ export function checkEvent(event: AuditEvent, catalog: Catalog, name: string, no
   // The time is checked before the data, as validateEvent always did.
   checkedTime = eventTime(event, name, now);
   const validateData = catalogEvent.validateData;
-  if (validateData && !validateData(event.data ?? EMPTY_DATA)) {
+  if (validateData) {
+    let dataOk = dataPrechecks.get(catalogEvent);
+    if (!dataOk) dataPrechecks.set(catalogEvent, (dataOk = compilePrecheck(catalogEvent.definition.data) ?? NO_PRECHECK));
+    const data = event.data ?? EMPTY_DATA;
+    if (dataOk(data) || validateData(data)) return catalogEvent;
     const error = validateData.errors![0]!;
     throw new AuditValidationError(name, ajvErrorPath(error, 'data'), ajvReason(error));
   }

@@ -105,7 +105,8 @@ export function compileCanonical(shape: Shape, onGenericPath?: () => void): Comp
   const source = ['"use strict";', ...nodes, `return n${root};`].join('\n');
   // Only JSON-quoted member names reach the source text.
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const copy = new Function('GIVE_UP', 'leaf', source)(GIVE_UP, leaf) as (record: Record<string, unknown>) => object | undefined;
+  const factory = new Function('GIVE_UP', 'leaf', source) as (giveUp: Error, convert: typeof leaf) => (record: Record<string, unknown>) => object | undefined;
+  const copy = factory(GIVE_UP, leaf);
   return (record) => {
     // A toJSON on the prototypes would change what JSON.stringify writes.
     let sorted: object | undefined;

@@ -3,6 +3,7 @@
 // or OTLP/protobuf request, canonical events as JSON lines (webhooks, S3
 // `body` objects), Splunk HEC events, and OpenSearch documents or search
 // responses. Lines it cannot read are reported, never skipped silently.
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { decodeAnyValue, decodeLogsRequest, type OtlpLogsRequest } from '../event/otlp-json.js';
 import { decodeLogsRequestProto } from '../event/otlp-proto.js';
 import type { TrailRecord } from './verify.js';
@@ -19,7 +20,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 function bodiesOf(value: unknown): unknown[] | undefined {
   if (Array.isArray(value)) return (value as unknown[]).flatMap((item): unknown[] => bodiesOf(item) ?? [item]);
   if (!isObject(value)) return undefined;
-  if (Array.isArray(value.resourceLogs)) return requestBodies(value as OtlpLogsRequest);
+  if (Array.isArray(value.resourceLogs)) return requestBodies(value);
   if (isObject(value.hits) && Array.isArray(value.hits.hits)) return (value.hits.hits as unknown[]).flatMap((hit): unknown[] => bodiesOf(hit) ?? []);
   if (isObject(value._source)) return [bodyOfDocument(value._source)];
   // Splunk HEC: {"time": …, "event": {…}, "fields": {…}}
@@ -103,25 +104,101 @@ export function readTrail(content: string | Uint8Array, source: string): ReadTra
     }
   }
   text.split('\n').forEach((line, index) => {
-    if (!line.trim()) return;
-    const where = `${source}:${index + 1}`;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      unreadable.push({ where, reason: `not JSON (${(error as Error).message})` });
-      return;
-    }
-    let bodies: unknown[] | undefined;
-    try {
-      bodies = bodiesOf(value);
-    } catch (error) {
-      // A request whose values are not what OTLP says (an array where a list of values belongs): reported, not thrown.
-      unreadable.push({ where, reason: `not a well-formed record (${(error as Error).message})` });
-      return;
-    }
-    if (!bodies) unreadable.push({ where, reason: 'neither an OTLP request, a canonical event, a HEC event nor an OpenSearch document' });
-    else bodies.forEach((body, n) => records.push({ body, where: bodies.length > 1 ? `${where}#${n}` : where }));
+    if (line.trim()) readLine(line, `${source}:${index + 1}`, records, unreadable);
   });
   return { records, unreadable };
+}
+
+/** One line of JSON lines: its records, or why it cannot be read. */
+function readLine(line: string, where: string, records: TrailRecord[], unreadable: ReadTrailResult['unreadable']): void {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    unreadable.push({ where, reason: `not JSON (${(error as Error).message})` });
+    return;
+  }
+  let bodies: unknown[] | undefined;
+  try {
+    bodies = bodiesOf(value);
+  } catch (error) {
+    // A request whose values are not what OTLP says (an array where a list of values belongs): reported, not thrown.
+    unreadable.push({ where, reason: `not a well-formed record (${(error as Error).message})` });
+    return;
+  }
+  if (!bodies) unreadable.push({ where, reason: 'neither an OTLP request, a canonical event, a HEC event nor an OpenSearch document' });
+  else bodies.forEach((body, n) => records.push({ body, where: bodies.length > 1 ? `${where}#${n}` : where }));
+}
+
+const CHUNK_BYTES = 1 << 20;
+const NEWLINE = 0x0a;
+
+/**
+ * Reads a trail file. JSON lines (the file exporter's, canonical events, HEC
+ * events) are read one line at a time as the records are iterated, so a file
+ * larger than a string can be (hundreds of MB of OTLP lines) is fine and the
+ * bodies are never all in memory; verifyTrail keeps only their hashes. Any
+ * other form (OTLP/protobuf, one JSON document) is read whole, as readTrail
+ * does. `unreadable` fills as the records are iterated.
+ */
+export function readTrailFile(file: string): { records: Iterable<TrailRecord>; unreadable: ReadTrailResult['unreadable'] } {
+  const probe = openSync(file, 'r');
+  let first: Buffer;
+  try {
+    const buffer = Buffer.alloc(CHUNK_BYTES);
+    first = buffer.subarray(0, readSync(probe, buffer, 0, CHUNK_BYTES, 0));
+  } finally {
+    closeSync(probe);
+  }
+  const start = first.findIndex((byte) => byte !== 0x20 && byte !== 0x09 && byte !== 0x0d && byte !== NEWLINE);
+  const firstLineEnd = first.indexOf(NEWLINE, Math.max(start, 0));
+  // JSON lines start with "{" and their first line is a JSON value of its own; a pretty-printed document's is not.
+  const jsonLines = start >= 0 && first[start] === 0x7b && (firstLineEnd < 0 || isJson(first.subarray(start, firstLineEnd).toString('utf8')));
+  if (!jsonLines) return readTrail(readFileSync(file), file);
+  const unreadable: ReadTrailResult['unreadable'] = [];
+  function* records(): Generator<TrailRecord> {
+    const fd = openSync(file, 'r');
+    const buffer = Buffer.alloc(CHUNK_BYTES);
+    let carry: Buffer[] = [];
+    let position = 0;
+    let lineNumber = 0;
+    const batch: TrailRecord[] = [];
+    const line = function* (bytes: Buffer) {
+      lineNumber++;
+      const text = bytes.toString('utf8');
+      if (!text.trim()) return;
+      readLine(text, `${file}:${lineNumber}`, batch, unreadable);
+      yield* batch;
+      batch.length = 0;
+    };
+    try {
+      for (;;) {
+        const read = readSync(fd, buffer, 0, CHUNK_BYTES, position);
+        if (read === 0) break;
+        position += read;
+        const chunk = buffer.subarray(0, read);
+        let from = 0;
+        for (let end = chunk.indexOf(NEWLINE); end >= 0; end = chunk.indexOf(NEWLINE, from)) {
+          const piece = chunk.subarray(from, end);
+          yield* line(carry.length > 0 ? Buffer.concat([...carry, piece]) : piece);
+          carry = [];
+          from = end + 1;
+        }
+        if (from < read) carry.push(Buffer.from(chunk.subarray(from))); // the buffer is reused: copy the partial line
+      }
+      if (carry.length > 0) yield* line(Buffer.concat(carry));
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return { records: records(), unreadable };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -257,10 +257,11 @@ export class SigmaEngine {
   /** The detection rules (after filters) that match one event, correlations aside. */
   matchingRules(event: EventView): readonly CompiledRule[] {
     const indexed = this.candidates(event);
-    // Most events match nothing: allocate only on a match.
+    // Most events match nothing: allocate only on a match, and at the size of one
+    // (`[]` then push() would reserve room for 17).
     let result: CompiledRule[] | undefined;
-    if (indexed) for (const rule of indexed) if (rule.match(event)) (result ??= []).push(rule);
-    for (const rule of this.unindexed) if (rule.match(event)) (result ??= []).push(rule);
+    if (indexed) for (const rule of indexed) if (rule.match(event)) result = result === undefined ? [rule] : (result.push(rule), result);
+    for (const rule of this.unindexed) if (rule.match(event)) result = result === undefined ? [rule] : (result.push(rule), result);
     return result ?? NONE;
   }
 

@@ -323,13 +323,13 @@ export function flatRecordTime(value: { timeUnixNano?: unknown; observedTimeUnix
   return otlpTime(value.timeUnixNano) ?? otlpTime(value.observedTimeUnixNano) ?? value.time;
 }
 
-/** timeOf() for scanners outside this module; `id` is asked for only to name the event in an error. */
-export function flatRecordView(time: unknown, id: () => unknown): { time: number | undefined } {
-  if (time === undefined) return { time: undefined };
+/** timeOf() for the scanner (lines.ts): `id` is asked for only to name the event in an error. */
+export function scannedTime(time: unknown, id: () => unknown): number | undefined {
+  if (time === undefined) return undefined;
   try {
-    return { time: eventTime(time) };
+    return eventTime(time);
   } catch {
-    return { time: timeOf(time, id()) };
+    return timeOf(time, id());
   }
 }
 

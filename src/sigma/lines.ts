@@ -2,7 +2,7 @@
 // engine's rules read (scan.ts), for `sigma match` and the benchmark. A line
 // that is anything else (another format, a syntax error) is left to the full
 // JSON.parse path of readEvents, which gives the same views or the error.
-import { compileField, flatRecordTime, flatRecordView, FLAT_RECORD, type CompiledField, type EventView, type JsonLineReader } from './events.js';
+import { compileField, flatRecordTime, FLAT_RECORD, scannedTime, type CompiledField, type EventView, type JsonLineReader } from './events.js';
 import { readValue, scanObject, ScanFields, STRIDE } from './scan.js';
 
 /** What every line of one reader shares: the keys it scans for, and each field's index among them. */
@@ -26,11 +26,11 @@ export class ScannedView implements EventView {
     private readonly text: string,
     private readonly start: number,
     private readonly end: number,
-    private readonly positions: Int32Array,
+    private readonly positions: number[],
     private readonly base: number,
   ) {
     const [time, observed, plain] = scanner.times;
-    this.time = flatRecordView(flatRecordTime({ timeUnixNano: this.valueOf(time), observedTimeUnixNano: this.valueOf(observed), time: this.valueOf(plain) }), () => this.id).time;
+    this.time = scannedTime(flatRecordTime({ timeUnixNano: this.valueOf(time), observedTimeUnixNano: this.valueOf(observed), time: this.valueOf(plain) }), () => this.id);
   }
 
   /** The record's log.record.uid, read when first asked for (most events match nothing, and nothing asks). */
@@ -78,14 +78,16 @@ export function flatRecordReader(fields: readonly CompiledField[]): JsonLineRead
   const name = indexOf(FLAT_RECORD.name);
   // A marker key (or one the scanner guessed is one) sends the line to the full path.
   const markers = [...FLAT_RECORD.markers.map(indexOf), scanner.fields.count - 1];
-  // Lines' positions are cut from shared blocks (a typed array per line costs more than scanning it); a block is freed with its last view.
+  // Lines' positions are cut from shared blocks of small integers: an array per line costs more than
+  // scanning the line, and typed arrays live outside the heap, where their churn forces full collections.
   const stride = STRIDE * scanner.fields.count;
-  const blockSize = stride * 1024;
-  let block = new Int32Array(blockSize);
+  const blockSize = stride * 32;
+  const newBlock = (): number[] => new Array<number>(blockSize).fill(0);
+  let block = newBlock();
   let next = 0;
   return (text, start, end) => {
     if (next + stride > blockSize) {
-      block = new Int32Array(blockSize);
+      block = newBlock();
       next = 0;
     }
     const base = next;

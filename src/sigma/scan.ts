@@ -28,7 +28,7 @@ export class ScanFields {
    * with `audit.data.`.
    */
   private readonly byLength: ({ at: number; table: Int16Array } | undefined)[] = [];
-  /** How many indexes there are: scanObject's `positions` hold two numbers per index. */
+  /** How many indexes there are: scanObject's `positions` hold STRIDE numbers per index. */
   readonly count: number;
 
   constructor(
@@ -58,7 +58,7 @@ export class ScanFields {
   /**
    * The index of the key text[start, end) (unescaped), or -1 when it is not
    * wanted. Unless `strict`, a key the table points to is not compared in
-   * full: the index is a guess (`guessed` is set), which keyHolds() checks
+   * full: the index is a guess (`guessed` is set), which readValue() checks
    * when its value is read. Most keys of a line are never read, and comparing
    * them all cost more than the rest of the scan.
    */
@@ -113,7 +113,7 @@ export const STRIDE = 3;
  * guess was wrong (another key of the same length and character took the
  * slot), the line is scanned again, comparing every key.
  */
-export function readValue(text: string, start: number, end: number, fields: ScanFields, positions: Int32Array, base: number, index: number): unknown {
+export function readValue(text: string, start: number, end: number, fields: ScanFields, positions: number[], base: number, index: number): unknown {
   const key = positions[base + STRIDE * index + 2]!;
   if (key !== 0 && !fields.keyAt(index, text, key - 1)) {
     positions.fill(0, base, base + STRIDE * fields.count);
@@ -263,7 +263,7 @@ function skipKey(text: string, i: number, end: number): number {
 }
 
 /** The value scanObject recorded for wanted key `index`, its key taken as checked (readValue checks it). */
-function valueAt(text: string, positions: Int32Array, base: number, index: number): unknown {
+function valueAt(text: string, positions: number[], base: number, index: number): unknown {
   const start = positions[base + STRIDE * index]! - 1;
   if (start < 0) return undefined;
   const stored = positions[base + STRIDE * index + 1]!;
@@ -281,6 +281,7 @@ function decode(text: string, start: number, end: number, stringEscaped: boolean
 }
 
 /** A backslash or a control character other than \n (which only ends lines here). */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const SPECIAL = /[\x00-\x09\x0b-\x1f\\]/g;
 /** The last text searched for SPECIAL, and the first such character found from `specialFrom` on in it (Infinity: none). */
 let specialText = '';
@@ -319,7 +320,7 @@ function isClean(text: string, start: number, end: number): boolean {
  * for: the caller then parses it with JSON.parse, which gives the same values
  * or throws the syntax error.
  */
-export function scanObject(text: string, start: number, end: number, fields: ScanFields, positions: Int32Array, base = 0, strict = false): boolean {
+export function scanObject(text: string, start: number, end: number, fields: ScanFields, positions: number[], base = 0, strict = false): boolean {
   clean = isClean(text, start, end);
   let i = start;
   while (i < end && isSpace(text.charCodeAt(i))) i++;

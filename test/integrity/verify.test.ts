@@ -3,9 +3,13 @@
 // with only the public key; then each kind of tampering, one at a time, is
 // detected and named.
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditLogger } from '../../src/index.js';
 import { DIGEST_EVENT, publicKeys, readTrail, verifyTrail, type TrailRecord } from '../../src/integrity/index.js';
+import { readTrailFile } from '../../src/integrity/read.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../../src/testing/index.js';
 import { catalog } from '../emit/fixtures/catalog.js';
 
@@ -180,6 +184,24 @@ describe('verifyTrail', () => {
     expect(hostile.unreadable).toMatchObject([{ where: 'hostile.jsonl:1' }]);
     expect(hostile.unreadable[0]!.reason).toMatch(/not a well-formed record/);
     expect(hostile.records).toHaveLength(1);
+  });
+
+  it('reads a file a line at a time: lines longer than a read, a torn last line, a pretty-printed document', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otel-audit-read-file-'));
+    const bodies = trail.map((r) => r.body as Record<string, unknown>);
+    // One line longer than the 1 MiB read size: the same records, padded with a long string in an extra field of a HEC event.
+    const long = JSON.stringify({ time: 1, event: bodies[0], fields: { pad: 'x'.repeat(1_500_000) } });
+    const file = join(dir, 'trail.jsonl');
+    writeFileSync(file, [long, ...bodies.slice(1).map((b) => JSON.stringify(b)), '{"torn":'].join('\n'));
+    const read = readTrailFile(file);
+    const report = verifyTrail(read.records, { keys });
+    expect(report).toMatchObject({ ok: true, exitCode: 0 });
+    expect(read.unreadable).toMatchObject([{ where: `${file}:${bodies.length + 1}` }]);
+    const pretty = join(dir, 'search.json');
+    writeFileSync(pretty, JSON.stringify({ hits: { hits: bodies.map((b) => ({ _source: { body: b } })) } }, null, 2));
+    const document = readTrailFile(pretty);
+    expect(document.unreadable).toEqual([]);
+    expect(verifyTrail(document.records, { keys }).ok).toBe(true);
   });
 
   it('handles a trail of 200,000 records in one stream (no spread of every sequence number onto the stack)', () => {

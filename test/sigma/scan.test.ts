@@ -34,7 +34,7 @@ const objectText = (pairs: [string, unknown][], spaced: boolean, escapeAll: bool
 /** What the scanner gives for `wanted` in text[start, end), or undefined when it refuses the text. */
 function scan(text: string, wanted: readonly string[], start = 0, end = text.length): Map<string, unknown> | undefined {
   const fields = new ScanFields(wanted);
-  const positions = new Int32Array(STRIDE * fields.count);
+  const positions = new Array<number>(STRIDE * fields.count).fill(0);
   if (!scanObject(text, start, end, fields, positions)) return undefined;
   return new Map(wanted.map((key, index) => [key, readValue(text, start, end, fields, positions, 0, index)]));
 }

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { publicKeys, readTrail, verifyTrail, type StreamReport, type TrailRecord } from '../../integrity/index.js';
+import { publicKeys, verifyTrail, type StreamReport, type TrailRecord } from '../../integrity/index.js';
+import { readTrailFile } from '../../integrity/read.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -28,14 +28,13 @@ export function registerVerifyCommand(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action((files: string[], options: { publicKey: string[]; json?: boolean }) => {
       const keys = publicKeys(options.publicKey.map((k) => (k.startsWith('env:') || k.startsWith('file:') ? k : `file:${k}`)));
-      const records: TrailRecord[] = [];
-      const unreadable: { where: string; reason: string }[] = [];
-      for (const file of files) {
-        const read = readTrail(readFileSync(file), file);
-        records.push(...read.records);
-        unreadable.push(...read.unreadable);
+      // Files are read as they are verified (JSON lines a line at a time): a trail can be larger than memory holds as text.
+      const reads = files.map((file) => readTrailFile(file));
+      function* records(): Generator<TrailRecord> {
+        for (const read of reads) yield* read.records;
       }
-      const report = verifyTrail(records, { keys });
+      const report = verifyTrail(records(), { keys });
+      const unreadable = reads.flatMap((read) => read.unreadable);
       const exitCode = unreadable.length > 0 ? 1 : report.exitCode;
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ ...report, unreadable, exitCode }, null, 2)}\n`);

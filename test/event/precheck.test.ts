@@ -1,11 +1,11 @@
-// The envelope pre-check lets emit() skip ajv: it must never accept an event
-// that ajv refuses, and it must accept the usual valid event (else it saves nothing).
+// The pre-checks let emit() skip ajv: they must never accept an event or data
+// that ajv refuses, and must accept the usual valid one (else they save nothing).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileEnvelopeCheck } from '../../src/event/envelope-check.js';
+import { compilePrecheck } from '../../src/event/precheck.js';
 import { validateEvent } from '../../src/event/validate.js';
 import { AuditValidationError } from '../../src/event/errors.js';
 import { packageRoot } from '../../src/package-root.js';
@@ -20,7 +20,7 @@ function envelopeSchema(): Record<string, unknown> {
 }
 
 const schema = envelopeSchema();
-const check = compileEnvelopeCheck(schema)!;
+const check = compilePrecheck(schema)!;
 const ajv = new Ajv2020({ strict: false, allErrors: false }).compile(schema);
 
 const text = fc.oneof(fc.string({ maxLength: 3 }), fc.string({ unit: 'grapheme', maxLength: 140 }), fc.constantFrom('', '😀', '😀'.repeat(64), 'x'.repeat(129), 'api'));
@@ -78,8 +78,57 @@ describe('envelope pre-check', () => {
   });
 
   it('compiles to no pre-check for a schema with a keyword it does not know', () => {
-    expect(compileEnvelopeCheck({ type: 'object', properties: { id: { type: 'string', pattern: '^a' } } })).toBeUndefined();
-    expect(compileEnvelopeCheck({ type: 'object', properties: { n: { type: 'number' } } })).toBeUndefined();
-    expect(compileEnvelopeCheck({ type: 'object', oneOf: [] })).toBeUndefined();
+    expect(compilePrecheck({ type: 'object', properties: { id: { type: 'string', pattern: '^a' } } })).toBeUndefined();
+    expect(compilePrecheck({ type: 'object', properties: { n: { type: ['number', 'null'] } } })).toBeUndefined();
+    expect(compilePrecheck({ type: 'object', properties: { at: { type: 'string', format: 'date-time' } } })).toBeUndefined();
+    expect(compilePrecheck({ type: 'object', oneOf: [] })).toBeUndefined();
+    expect(compilePrecheck({ type: 'array' })).toBeUndefined();
+  });
+});
+
+describe('data pre-check', () => {
+  // Every keyword the pre-check understands, nested, as a catalog might write it.
+  const dataSchema = {
+    type: 'object',
+    description: 'annotations change nothing',
+    properties: {
+      repo: { type: 'object', properties: { id: { type: 'string', minLength: 2, maxLength: 8 }, visibility: { enum: ['public', 'private'] } }, required: ['id'], additionalProperties: false },
+      forks: { type: 'integer' },
+      ratio: { type: 'number' },
+      archived: { type: 'boolean' },
+      free: {},
+    },
+    required: ['repo'],
+  };
+  const dataCheck = compilePrecheck(dataSchema)!;
+  const dataAjv = new Ajv2020({ strict: false, allErrors: false }).compile(dataSchema);
+  const scalar = fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.constantFrom(1.5, -0, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 60));
+  const dataArb = fc.record(
+    {
+      repo: fc.oneof(scalar, fc.array(scalar, { maxLength: 1 }), fc.record({ id: fc.oneof(text, scalar), visibility: fc.oneof(fc.constantFrom('public', 'private', 'internal'), scalar), extra: scalar }, { requiredKeys: [] })),
+      forks: scalar,
+      ratio: scalar,
+      archived: scalar,
+      free: fc.oneof(scalar, fc.dictionary(fc.string({ maxLength: 2 }), scalar, { maxKeys: 2 })),
+      other: scalar,
+    },
+    { requiredKeys: [] },
+  );
+
+  it('accepts nothing ajv refuses', () => {
+    fc.assert(
+      fc.property(fc.oneof(dataArb, scalar), (data) => {
+        if (dataCheck(data)) expect(dataAjv(data)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('accepts the usual valid data, and an invalid one still gets ajv\'s error', () => {
+    expect(dataCheck({ repo: { id: 'r-1', visibility: 'private' }, forks: 3, ratio: 0.5, archived: false, free: [1] })).toBe(true);
+    expect(dataCheck({ repo: { id: 'r-1' }, forks: 1.5 })).toBe(false);
+    const { name, ...event } = fullEvent();
+    expect(() => validateEvent({ ...event, name, data: { repo: { id: 'r-1' }, forks: 1.5 } }, catalog)).toThrow('data.forks must be integer');
+    expect(() => validateEvent({ ...event, name, data: { repo: { id: 'r-1' }, stars: 1 } }, catalog)).toThrow('data.stars is not allowed (unknown property)');
   });
 });

@@ -1,13 +1,17 @@
+// The workload of the collector benchmarks (index.ts, steps.ts): audit records
+// as the emitter sends them, posted over OTLP/HTTP JSON to a collector started
+// with a given config, timed until the last one is in the file exporter's
+// output, with the collector's CPU time and memory.
 import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCollectorConfig } from '../../src/collector/index.js';
 import { withDefaults } from '../../src/collector/spec.js';
-import { minimalFileConfig, startCollector, type RunningCollector } from '../../test/harness/collector.js';
+import { startCollector, type CollectorPorts, type RunningCollector } from '../../test/harness/collector.js';
 import { attributeOf, otlpLogsRequest, type TestEvent } from '../../test/collector/otlp.js';
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
-const PER_REQUEST = 500;
-const CONCURRENCY = 4;
-const ROUNDS = 5;
+
+export const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+export const PER_REQUEST = 500;
+export const CONCURRENCY = 4;
 
 /**
  * An event as the emitter sends it: the contract's actor/target/tenant fields
@@ -33,7 +37,7 @@ function realisticEvent(i: number): TestEvent {
 }
 
 /** Pre-serialized requests, so the sender spends its CPU on sending, not on JSON. */
-function requestBodies(): string[] {
+export function requestBodies(): string[] {
   const bodies: string[] = [];
   for (let start = 0; start < EVENTS; start += PER_REQUEST) {
     const events: TestEvent[] = [];
@@ -84,7 +88,7 @@ function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-interface Result {
+export interface Result {
   cpuSeconds: number;
   eventsPerSecond: number;
   seconds: number;
@@ -115,9 +119,8 @@ async function measure(collector: RunningCollector, output: string, bodies: stri
   return { eventsPerSecond: EVENTS / seconds, seconds, cpuSeconds: cpuSecondsOf(collector.pid), ...memoryOf(collector.pid) };
 }
 
-
-type Cfg = Record<string, any>;
-function rendered(ports: any, workDir: string, output: string, trust = true): Cfg {
+/** The rendered config the benchmarks run: the defaults, one file destination (`output`). */
+export function renderedConfig(ports: CollectorPorts, workDir: string, output: string, trustEmitter: boolean): Record<string, unknown> {
   return buildCollectorConfig(withDefaults({
     domain: 'acme.audit',
     collector: {
@@ -125,33 +128,19 @@ function rendered(ports: any, workDir: string, output: string, trust = true): Cf
       healthCheck: { bind: '127.0.0.1', port: ports.health },
       memoryLimiter: { limitMiB: 1024, spikeLimitMiB: 256 },
       queue: { directory: join(workDir, 'queue') },
-      redaction: { body: true, trustEmitter: trust },
+      redaction: { body: true, trustEmitter },
       telemetry: { metricsLevel: 'none' },
     },
     destinations: [{ name: 'archive', type: 'file', path: output, flushInterval: '100ms' }],
-  } as never)).config as Cfg;
+  })).config;
 }
-const variants: Record<string, (c: Cfg) => Cfg | undefined> = {
-  minimal: () => undefined,
-  rendered: (c) => c,
-  'no-memlimit': (c) => { c.service.pipelines.logs.processors = c.service.pipelines.logs.processors.filter((p: string) => p !== 'memory_limiter'); return c; },
-  'no-filter': (c) => { c.service.pipelines.logs.processors = c.service.pipelines.logs.processors.filter((p: string) => p !== 'filter/audit-domain'); return c; },
-  'no-routing': (c) => { c.service.pipelines.logs.exporters = ['file/archive']; delete c.service.pipelines['logs/archive']; delete c.service.pipelines['logs/redact']; delete c.connectors; return c; },
-  'merged': (c) => {
-    c.service.pipelines.logs.processors = ['memory_limiter'];
-    c.connectors['routing/audit-redaction'] = { table: [
-      { context: 'log', condition: 'attributes["event.domain"] == "acme.audit" and attributes["audit.redaction"] == "emitter"', pipelines: ['logs/archive'] },
-      { context: 'log', condition: 'attributes["event.domain"] == "acme.audit"', pipelines: ['logs/redact'] },
-    ] };
-    return c;
-  },
-};
-async function run(kind: string, bodies: string[]): Promise<Result> {
+
+/** Starts the collector with `makeConfig(ports, workDir, output)`, sends `bodies` and measures; stops it and removes its folder. */
+export async function runCollector(makeConfig: (ports: CollectorPorts, workDir: string, output: string) => Record<string, unknown>, bodies: string[]): Promise<Result> {
   let output = '';
   const collector = await startCollector((ports, workDir) => {
     output = join(workDir, 'out.jsonl');
-    const c = variants[kind]!(rendered(ports, workDir, output));
-    return c ?? minimalFileConfig(ports, output);
+    return makeConfig(ports, workDir, output);
   });
   try {
     return await measure(collector, output, bodies);
@@ -160,16 +149,3 @@ async function run(kind: string, bodies: string[]): Promise<Result> {
     rmSync(collector.workDir, { recursive: true, force: true });
   }
 }
-const kinds = (process.env.KINDS ?? Object.keys(variants).join(',')).split(',');
-const rounds = Number(process.env.ROUNDS_N ?? 3);
-const bodies = requestBodies();
-const cpu: Record<string, number[]> = {};
-for (let round = 0; round < rounds; round++) {
-  for (const kind of kinds) {
-    const r = await run(kind, bodies);
-    (cpu[kind] ??= []).push(r.cpuSeconds);
-    console.log(`round ${round + 1} ${kind}: ${Math.round(r.eventsPerSecond)} ev/s, cpu ${r.cpuSeconds.toFixed(2)} s`);
-  }
-}
-const sum = (k: string) => cpu[k]!.reduce((a, b) => a + b, 0);
-for (const k of kinds) console.log(`${k.padEnd(14)} cpu ${sum(k).toFixed(2)}  minimal/this ${(sum('minimal') / sum(k)).toFixed(3)}  per-round ${cpu[k]!.map((x) => x.toFixed(2)).join(' ')}`);
