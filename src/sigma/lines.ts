@@ -64,20 +64,21 @@ export class ScannedView implements EventView {
  * line that is not such a record, or that the scanner cannot vouch for.
  */
 export function flatRecordReader(fields: readonly CompiledField[]): JsonLineReader {
-  const extra = [FLAT_RECORD.name, FLAT_RECORD.id, ...FLAT_RECORD.times, ...FLAT_RECORD.markers].map((key) => compileField(key));
+  const extra = [FLAT_RECORD.name, FLAT_RECORD.id, ...FLAT_RECORD.times].map((key) => compileField(key));
   const all = [...new Set([...fields, ...extra])];
   const indexOfSlot = new Int16Array(Math.max(...all.map((field) => field.slot)) + 1).fill(-1);
   all.forEach((field, index) => (indexOfSlot[field.slot] = index));
   const indexOf = (key: string) => indexOfSlot[compileField(key).slot]!;
   const scanner: Scanner = {
-    fields: new ScanFields(all.map((field) => field.name), FLAT_RECORD.markerPrefix),
+    // The other formats' keys share one index: any of them sends the line to the full path.
+    fields: new ScanFields(all.map((field) => field.name), { keys: FLAT_RECORD.markers, prefix: FLAT_RECORD.markerPrefix }),
     indexOfSlot,
     id: indexOf(FLAT_RECORD.id),
     times: FLAT_RECORD.times.map(indexOf) as [number, number, number],
   };
   const name = indexOf(FLAT_RECORD.name);
   // A marker key (or one the scanner guessed is one) sends the line to the full path.
-  const markers = [...FLAT_RECORD.markers.map(indexOf), scanner.fields.count - 1];
+  const marker = scanner.fields.count - 1;
   // Lines' positions are cut from shared blocks of small integers: an array per line costs more than
   // scanning the line, and typed arrays live outside the heap, where their churn forces full collections.
   const stride = STRIDE * scanner.fields.count;
@@ -93,7 +94,7 @@ export function flatRecordReader(fields: readonly CompiledField[]): JsonLineRead
     const base = next;
     next += stride; // taken even when the scan fails: the numbers it left are not zero
     if (!scanObject(text, start, end, scanner.fields, block, base)) return undefined;
-    for (const marker of markers) if (block[base + STRIDE * marker] !== 0) return undefined;
+    if (block[base + STRIDE * marker] !== 0) return undefined;
     const view = new ScannedView(scanner, text, start, end, block, base);
     return typeof view.valueOf(name) === 'string' ? view : undefined;
   };

@@ -16,8 +16,9 @@ const BACKSLASH = 0x5c;
 
 /**
  * The top-level keys a scanner looks for, each with its index (its position
- * in `names`); keys starting with `markerPrefix`, if given, all get index
- * names.length, checked before the names.
+ * in `names`). Marker keys, and keys starting with the marker prefix (checked
+ * first), all share index names.length: the caller only needs to know
+ * whether one was there.
  */
 export class ScanFields {
   /**
@@ -30,11 +31,17 @@ export class ScanFields {
   private readonly byLength: ({ at: number; table: Int16Array } | undefined)[] = [];
   /** How many indexes there are: scanObject's `positions` hold STRIDE numbers per index. */
   readonly count: number;
+  /** The names, then the marker keys; `indexes[k]` is key k's index (the marker index for marker keys). */
+  private readonly names: readonly string[];
+  private readonly indexes: readonly number[];
+  private readonly markerPrefix: string | undefined;
 
-  constructor(
-    private readonly names: readonly string[],
-    private readonly markerPrefix?: string,
-  ) {
+  constructor(names: readonly string[], markers?: { keys: readonly string[]; prefix?: string }) {
+    this.names = [...names, ...(markers?.keys ?? [])];
+    this.indexes = this.names.map((_, k) => Math.min(k, names.length));
+    this.markerPrefix = markers?.prefix;
+    this.count = names.length + (markers === undefined ? 0 : 1);
+    names = this.names;
     const groups = new Map<number, string[]>();
     for (const name of names) groups.set(name.length, [...(groups.get(name.length) ?? []), name]);
     for (const [length, group] of groups) {
@@ -52,7 +59,6 @@ export class ScanFields {
       // A non-ASCII character there: searched (table entries stay for the ASCII ones).
       this.byLength[length] = { at, table };
     }
-    this.count = names.length + (markerPrefix === undefined ? 0 : 1);
   }
 
   /**
@@ -72,9 +78,9 @@ export class ScanFields {
     const code = text.charCodeAt(start + bucket.at);
     const entry = code < 128 ? bucket.table[code]! : -1;
     if (entry > 0) {
-      if (strict) return sameText(this.names[entry - 1]!, text, start) ? entry - 1 : -1;
+      if (strict) return sameText(this.names[entry - 1]!, text, start) ? this.indexes[entry - 1]! : -1;
       guessed = true;
-      return entry - 1;
+      return this.indexes[entry - 1]!;
     }
     if (entry === 0) return -1;
     return this.search(text, start, end);
@@ -84,7 +90,7 @@ export class ScanFields {
   private search(text: string, start: number, end: number): number {
     for (let index = 0; index < this.names.length; index++) {
       const name = this.names[index]!;
-      if (name.length === end - start && text.startsWith(name, start)) return index;
+      if (name.length === end - start && text.startsWith(name, start)) return this.indexes[index]!;
     }
     return -1;
   }
@@ -94,17 +100,25 @@ export class ScanFields {
     return this.indexAt(name, 0, name.length);
   }
 
-  /** Whether the key whose text starts at `start` is wanted key `index` (it has that key's length). */
-  keyAt(index: number, text: string, start: number): boolean {
-    return sameText(this.names[index]!, text, start);
+  /**
+   * Whether the key before the value at `valueStart` (`"key" :`, which the scan
+   * saw, so it has the length of wanted key `index`) is that key.
+   */
+  keyBefore(index: number, text: string, valueStart: number): boolean {
+    let i = valueStart - 1;
+    while (isSpace(text.charCodeAt(i))) i--; // to the colon
+    i--;
+    while (isSpace(text.charCodeAt(i))) i--; // to the key's closing quote
+    const name = this.names[index]!;
+    return sameText(name, text, i - name.length);
   }
 }
 
 /** Set by indexAt: the index it returned is a guess from the key's length and one character. */
 let guessed = false;
 
-/** Numbers per wanted key in scanObject's `positions`: value start + 1, value end, key start + 1 while the key is a guess. */
-export const STRIDE = 3;
+/** Numbers per wanted key in scanObject's `positions`: value start + 1 (negated while the key is a guess), value end. */
+export const STRIDE = 2;
 
 /**
  * The value of wanted key `index` of the line text[start, end) that
@@ -114,8 +128,8 @@ export const STRIDE = 3;
  * slot), the line is scanned again, comparing every key.
  */
 export function readValue(text: string, start: number, end: number, fields: ScanFields, positions: number[], base: number, index: number): unknown {
-  const key = positions[base + STRIDE * index + 2]!;
-  if (key !== 0 && !fields.keyAt(index, text, key - 1)) {
+  const stored = positions[base + STRIDE * index]!;
+  if (stored < 0 && !fields.keyBefore(index, text, -stored - 1)) {
     positions.fill(0, base, base + STRIDE * fields.count);
     scanObject(text, start, end, fields, positions, base, true);
   }
@@ -264,10 +278,11 @@ function skipKey(text: string, i: number, end: number): number {
 
 /** The value scanObject recorded for wanted key `index`, its key taken as checked (readValue checks it). */
 function valueAt(text: string, positions: number[], base: number, index: number): unknown {
-  const start = positions[base + STRIDE * index]! - 1;
-  if (start < 0) return undefined;
-  const stored = positions[base + STRIDE * index + 1]!;
-  return stored < 0 ? decode(text, start, ~stored, true) : decode(text, start, stored, false);
+  const stored = positions[base + STRIDE * index]!;
+  if (stored === 0) return undefined;
+  const start = (stored < 0 ? -stored : stored) - 1;
+  const end = positions[base + STRIDE * index + 1]!;
+  return end < 0 ? decode(text, start, ~end, true) : decode(text, start, end, false);
 }
 
 function decode(text: string, start: number, end: number, stringEscaped: boolean): unknown {
@@ -309,12 +324,11 @@ function isClean(text: string, start: number, end: number): boolean {
 
 /**
  * Checks that text[start, end) is a JSON object (space around it allowed)
- * and records where the value of each wanted key is: `positions[base + 3i]` its
- * start plus one (0, as a new array holds, when absent), `positions[base + 3i + 1]`
- * its end (bitwise-not when a string holds escapes), `positions[base + 3i + 2]`
- * where the key starts plus one when it is a guess (see ScanFields.indexAt;
- * never with `strict`); readValue() checks the key and decodes the value.
- * Values are decoded only when read, so a line costs about one pass over its
+ * and records where the value of each wanted key is: `positions[base + 2i]` its
+ * start plus one (0, as a new array holds, when absent; negated when its key is
+ * a guess, see ScanFields.indexAt, never with `strict`), `positions[base + 2i + 1]`
+ * its end (bitwise-not when a string holds escapes); readValue() checks the
+ * key and decodes the value. Values are decoded only when read, so a line costs about one pass over its
  * quotes. Those STRIDE × fields.count numbers must be zeroed. Returns false, with `positions` in an
  * unspecified state, when the text is not a JSON object the scanner can vouch
  * for: the caller then parses it with JSON.parse, which gives the same values
@@ -357,9 +371,8 @@ export function scanObject(text: string, start: number, end: number, fields: Sca
       if (i < 0) return false;
       if (index >= 0) {
         const at = base + STRIDE * index;
-        positions[at] = valueStart + 1;
+        positions[at] = guess ? -(valueStart + 1) : valueStart + 1;
         positions[at + 1] = isString && escaped ? ~i : i;
-        positions[at + 2] = guess ? keyStart + 2 : 0;
       }
       if (i >= end) return false;
       let next = text.charCodeAt(i++);
