@@ -2,7 +2,7 @@
 // leaving the other benchmarks' sections as they are. Each section records the
 // command that produced it and the machine it ran on.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, platform, release } from 'node:os';
+import { cpus, loadavg, totalmem, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/package-root.js';
 
@@ -19,7 +19,8 @@ export function writeBenchmarkSection(name: string, title: string, command: stri
   const current = existsSync(file) ? readFileSync(file, 'utf8') : HEADER;
   const start = `<!-- bench:${name} -->`;
   const end = `<!-- /bench:${name} -->`;
-  const section = `${start}\n## ${title}\n\nCommand: \`${command}\`  \nMachine: ${machineDescription()}  \nDate: ${new Date().toISOString()}\n\n${markdown.trim()}\n${end}`;
+  const load = loadavg().map((l) => l.toFixed(1)).join(', ');
+  const section = `${start}\n## ${title}\n\nCommand: \`${command}\`  \nMachine: ${machineDescription()}  \nLoad average (1, 5, 15 min) when written: ${load}  \nDate: ${new Date().toISOString()}\n\n${markdown.trim()}\n${end}`;
   const pattern = new RegExp(`${start}[\\s\\S]*?${end}`);
   const next = pattern.test(current) ? current.replace(pattern, () => section) : `${current.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, next);

@@ -122,7 +122,9 @@ export function createLoggerIntegrity(options: IntegrityOptions, logger: Logger,
     let compiled = serialisers.get(name);
     if (!compiled) {
       const event = catalog.events.get(name);
-      compiled = event ? compileCanonical(bodyShape(event)) : canonicalJson;
+      // Only catalog events are cached: names from elsewhere must not grow the map.
+      if (!event) return canonicalJson;
+      compiled = compileCanonical(bodyShape(event));
       serialisers.set(name, compiled);
     }
     return compiled;

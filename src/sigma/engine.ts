@@ -68,7 +68,6 @@ interface CompiledCorrelation {
   fieldFor: (ruleIndex: number, field: string) => string;
 }
 
-const EVENT_NAME = compileField('event.name');
 const NONE: readonly never[] = Object.freeze([]);
 
 function sameLogsource(a: SigmaLogsource, b: SigmaLogsource): boolean {
@@ -215,11 +214,13 @@ function compilePack(documents: readonly SigmaDocument[], options: EngineOptions
 export class SigmaEngine {
   private readonly byName: Map<string, CompiledRule[]>;
   private readonly unindexed: CompiledRule[];
-  /** Every field the rules, filters and correlations read (compileField). */
+  /** Every field the rules, filters and correlations read, and event.name (the rule index reads it), compiled by this engine (compileField). */
   readonly fields: readonly CompiledField[];
   /** Whether a rule has a keyword search, which reads every value of an event. */
   readonly readsAllValues: boolean;
   private lineReader: JsonLineReader | undefined;
+  /** event.name, compiled with the rules' fields (so with a slot of this engine). */
+  private readonly eventName: CompiledField;
   readonly rules: readonly CompiledRule[];
   readonly correlations: readonly CompiledCorrelation[];
 
@@ -227,7 +228,8 @@ export class SigmaEngine {
     documents: readonly SigmaDocument[],
     readonly options: EngineOptions = {},
   ) {
-    const { result, fields, allValues } = recordFields(() => compilePack(documents, options));
+    const { result, fields, allValues } = recordFields(() => ({ ...compilePack(documents, options), eventName: compileField('event.name') }));
+    this.eventName = result.eventName;
     this.rules = result.rules;
     this.correlations = result.correlations;
     this.byName = result.byName;
@@ -243,7 +245,7 @@ export class SigmaEngine {
    */
   jsonLineReader(): JsonLineReader | undefined {
     if (this.readsAllValues) return undefined;
-    return (this.lineReader ??= flatRecordReader([...this.fields, EVENT_NAME]));
+    return (this.lineReader ??= flatRecordReader(this.fields));
   }
 
   static fromPaths(paths: readonly string[], options: EngineOptions = {}): SigmaEngine {
@@ -267,7 +269,7 @@ export class SigmaEngine {
 
   /** The rules indexed under the event's name (the unindexed ones apply to every event). */
   candidates(event: EventView): readonly CompiledRule[] | undefined {
-    const name = event.value(EVENT_NAME);
+    const name = event.value(this.eventName);
     return typeof name === 'string' ? this.byName.get(lowerCase(name)) : undefined;
   }
 

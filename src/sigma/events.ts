@@ -73,24 +73,32 @@ export function canonicalGetter(attribute: string): CanonicalGetter {
 export interface CompiledField {
   name: string;
   canonical: CanonicalGetter;
-  /** Its index in a ScannedView's values: one per distinct name in the process. */
+  /**
+   * Its index among the fields of the engine that compiled it (one per distinct
+   * name), which a ScannedView looks it up by; -1 for a field compiled outside
+   * an engine, looked up by name.
+   */
   slot: number;
   /** Whether plain objects inherit a property of this name (`constructor`, `toString`): then only an own property is the event's. */
   inherited: boolean;
 }
 
-/** Fields by name: every rule naming `user.id` gets the same CompiledField, and so the same slot. */
-const interned = new Map<string, CompiledField>();
-/** While an engine compiles: the fields its matchers read, and whether any reads every value (a keyword search). */
-let recording: { fields: Set<CompiledField>; allValues: boolean } | undefined;
+/**
+ * While an engine compiles: its fields by name (every rule naming `user.id`
+ * gets the same CompiledField, and so the same slot), and whether any matcher
+ * reads every value (a keyword search). Per engine, so a process compiling
+ * many rule sets holds only the fields of the engines it keeps.
+ */
+let recording: { table: Map<string, CompiledField>; fields: Set<CompiledField>; allValues: boolean } | undefined;
 
 export function compileField(name: string): CompiledField {
-  let field = interned.get(name);
+  if (recording === undefined) return { name, canonical: canonicalGetter(name), slot: -1, inherited: name in Object.prototype };
+  let field = recording.table.get(name);
   if (field === undefined) {
-    field = { name, canonical: canonicalGetter(name), slot: interned.size, inherited: name in Object.prototype };
-    interned.set(name, field);
+    field = { name, canonical: canonicalGetter(name), slot: recording.table.size, inherited: name in Object.prototype };
+    recording.table.set(name, field);
   }
-  recording?.fields.add(field);
+  recording.fields.add(field);
   return field;
 }
 
@@ -102,7 +110,8 @@ export function noteAllValues(): void {
 /** Runs `compile` and returns what it returned with the fields compiled meanwhile (see compileField). */
 export function recordFields<T>(compile: () => T): { result: T; fields: CompiledField[]; allValues: boolean } {
   const outer = recording;
-  recording = { fields: new Set(), allValues: false };
+  // A nested recording shares its engine's table, so its fields keep the engine's slots.
+  recording = { table: outer?.table ?? new Map<string, CompiledField>(), fields: new Set(), allValues: false };
   try {
     const result = compile();
     const { fields, allValues } = recording;
@@ -479,6 +488,88 @@ function jsonArrayItemOffsets(text: string): number[] {
   return offsets;
 }
 
+/** Whether JSON lines (`trimmed`: the text from its first non-space character) are OTLP/JSON requests: one names resourceLogs near the start. */
+export function isOtlpLines(trimmed: string): boolean {
+  return /"resourceLogs"/.test(trimmed.slice(0, 2000));
+}
+
+/** How the lines of one JSON-lines file are read (readJsonLine). */
+export interface JsonLinesForm {
+  source: string;
+  domain: string | undefined;
+  /** The engine's field scanner (SigmaEngine.jsonLineReader), tried first on event lines. */
+  fast: JsonLineReader | undefined;
+  /** The lines are OTLP/JSON logs requests (isOtlpLines). */
+  otlp: boolean;
+}
+
+/**
+ * Reads line `line`, text[start, end), of a JSON-lines file into `into`: its
+ * views, or an InputError naming the file and line. Blank lines are skipped.
+ * readEvents reads JSON lines with it, and `sigma match` when it streams a file.
+ */
+export function readJsonLine(text: string, start: number, end: number, line: number, form: JsonLinesForm, into: EventReadResult): void {
+  const { source, domain, fast } = form;
+  const fail = (reason: string, cause?: unknown): void => {
+    into.errors.push(new InputError(`${source}:${line}: ${reason}`, { file: source, line }, cause === undefined ? undefined : { cause }));
+  };
+  if (form.otlp) {
+    const lineText = text.slice(start, end);
+    if (lineText.trim() === '') return;
+    let request: unknown;
+    try {
+      request = JSON.parse(lineText);
+    } catch (error) {
+      return fail(`not an OTLP/JSON line (${(error as Error).message})`, error);
+    }
+    if (typeof request !== 'object' || request === null || Array.isArray(request)) return fail('not an OTLP/JSON line (not a JSON object)');
+    let records: DecodedLogRecord[];
+    try {
+      records = decodeLogsRequest(request);
+    } catch (error) {
+      return fail(`not an OTLP/JSON logs request (${(error as Error).message})`, error);
+    }
+    for (const record of records) {
+      try {
+        into.views.push(viewOfLogRecord(record));
+        into.lines.push(line);
+      } catch (error) {
+        fail((error as Error).message, error);
+      }
+    }
+    return;
+  }
+  if (fast) {
+    try {
+      const view = fast(text, start, end);
+      if (view) {
+        into.views.push(view);
+        into.lines.push(line);
+        return;
+      }
+    } catch (error) {
+      return fail(error instanceof InputError ? error.message : `not a readable event (${(error as Error).message})`, error);
+    }
+  }
+  const lineText = text.slice(start, end);
+  if (lineText.trim() === '') return;
+  let item: unknown;
+  try {
+    item = JSON.parse(lineText);
+  } catch (error) {
+    return fail(`not a JSON event (${(error as Error).message})`, error);
+  }
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return fail('the line is not an object (an event is a mapping)');
+  try {
+    for (const view of viewsOfValue(item as Record<string, unknown>, source, domain)) {
+      into.views.push(view);
+      into.lines.push(line);
+    }
+  } catch (error) {
+    fail(error instanceof InputError ? error.message : `not a readable event (${(error as Error).message})`, error);
+  }
+}
+
 /**
  * Reads events from a file's text: OTLP JSON lines (the collector `file`
  * exporter) or one OTLP/JSON request, a JSON array, JSON lines, or YAML
@@ -517,32 +608,6 @@ export function readEvents(text: string, source: string, domain?: string, fast?:
   }
   if (isObject(whole)) {
     add(whole, lineOf(text.length - trimmed.length), 'the document');
-  } else if (trimmed.startsWith('{') && /"resourceLogs"/.test(trimmed.slice(0, 2000))) {
-    text.split('\n').forEach((lineText, index) => {
-      if (lineText.trim() === '') return;
-      const line = index + 1;
-      let request: unknown;
-      try {
-        request = JSON.parse(lineText);
-      } catch (error) {
-        return fail(line, `not an OTLP/JSON line (${(error as Error).message})`, error);
-      }
-      if (typeof request !== 'object' || request === null || Array.isArray(request)) return fail(line, 'not an OTLP/JSON line (not a JSON object)');
-      let records: DecodedLogRecord[];
-      try {
-        records = decodeLogsRequest(request);
-      } catch (error) {
-        return fail(line, `not an OTLP/JSON logs request (${(error as Error).message})`, error);
-      }
-      for (const record of records) {
-        try {
-          views.push(viewOfLogRecord(record));
-          lines.push(line);
-        } catch (error) {
-          fail(line, (error as Error).message, error);
-        }
-      }
-    });
   } else if (trimmed.startsWith('[')) {
     let items: unknown[];
     try {
@@ -559,34 +624,14 @@ export function readEvents(text: string, source: string, domain?: string, fast?:
     const offsets = jsonArrayItemOffsets(text);
     items.forEach((item, index) => add(item, lineOf(offsets[index] ?? 0), `item ${index}`));
   } else if (trimmed.startsWith('{')) {
+    // JSON lines: OTLP/JSON requests (the collector file exporter), or events and flat records.
+    const otlp = isOtlpLines(trimmed);
+    const result = { views, lines, errors };
     for (let from = 0, line = 1; from <= text.length; line++) {
       const newline = text.indexOf('\n', from);
       const end = newline === -1 ? text.length : newline;
-      const start = from;
+      readJsonLine(text, from, end, line, { source, domain, fast, otlp }, result);
       from = end + 1;
-      if (fast) {
-        try {
-          const view = fast(text, start, end);
-          if (view) {
-            views.push(view);
-            lines.push(line);
-            continue;
-          }
-        } catch (error) {
-          fail(line, error instanceof InputError ? error.message : `not a readable event (${(error as Error).message})`, error);
-          continue;
-        }
-      }
-      const lineText = text.slice(start, end);
-      if (lineText.trim() === '') continue;
-      let item: unknown;
-      try {
-        item = JSON.parse(lineText);
-      } catch (error) {
-        fail(line, `not a JSON event (${(error as Error).message})`, error);
-        continue;
-      }
-      add(item, line, 'the line');
     }
   } else {
     const counter = new LineCounter();
@@ -622,7 +667,7 @@ export function readEvents(text: string, source: string, domain?: string, fast?:
 }
 
 /** Does `bytes` look like text (JSON or YAML) rather than OTLP/protobuf? */
-function looksLikeText(bytes: Uint8Array): boolean {
+export function looksLikeText(bytes: Uint8Array): boolean {
   const sample = bytes.subarray(0, 4096);
   for (const byte of sample) if (byte < 0x09 || (byte > 0x0d && byte < 0x20)) return false;
   try {

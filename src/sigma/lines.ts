@@ -2,14 +2,17 @@
 // engine's rules read (scan.ts), for `sigma match` and the benchmark. A line
 // that is anything else (another format, a syntax error) is left to the full
 // JSON.parse path of readEvents, which gives the same views or the error.
-import { compileField, flatRecordTime, FLAT_RECORD, scannedTime, type CompiledField, type EventView, type JsonLineReader } from './events.js';
+import { flatRecordTime, FLAT_RECORD, scannedTime, type CompiledField, type EventView, type JsonLineReader } from './events.js';
 import { readValue, scanObject, ScanFields, STRIDE } from './scan.js';
 
 /** What every line of one reader shares: the keys it scans for, and each field's index among them. */
 interface Scanner {
   fields: ScanFields;
-  /** The scanner's index of each field, by CompiledField.slot (-1 or absent: not scanned). */
+  /** The scanner's index of each of the engine's fields, by CompiledField.slot, and the field at each slot (for a field of another engine, the name decides). */
   indexOfSlot: Int16Array;
+  fieldOfSlot: (CompiledField | undefined)[];
+  /** The scanner's index of each key it scans for. */
+  indexOfName: Map<string, number>;
   /** The indexes of the record's id and its three time keys (FLAT_RECORD). */
   id: number;
   times: [number, number, number];
@@ -43,8 +46,9 @@ export class ScannedView implements EventView {
   }
 
   value(field: CompiledField): unknown {
-    const index = this.scanner.indexOfSlot[field.slot];
-    return index === undefined || index < 0 ? undefined : this.valueOf(index);
+    const scanner = this.scanner;
+    const index = scanner.fieldOfSlot[field.slot] === field ? scanner.indexOfSlot[field.slot]! : (scanner.indexOfName.get(field.name) ?? -1);
+    return index < 0 ? undefined : this.valueOf(index);
   }
 
   /** The value of the scanner's key `index` (readValue: its key checked first). */
@@ -60,19 +64,27 @@ export class ScannedView implements EventView {
 
 /**
  * The reader of flat attribute records that finds `fields` (the fields an
- * engine's rules read) plus the record's name, id and time; undefined for any
- * line that is not such a record, or that the scanner cannot vouch for.
+ * engine's rules read, compiled by that engine) plus the record's name, id and
+ * time; undefined for any line that is not such a record, or that the scanner
+ * cannot vouch for.
  */
 export function flatRecordReader(fields: readonly CompiledField[]): JsonLineReader {
-  const extra = [FLAT_RECORD.name, FLAT_RECORD.id, ...FLAT_RECORD.times].map((key) => compileField(key));
-  const all = [...new Set([...fields, ...extra])];
-  const indexOfSlot = new Int16Array(Math.max(...all.map((field) => field.slot)) + 1).fill(-1);
-  all.forEach((field, index) => (indexOfSlot[field.slot] = index));
-  const indexOf = (key: string) => indexOfSlot[compileField(key).slot]!;
+  const names = [...new Set([...fields.map((field) => field.name), FLAT_RECORD.name, FLAT_RECORD.id, ...FLAT_RECORD.times])];
+  const indexOfName = new Map(names.map((name, index) => [name, index]));
+  const slots = fields.filter((field) => field.slot >= 0);
+  const indexOfSlot = new Int16Array(Math.max(0, ...slots.map((field) => field.slot)) + 1).fill(-1);
+  const fieldOfSlot: (CompiledField | undefined)[] = [];
+  for (const field of slots) {
+    indexOfSlot[field.slot] = indexOfName.get(field.name)!;
+    fieldOfSlot[field.slot] = field;
+  }
+  const indexOf = (key: string) => indexOfName.get(key)!;
   const scanner: Scanner = {
     // The other formats' keys share one index: any of them sends the line to the full path.
-    fields: new ScanFields(all.map((field) => field.name), { keys: FLAT_RECORD.markers, prefix: FLAT_RECORD.markerPrefix }),
+    fields: new ScanFields(names, { keys: FLAT_RECORD.markers, prefix: FLAT_RECORD.markerPrefix }),
     indexOfSlot,
+    fieldOfSlot,
+    indexOfName,
     id: indexOf(FLAT_RECORD.id),
     times: FLAT_RECORD.times.map(indexOf) as [number, number, number],
   };

@@ -304,6 +304,16 @@ let specialFrom = 0;
 let special = 0;
 
 /**
+ * Records that `text` has no SPECIAL character: its reader checked the bytes
+ * it decoded it from (chunks.ts), so isClean need not search it.
+ */
+export function knownClean(text: string): void {
+  specialText = text;
+  specialFrom = 0;
+  special = Infinity;
+}
+
+/**
  * Whether text[start, end) has no SPECIAL character. Lines of one text are
  * usually scanned in order, so one regex search serves every line up to the
  * next special character (a file is searched once, not once per line).

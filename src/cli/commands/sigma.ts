@@ -1,10 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { Option, type Command } from 'commander';
 import { provisionSigmaCli } from '../../tools/sigma-venv.js';
-import { checkPack, convertRules, defaultRulesPath, formatCheckResult, formatTestResults, loadTargets, runRuleTests, SigmaEngine, untestedRules, type EventView, type SigmaIssue, type SigmaMatch } from '../../sigma/index.js';
-import { readEventContent } from '../../sigma/events.js';
-import { InputError } from '../../errors.js';
+import { checkPack, convertRules, defaultRulesPath, formatCheckResult, formatTestResults, loadTargets, runRuleTests, SigmaEngine, untestedRules, type SigmaIssue, type SigmaMatch } from '../../sigma/index.js';
+import { matchFiles } from '../../sigma/match-files.js';
 import { loadCatalog } from '../../event/catalog.js';
 
 const display = (file: string): string => relative(process.cwd(), file) || file;
@@ -107,41 +106,21 @@ export function registerSigmaCommands(program: Command): void {
         bad++;
         console.error(message);
       };
-      const events: { view: EventView; where: string }[] = [];
-      for (const file of options.input) {
-        let content: Buffer;
-        try {
-          content = readFileSync(file);
-        } catch (error) {
-          report(`${file}: cannot be read (${(error as Error).message})`);
-          continue;
-        }
-        // Flat attribute lines are scanned for the fields the rules read only (engine.jsonLineReader).
-        const result = readEventContent(content, file, options.domain, engine.jsonLineReader());
-        result.views.forEach((view, index) => events.push({ view, where: `${file}:${result.lines[index]}` }));
-        for (const error of result.errors) report(error.message);
-      }
-      // As engine.run(), one event at a time, so an event the engine refuses (a correlation needs its time) is reported with its line.
-      events.sort((a, b) => (a.view.time ?? 0) - (b.view.time ?? 0));
-      const session = engine.session();
-      const matches: SigmaMatch[] = [];
-      let matched = 0;
-      for (const { view, where } of events) {
-        try {
-          for (const match of session.push(view)) matches.push(match);
-          matched++;
-        } catch (error) {
-          if (!(error instanceof InputError)) throw error;
-          report(`${where}: ${error.message}`);
-        }
-      }
-      if (options.format === 'json') {
-        console.log(JSON.stringify(matches.map((m) => ({ rule: m.ruleId, title: m.title, level: m.level, kind: m.kind, events: m.eventIds, ...(m.group ? { group: m.group } : {}) })), null, 2));
-      } else {
-        for (const match of matches) console.log(formatMatch(match));
-      }
+      // Matches are printed as they come (matchFiles streams files when no rule is a correlation).
+      let count = 0;
+      // --format json: the items of JSON.stringify(matches, null, 2), each printed when the next one (or the end) shows whether a comma follows.
+      let pending: string | undefined;
+      const print = (m: SigmaMatch) => {
+        count++;
+        if (options.format === 'text') return console.log(formatMatch(m));
+        const item = JSON.stringify({ rule: m.ruleId, title: m.title, level: m.level, kind: m.kind, events: m.eventIds, ...(m.group ? { group: m.group } : {}) }, null, 2).replaceAll('\n', '\n  ');
+        console.log(pending === undefined ? '[' : `  ${pending},`);
+        pending = item;
+      };
+      const matched = matchFiles(engine, options.input, { domain: options.domain, onMatch: print, onError: report });
+      if (options.format === 'json') console.log(pending === undefined ? '[]' : `  ${pending}\n]`);
       const badNote = bad > 0 ? `, ${bad} bad ${bad === 1 ? 'line or event' : 'lines or events'} left out (listed above); exit code 1` : '';
-      if (options.format === 'text' || bad > 0) console.error(`${matched} events, ${matches.length} matches${badNote}`);
+      if (options.format === 'text' || bad > 0) console.error(`${matched} events, ${count} matches${badNote}`);
       if (bad > 0) process.exitCode = 1;
     });
 
