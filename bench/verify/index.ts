@@ -4,8 +4,11 @@
 // 512 records per line, attributes and resource included), then read
 // (readTrail) and verified (verifyTrail) with only the public key.
 // Target: at least 200,000 records per CPU-second on one core.
+// BENCH_FORM=canonical writes canonical JSON lines instead; BENCH_TRAIL=<file>
+// keeps the trail (and its public key in <file>.pub) and reads it again on
+// later runs, to profile the reader without emitting the trail each time.
 import { generateKeyPairSync } from 'node:crypto';
-import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AnyValue } from '@opentelemetry/api';
@@ -20,6 +23,8 @@ const total = Number(process.env.BENCH_EVENTS ?? 200_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 /** `otlp` (default): file exporter lines; `canonical`: one canonical event per line, as a webhook or S3 `body` store holds them. */
 const form = process.env.BENCH_FORM === 'canonical' ? 'canonical' : 'otlp';
+/** A trail file to keep and read again on later runs (its public key beside it, in `<file>.pub`), for profiling. */
+const kept = process.env.BENCH_TRAIL;
 
 /** An AnyValue as protojson writes it (the collector's file exporter): 64-bit integers as strings. */
 function anyValue(value: AnyValue): unknown {
@@ -96,9 +101,10 @@ function cpuMillis(): number {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'otel-audit-bench-verify-'));
-  const file = join(dir, 'trail.jsonl');
+  const file = kept ?? join(dir, 'trail.jsonl');
   const loadBefore = loadavg()[0]!;
-  const keys = publicKeys([await makeTrail(file)]);
+  if (kept && !existsSync(`${kept}.pub`)) writeFileSync(`${kept}.pub`, await makeTrail(kept));
+  const keys = publicKeys([kept ? readFileSync(`${kept}.pub`, 'utf8') : await makeTrail(file)]);
   const rows: string[] = [];
   const rates: number[] = [];
   for (let round = 0; round < rounds; round++) {

@@ -6,6 +6,7 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { decodeAnyValue, decodeLogsRequest, type OtlpLogsRequest } from '../event/otlp-json.js';
 import { decodeLogsRequestProto } from '../event/otlp-proto.js';
+import { scanRequestBodies } from './otlp-scan.js';
 import type { TrailRecord } from './verify.js';
 
 export interface ReadTrailResult {
@@ -111,6 +112,18 @@ export function readTrail(content: string | Uint8Array, source: string): ReadTra
 
 /** One line of JSON lines: its records, or why it cannot be read. */
 function readLine(line: string, where: string, records: TrailRecord[], unreadable: ReadTrailResult['unreadable']): void {
+  let bodies: unknown[] | undefined;
+  // An OTLP request (the file exporter's lines) is read for its bodies only, without parsing the rest (otlp-scan.ts).
+  try {
+    bodies = line.includes('resourceLogs') ? scanRequestBodies(line) : undefined;
+  } catch (error) {
+    unreadable.push({ where, reason: `not a well-formed record (${(error as Error).message})` });
+    return;
+  }
+  if (bodies) {
+    for (let n = 0; n < bodies.length; n++) records.push({ body: bodies[n], where: bodies.length > 1 ? `${where}#${n}` : where });
+    return;
+  }
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -118,7 +131,6 @@ function readLine(line: string, where: string, records: TrailRecord[], unreadabl
     unreadable.push({ where, reason: `not JSON (${(error as Error).message})` });
     return;
   }
-  let bodies: unknown[] | undefined;
   try {
     bodies = bodiesOf(value);
   } catch (error) {
@@ -156,42 +168,72 @@ export function readTrailFile(file: string): { records: Iterable<TrailRecord>; u
   const jsonLines = start >= 0 && first[start] === 0x7b && (firstLineEnd < 0 || isJson(first.subarray(start, firstLineEnd).toString('utf8')));
   if (!jsonLines) return readTrail(readFileSync(file), file);
   const unreadable: ReadTrailResult['unreadable'] = [];
-  function* records(): Generator<TrailRecord> {
+  // The records of a line at a time, as one batch.
+  function* batches(): Generator<TrailRecord[]> {
     const fd = openSync(file, 'r');
-    const buffer = Buffer.alloc(CHUNK_BYTES);
-    let carry: Buffer[] = [];
+    // One buffer, grown when a line is longer: lines are read in place, not copied piece by piece.
+    let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    let start = 0; // the first byte not yet read as a line
+    let filled = 0;
     let position = 0;
     let lineNumber = 0;
-    const batch: TrailRecord[] = [];
-    const line = function* (bytes: Buffer) {
+    const line = (end: number): TrailRecord[] => {
       lineNumber++;
-      const text = bytes.toString('utf8');
-      if (!text.trim()) return;
-      readLine(text, `${file}:${lineNumber}`, batch, unreadable);
-      yield* batch;
-      batch.length = 0;
+      const text = buffer.toString('utf8', start, end);
+      const batch: TrailRecord[] = [];
+      if (text.trim()) readLine(text, `${file}:${lineNumber}`, batch, unreadable);
+      return batch;
     };
     try {
       for (;;) {
-        const read = readSync(fd, buffer, 0, CHUNK_BYTES, position);
+        if (filled === buffer.length) {
+          if (start > 0) buffer.copy(buffer, 0, start, filled);
+          else buffer = Buffer.concat([buffer], buffer.length * 2);
+          filled -= start;
+          start = 0;
+        }
+        const read = readSync(fd, buffer, filled, buffer.length - filled, position);
         if (read === 0) break;
         position += read;
-        const chunk = buffer.subarray(0, read);
-        let from = 0;
-        for (let end = chunk.indexOf(NEWLINE); end >= 0; end = chunk.indexOf(NEWLINE, from)) {
-          const piece = chunk.subarray(from, end);
-          yield* line(carry.length > 0 ? Buffer.concat([...carry, piece]) : piece);
-          carry = [];
-          from = end + 1;
+        const view = buffer.subarray(0, filled + read);
+        let from = filled; // the bytes before have no newline
+        filled += read;
+        for (let end = view.indexOf(NEWLINE, from); end >= 0; end = view.indexOf(NEWLINE, from)) {
+          yield line(end);
+          start = from = end + 1;
         }
-        if (from < read) carry.push(Buffer.from(chunk.subarray(from))); // the buffer is reused: copy the partial line
       }
-      if (carry.length > 0) yield* line(Buffer.concat(carry));
+      if (start < filled) yield line(filled);
     } finally {
       closeSync(fd);
     }
   }
-  return { records: records(), unreadable };
+  return { records: flatten(batches()), unreadable };
+}
+
+/** The records of the batches, one at a time; a plain iterator, cheaper per record than a generator's yield*. */
+function flatten(source: Generator<TrailRecord[]>): IterableIterator<TrailRecord> {
+  let batch: TrailRecord[] = [];
+  let index = 0;
+  return {
+    next(): IteratorResult<TrailRecord> {
+      while (index >= batch.length) {
+        const step = source.next();
+        if (step.done) return { done: true, value: undefined };
+        batch = step.value;
+        index = 0;
+      }
+      return { done: false, value: batch[index++]! };
+    },
+    // A reader that stops early closes the file.
+    return(): IteratorResult<TrailRecord> {
+      source.return(undefined);
+      return { done: true, value: undefined };
+    },
+    [Symbol.iterator]() {
+      return this;
+    },
+  };
 }
 
 function isJson(text: string): boolean {
