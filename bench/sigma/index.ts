@@ -142,14 +142,6 @@ for (let i = 0; i < runs; i++) {
   console.error(`bench:sigma: side-by-side run ${i + 1}/${runs} took ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 const peers = peerRuns[0]!;
-lines.push('', '### Side by side with rsigma', peers.markdown);
-const markdown = lines.join('\n');
-console.log(markdown);
-if (peerRuns.some((r) => !r.agree)) {
-  console.error('bench:sigma: rsigma and this engine disagree on the match set (listed above)');
-  process.exitCode = 1;
-}
-writeBenchmarkSection('sigma', 'Sigma engine', 'npm run bench:sigma', markdown);
 
 // One line per ratio (otel-audit over rsigma per CPU-second unless it says otherwise): each run's value, the median and range.
 const median = (values: number[]) => {
@@ -157,9 +149,17 @@ const median = (values: number[]) => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
-console.log(`\nRatios over ${runs} side-by-side run${runs === 1 ? '' : 's'} (load average now ${loadavg().map((l) => l.toFixed(1)).join(', ')}):`);
-for (const { name } of peers.ratios) {
+const ratioLines = peers.ratios.map(({ name }) => {
   const values = peerRuns.map((r) => r.ratios.find((x) => x.name === name)?.value).filter((v): v is number => v !== undefined);
-  const range = runs === 1 ? '' : `, range ${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)} (${values.map((v) => v.toFixed(2)).join(' ')})`;
-  console.log(`  ${name}: median ${median(values).toFixed(2)}${range}`);
+  const range = runs === 1 ? '' : `, range ${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)} (${values.map((v) => v.toFixed(2)).join(' ')})`;
+  return `- ${name}: median ${median(values).toFixed(2)}${range}`;
+});
+const ratiosTitle = `Ratios over ${runs} side-by-side run${runs === 1 ? '' : 's'} (the tables above are the first; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(', ')}):`;
+lines.push('', '### Side by side with rsigma', peers.markdown, '', ratiosTitle, '', ...ratioLines);
+const markdown = lines.join('\n');
+console.log(markdown);
+if (peerRuns.some((r) => !r.agree)) {
+  console.error('bench:sigma: rsigma and this engine disagree on the match set (listed above)');
+  process.exitCode = 1;
 }
+writeBenchmarkSection('sigma', 'Sigma engine', 'npm run bench:sigma -- --runs 5', markdown);
