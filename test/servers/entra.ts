@@ -40,7 +40,15 @@ export interface FakeEntra {
 function certificates(): { caFile: string; key: Buffer; cert: Buffer } {
   const dir = mkdtempSync(join(tmpdir(), 'otel-audit-entra-'));
   const file = (name: string) => join(dir, name);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  const openssl = (...args: string[]) => {
+    try {
+      return execFileSync('openssl', args, { stdio: 'pipe' });
+    } catch (error) {
+      // A missing tool fails the run saying how to get it, never a silent skip.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('the Sentinel identity tests make a throwaway CA with the openssl command, which is not installed: apt-get install openssl (Debian/Ubuntu) or brew install openssl', { cause: error });
+      throw error;
+    }
+  };
   openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=otel-audit test CA', '-keyout', file('ca.key'), '-out', file('ca.pem'));
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${ENTRA_HOST}`, '-keyout', file('entra.key'), '-out', file('entra.csr'));
   writeFileSync(file('san.ext'), `subjectAltName=DNS:${ENTRA_HOST}\nextendedKeyUsage=serverAuth\n`);
