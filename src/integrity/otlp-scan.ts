@@ -81,7 +81,7 @@ class Scanner {
       this.truncate(0);
       found = this.s.charCodeAt(this.i) === OPEN_ARRAY;
       if (found) this.elements(() => this.resourceLogs());
-      else this.skip();
+      else this.skipValue();
       return true;
     });
     this.ws();
@@ -105,13 +105,13 @@ class Scanner {
 
   /** An object whose member `name`, when an array, holds elements read by `element`; anything else is skipped. */
   private listMember(name: string, element: () => void): void {
-    if (this.s.charCodeAt(this.i) !== OPEN_OBJECT) return this.skip();
+    if (this.s.charCodeAt(this.i) !== OPEN_OBJECT) return this.skipValue();
     const mark = this.bodies.length;
     this.members((keyStart, keyEnd) => {
       if (!this.keyIs(keyStart, keyEnd, name)) return false;
       this.truncate(mark); // the last duplicate wins
       if (this.s.charCodeAt(this.i) === OPEN_ARRAY) this.elements(element);
-      else this.skip();
+      else this.skipValue();
       return true;
     });
   }
@@ -130,14 +130,14 @@ class Scanner {
           if (error !== GIVE_UP) throw error;
           // not as the file exporter writes it: checked here, parsed and decoded after the scan
           this.i = start;
-          this.skip();
+          this.skipValue();
           body = UNDECODED;
         }
         end = this.i;
         return true;
       });
     } else {
-      this.skip();
+      this.skipValue();
     }
     this.bodies.push(body);
     this.spans.push(start, end);
@@ -252,7 +252,7 @@ class Scanner {
       this.ws();
       if (s.charCodeAt(this.i++) !== COLON) throw GIVE_UP;
       this.ws();
-      if (!member(keyStart, keyEnd)) this.skip();
+      if (!member(keyStart, keyEnd)) this.skipValue();
       this.ws();
       const c = s.charCodeAt(this.i++);
       if (c === CLOSE_OBJECT) return;
@@ -319,7 +319,7 @@ class Scanner {
   }
 
   /** Past one JSON value at i, checking it, without building it. */
-  private skip(): void {
+  private skipValue(): void {
     const s = this.s;
     const c0 = s.charCodeAt(this.i);
     if (c0 === OPEN_ARRAY || c0 === OPEN_OBJECT) {

@@ -5,29 +5,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../../src/cli/program.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from './sigma-cli.js';
 import { defaultRulesPath } from '../../src/sigma/index.js';
 
+/** `otel-audit sigma …`: the report is what the command wrote to stdout. */
 async function cli(...args: string[]): Promise<{ out: string; code: number }> {
-  const out: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out.push(String(chunk));
-    return true;
-  });
-  process.exitCode = 0;
-  try {
-    await buildProgram().exitOverride().parseAsync(['node', 'otel-audit', 'sigma', ...args]);
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    write.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { out: out.join(''), code };
+  const { out, written, code } = await runCli('sigma', ...args);
+  return { out: out + written, code };
 }
 afterEach(() => {
   process.exitCode = 0;
