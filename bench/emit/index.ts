@@ -147,7 +147,7 @@ async function main(): Promise<void> {
     '',
     ...verdict,
     '',
-    '"raw" is the SDK alone: the same records, mapped beforehand (only the attributes that hold a value, as a caller writing them by hand would set them), emitted through the same processor chain (the audit processor recognises them and returns at once). The difference is the price of validation (ajv), mapping, flattening, redaction and the UUIDv7.',
+    '"raw" is the SDK alone: the same records, mapped beforehand (only the attributes that hold a value, as a caller writing them by hand would set them), emitted through the same processor chain (the audit processor recognises them and returns at once). The difference is the price of validation (ajv), mapping, flattening, redaction and the UUIDv7, less what audit.emit saves by handing its already-checked attributes to the SDK record directly (src/emit/attribute-handoff.ts) where raw pays the SDK’s per-attribute checks.',
   ].join('\n');
   console.log(markdown);
   writeBenchmarkSection('emit', 'Emit: validation and mapping cost', 'npm run bench:emit', markdown);

@@ -12,12 +12,13 @@ import { AuditValidationError } from '../event/errors.js';
 import type { AuditEventFields } from '../event/event.js';
 import { createDurableLogRecordProcessor, emitDurably, type DurableLogRecordProcessor, type DurableProcessorOptions } from '../delivery/index.js';
 import { fieldLimits } from './limits.js';
+import { AttributeHandoff } from './attribute-handoff.js';
 import { AuditLogRecordProcessor } from './processor.js';
 import { DEFAULT_LIMITS, mapEvent, type MappingLimits } from './to-log-record.js';
 import { OtelAuditError } from '../errors.js';
 import { resolveProtocol, resolveResource, sdkDisabled, type OtlpProtocol } from './export-config.js';
 import { observeExporter } from './export-observer.js';
-import { createLoggerIntegrity, type IntegrityHandle, type IntegrityOptions } from './integrity.js';
+import { createLoggerIntegrity, INTEGRITY_ATTRIBUTES, type IntegrityHandle, type IntegrityOptions } from './integrity.js';
 
 /** BatchLogRecordProcessor options without the exporter. */
 export type BatchOptions = Omit<BatchLogRecordProcessorOptions, 'exporter'>;
@@ -141,21 +142,24 @@ export function createAuditLogger<C extends Catalog>(options: AuditLoggerOptions
   const exporter = disabled ? undefined : observeExporter(options.exporter ?? makeOtlpExporter(options.endpoint, resolveProtocol(options.protocol, env), options.headers, options.timeoutMillis), options);
   const exportProcessor = exporter && makeExportProcessor(exporter, { batch: options.batch, durable: options.durable });
   const durable = options.durable ? (exportProcessor as DurableLogRecordProcessor | undefined) : undefined;
+  const handoff = new AttributeHandoff(limits.attributeCountLimit);
   const provider = new LoggerProvider({
     resource,
     logRecordLimits: { attributeCountLimit: limits.attributeCountLimit },
-    processors: [new AuditLogRecordProcessor({ catalog, onInvalid: 'throw', limits }), ...(exportProcessor ? [exportProcessor] : [])],
+    processors: [handoff, new AuditLogRecordProcessor({ catalog, onInvalid: 'throw', limits }), ...(exportProcessor ? [exportProcessor] : [])],
   });
   const logger: Logger = provider.getLogger('otel-audit', undefined, { attributes: { [contractField('domain').attribute!]: catalog.domain } });
   const policy = options.onInvalid ?? 'throw';
   let invalidCount = 0;
   const integrity = options.integrity ? createLoggerIntegrity(options.integrity, logger, catalog, durable) : undefined;
+  // The integrity stamp's attributes count against the limit too: data gets that many fewer.
+  const mapLimits = integrity ? { ...limits, attributeCountLimit: limits.attributeCountLimit - Object.keys(INTEGRITY_ATTRIBUTES).length } : limits;
 
   const audit: AuditLogger<C> = {
     emit(name, event) {
       let record;
       try {
-        record = mapEvent(name, event, catalog, limits);
+        record = mapEvent(name, event, catalog, mapLimits);
       } catch (error) {
         if (policy === 'throw' || !(error instanceof AuditValidationError)) throw error;
         invalidCount++;
@@ -164,7 +168,7 @@ export function createAuditLogger<C extends Catalog>(options: AuditLoggerOptions
         return undefined;
       }
       integrity?.stamp(record);
-      logger.emit(record);
+      handoff.emit(logger, record);
       return record.body.id;
     },
     get invalidCount() {
