@@ -36,16 +36,21 @@ export class AttributeHandoff implements LogRecordProcessor {
     this.pendingBody = undefined;
     this.pendingAttributes = undefined;
     const target = record.attributes as Record<string, AnyValue>;
+    // Own keys only, as the SDK takes them: a polluted Object.prototype must not add attributes.
+    const keys = Object.keys(attributes);
     let count = 0;
-    for (const key in attributes) if (attributes[key] !== undefined) count++;
+    for (let i = 0; i < keys.length; i++) if (attributes[keys[i]!] !== undefined) count++;
     // Only onto an empty record, within the count limit: else the SDK decides what to keep and warns.
     if (count > this.countLimit || Object.keys(target).length !== 0) {
       record.setAttributes(attributes);
       return;
     }
-    for (const key in attributes) {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       const value = attributes[key];
-      if (value !== undefined) target[key] = value;
+      if (value === undefined) continue;
+      if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+      else target[key] = value;
     }
     // The SDK counts attributes for processors that add more later.
     const counted = record as unknown as { _attributesCount?: unknown };

@@ -98,3 +98,20 @@ describe('attribute handoff', () => {
     expect(exporter.getFinishedLogRecords().at(-1)!.attributes).toEqual({});
   });
 });
+
+describe('attribute handoff under a polluted prototype', () => {
+  it('copies own attributes only, as the SDK does', async () => {
+    const exporter = new InMemoryLogRecordExporter();
+    const handoff = new AttributeHandoff(128);
+    const provider = new LoggerProvider({ processors: [handoff, new SimpleLogRecordProcessor({ exporter })] });
+    const polluted = Object.prototype as Record<string, unknown>;
+    polluted['audit.injected'] = 'forged';
+    try {
+      handoff.emit(provider.getLogger('t'), { eventName: 'e', timestamp: [1_700_000_000, 0], severityNumber: 9, severityText: 'INFO', body: { n: 1 } as never, attributes: { own: 'x' } });
+    } finally {
+      delete polluted['audit.injected'];
+    }
+    await provider.forceFlush();
+    expect(Object.keys(exporter.getFinishedLogRecords()[0]!.attributes)).toEqual(['own']);
+  });
+});
