@@ -11,8 +11,12 @@
 // parsed and decoded. Whenever the scanner is not sure (malformed text, a
 // request of another shape, deep nesting) it gives up and the caller parses
 // the whole line as before, so it changes only the speed, never what is read
-// (test/integrity/otlp-scan.property.test.ts).
+// (test/integrity/otlp-scan.property.test.ts). With the shapes a reader has
+// learned (shapes.ts), a stamped body of a known shape is not decoded at all:
+// it is read straight into its canonical JSON.
 import { decodeAnyValue } from '../event/otlp-json.js';
+import { ScannedRecord } from './scanned.js';
+import { isStampedEvent, type Shapes } from './shapes.js';
 
 /** Thrown (and caught) when the scanner gives up. */
 const GIVE_UP = new Error('not scanned');
@@ -68,7 +72,11 @@ class Scanner {
   private escaped = false;
   private readonly stack = new Uint8Array(MAX_DEPTH);
 
-  constructor(private readonly s: string) {}
+  /** `shapes`: bodies of a learned shape are read straight into canonical JSON (shapes.ts), not decoded. */
+  constructor(
+    private readonly s: string,
+    private readonly shapes?: Shapes,
+  ) {}
 
   /** Whether the text is a request whose `resourceLogs` is an array (then `bodies` holds its records' bodies); throws GIVE_UP when it is not JSON. */
   request(): boolean {
@@ -124,6 +132,13 @@ class Scanner {
       this.members((keyStart, keyEnd) => {
         if (!this.keyIs(keyStart, keyEnd, 'body')) return false;
         start = this.i;
+        const scanned = this.shapes?.body(this.s, start);
+        if (scanned) {
+          // a record verify reads straight from its text, or (undefined) one it reads the generic way
+          body = scanned.record ?? UNDECODED;
+          end = this.i = scanned.end;
+          return true;
+        }
         try {
           body = this.anyValue(0);
         } catch (error) {
@@ -410,7 +425,16 @@ class Scanner {
  * body that is not a well-formed AnyValue.
  */
 export function scanRequestBodies(text: string): unknown[] | undefined {
-  const scanner = new Scanner(text);
+  return scanRequest(text);
+}
+
+/**
+ * As scanRequestBodies, but with `shapes` a record whose body has a learned
+ * shape is a ScannedRecord (its canonical JSON, not its body); the reader
+ * learns from the bodies it decodes the generic way.
+ */
+export function scanRequest(text: string, shapes?: Shapes): unknown[] | undefined {
+  const scanner = new Scanner(text, shapes);
   try {
     if (!scanner.request()) return undefined;
   } catch (error) {
@@ -419,7 +443,21 @@ export function scanRequestBodies(text: string): unknown[] | undefined {
   }
   const { bodies, spans } = scanner;
   for (let k = 0; k < bodies.length; k++) {
-    if (bodies[k] === UNDECODED) bodies[k] = decodeAnyValue(JSON.parse(text.slice(spans[2 * k], spans[2 * k + 1])) as Parameters<typeof decodeAnyValue>[0]);
+    const from = spans[2 * k]!;
+    const to = spans[2 * k + 1]!;
+    const body = bodies[k];
+    if (body === UNDECODED || (shapes?.learning && !(body instanceof ScannedRecord) && isStampedEvent(body))) {
+      // a body of a shape learned from an earlier body of this line
+      const again = shapes?.body(text, from);
+      if (again?.record && again.end === to) {
+        bodies[k] = again.record;
+        continue;
+      }
+      // the generic path; a stamped body of no shape yet teaches one (learn() parses nothing it does not need)
+      const value = JSON.parse(text.slice(from, to)) as Parameters<typeof decodeAnyValue>[0];
+      bodies[k] = decodeAnyValue(value);
+      if (!again) shapes?.learn(value);
+    }
   }
   return bodies;
 }

@@ -6,7 +6,9 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { decodeAnyValue, decodeLogsRequest, type OtlpLogsRequest } from '../event/otlp-json.js';
 import { decodeLogsRequestProto } from '../event/otlp-proto.js';
-import { scanRequestBodies } from './otlp-scan.js';
+import { scanRequest } from './otlp-scan.js';
+import { ScannedRecord } from './scanned.js';
+import { Shapes } from './shapes.js';
 import type { TrailRecord } from './verify.js';
 
 export interface ReadTrailResult {
@@ -78,6 +80,20 @@ function tryJson(text: string): unknown {
 
 /** Reads one file's content (text, or bytes for OTLP/protobuf). */
 export function readTrail(content: string | Uint8Array, source: string): ReadTrailResult {
+  return readContent(content, source, undefined);
+}
+
+/**
+ * As readTrail, on verify's fast path (shapes.ts): a stamped record of a shape
+ * read before is a ScannedRecord, its canonical JSON with its body decoded
+ * only when asked for. For verify (readTrailFile, the CLI); readTrail, the
+ * public door, keeps its records plain objects.
+ */
+export function readTrailScanned(content: string | Uint8Array, source: string): ReadTrailResult {
+  return readContent(content, source, newShapes());
+}
+
+function readContent(content: string | Uint8Array, source: string, shapes: LineShapes | undefined): ReadTrailResult {
   const records: TrailRecord[] = [];
   const unreadable: ReadTrailResult['unreadable'] = [];
   const text = typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
@@ -105,23 +121,51 @@ export function readTrail(content: string | Uint8Array, source: string): ReadTra
     }
   }
   text.split('\n').forEach((line, index) => {
-    if (line.trim()) readLine(line, `${source}:${index + 1}`, records, unreadable);
+    if (line.trim()) readLine(line, source, index + 1, records, unreadable, shapes);
   });
   return { records, unreadable };
 }
 
+/** The shapes a reader learns from the records of one read (shapes.ts): canonical events, and OTLP bodies. */
+interface LineShapes {
+  json: Shapes;
+  otlp: Shapes;
+}
+
+const newShapes = (): LineShapes => ({ json: new Shapes('json'), otlp: new Shapes('otlp') });
+
 /** One line of JSON lines: its records, or why it cannot be read. */
-function readLine(line: string, where: string, records: TrailRecord[], unreadable: ReadTrailResult['unreadable']): void {
+function readLine(line: string, file: string, lineNumber: number, records: TrailRecord[], unreadable: ReadTrailResult['unreadable'], shapes: LineShapes | undefined): void {
+  // A canonical event of a shape read before: straight into its canonical JSON (shapes.ts). A line a
+  // shape matches is an object whose members are the shape's, so it is no OTLP request: no need to look for one first.
+  const scanned = shapes?.json.line(line);
+  if (scanned) {
+    scanned.file = file;
+    scanned.line = lineNumber;
+    records.push(scanned);
+    return;
+  }
+  const where = `${file}:${lineNumber}`;
   let bodies: unknown[] | undefined;
   // An OTLP request (the file exporter's lines) is read for its bodies only, without parsing the rest (otlp-scan.ts).
   try {
-    bodies = line.includes('resourceLogs') ? scanRequestBodies(line) : undefined;
+    bodies = line.includes('resourceLogs') ? scanRequest(line, shapes?.otlp) : undefined;
   } catch (error) {
     unreadable.push({ where, reason: `not a well-formed record (${(error as Error).message})` });
     return;
   }
   if (bodies) {
-    for (let n = 0; n < bodies.length; n++) records.push({ body: bodies[n], where: bodies.length > 1 ? `${where}#${n}` : where });
+    for (let n = 0; n < bodies.length; n++) {
+      const body = bodies[n];
+      if (body instanceof ScannedRecord) {
+        body.file = file;
+        body.line = lineNumber;
+        body.part = bodies.length > 1 ? n : -1;
+        records.push(body);
+      } else {
+        records.push({ body, where: bodies.length > 1 ? `${where}#${n}` : where });
+      }
+    }
     return;
   }
   let value: unknown;
@@ -140,6 +184,8 @@ function readLine(line: string, where: string, records: TrailRecord[], unreadabl
   }
   if (!bodies) unreadable.push({ where, reason: 'neither an OTLP request, a canonical event, a HEC event nor an OpenSearch document' });
   else bodies.forEach((body, n) => records.push({ body, where: bodies.length > 1 ? `${where}#${n}` : where }));
+  // A canonical event read the generic way: learn its shape for the lines after it.
+  if (shapes?.json.learning && bodies?.length === 1 && bodies[0] === value) shapes.json.learn(value);
 }
 
 const CHUNK_BYTES = 1 << 20;
@@ -166,7 +212,7 @@ export function readTrailFile(file: string): { records: Iterable<TrailRecord>; u
   const firstLineEnd = first.indexOf(NEWLINE, Math.max(start, 0));
   // JSON lines start with "{" and their first line is a JSON value of its own; a pretty-printed document's is not.
   const jsonLines = start >= 0 && first[start] === 0x7b && (firstLineEnd < 0 || isJson(first.subarray(start, firstLineEnd).toString('utf8')));
-  if (!jsonLines) return readTrail(readFileSync(file), file);
+  if (!jsonLines) return readTrailScanned(readFileSync(file), file);
   const unreadable: ReadTrailResult['unreadable'] = [];
   // The records of a line at a time, as one batch.
   function* batches(): Generator<TrailRecord[]> {
@@ -177,11 +223,12 @@ export function readTrailFile(file: string): { records: Iterable<TrailRecord>; u
     let filled = 0;
     let position = 0;
     let lineNumber = 0;
+    const shapes = newShapes();
     const line = (end: number): TrailRecord[] => {
       lineNumber++;
       const text = buffer.toString('utf8', start, end);
       const batch: TrailRecord[] = [];
-      if (text.trim()) readLine(text, `${file}:${lineNumber}`, batch, unreadable);
+      if (text.trim()) readLine(text, file, lineNumber, batch, unreadable, shapes);
       return batch;
     };
     try {

@@ -9,9 +9,12 @@
 // unsigned tail after the last digest.
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { sha256 } from './canonical.js';
+import { OtelAuditError } from '../errors.js';
 import { learningCanonical } from './compiled.js';
 import { DIGEST_EVENT, GENESIS, signedBytes, type Digest } from './chain.js';
 import { keyIdOf, verifySignature } from './keys.js';
+import { ownString, ScannedRecord, whereText } from './scanned.js';
+import { SeqTable } from './seq-table.js';
 
 /** One record as read from a destination: its body (the canonical event) and where it was read. */
 export interface TrailRecord {
@@ -69,8 +72,14 @@ export interface VerifyTrailOptions {
 interface Stamped {
   seq: number;
   id: string | undefined;
-  prev: string;
-  where: string;
+  /** The hash it names as its predecessor's; kept only until that record is read (and always for seq 1: the genesis hash). */
+  prev: string | undefined;
+  /** Whether prev is the hash of the record before, once both were read. */
+  linked?: boolean;
+  /** Where it was read (whereText): kept apart so that no text is made for a record no message names. */
+  file: string;
+  line: number;
+  part: number;
   /** SHA-256 of its canonical JSON; two copies are the same record exactly when their hashes are equal. */
   hash: string;
 }
@@ -78,7 +87,7 @@ interface Stamped {
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function refOf(record: Stamped | undefined, seq: number): RecordRef {
-  return { seq, id: record?.id, where: record?.where ?? '' };
+  return { seq, id: record?.id, where: record ? whereText(record.file, record.line, record.part) : '' };
 }
 
 function digestOf(body: Record<string, unknown>): Digest | undefined {
@@ -88,17 +97,57 @@ function digestOf(body: Record<string, unknown>): Digest | undefined {
 }
 
 export function verifyTrail(records: Iterable<TrailRecord>, options: VerifyTrailOptions): TrailReport {
-  const byStream = new Map<string, { records: Map<number, Stamped>; arrival: number[]; digests: { digest: Digest; where: string }[]; modified: StreamReport['modified']; duplicates: number }>();
+  // `highest`: the highest sequence number stored, so that records read in order skip lookups that cannot hit.
+  type Entry = { records: SeqTable<Stamped>; highest: number; arrival: number[]; digests: { digest: Digest; where: string }[]; modified: StreamReport['modified']; duplicates: number };
+  const byStream = new Map<string, Entry>();
   const unchained: TrailReport['unchained'] = [];
-  const stream = (id: string) => {
+  let lastId: string | undefined;
+  let lastEntry: Entry | undefined;
+  const stream = (id: string): Entry => {
+    // records of one stream come in runs: the last one is compared first, without hashing the id for the map
+    if (id === lastId) return lastEntry!;
     let entry = byStream.get(id);
-    if (!entry) byStream.set(id, (entry = { records: new Map(), arrival: [], digests: [], modified: [], duplicates: 0 }));
+    if (!entry) byStream.set(id, (entry = { records: new SeqTable<Stamped>(), highest: 0, arrival: [], digests: [], modified: [], duplicates: 0 }));
+    lastId = id;
+    lastEntry = entry;
     return entry;
+  };
+
+  const add = (streamId: string, record: Stamped) => {
+    const entry = stream(streamId);
+    const inOrder = record.seq > entry.highest;
+    const seen = inOrder ? undefined : entry.records.get(record.seq);
+    entry.arrival.push(record.seq);
+    if (!seen) {
+      entry.records.set(record.seq, record);
+      // Each link is checked as soon as both its records are read, so prev is not kept for every record.
+      const before = entry.records.get(record.seq - 1);
+      if (before) {
+        record.linked = record.prev === before.hash;
+        record.prev = undefined;
+      } else if (record.seq !== 1) {
+        record.prev = ownString(record.prev!); // kept: not a view into the text it was read from
+      }
+      const after = inOrder ? undefined : entry.records.get(record.seq + 1);
+      if (after && after.linked === undefined) {
+        after.linked = after.prev === record.hash;
+        after.prev = undefined;
+      }
+      if (inOrder) entry.highest = record.seq;
+    } else if (seen.hash === record.hash) entry.duplicates++;
+    else entry.modified.push({ ...refOf(record, record.seq), reason: `a second, different record with sequence number ${record.seq} (the first is at ${whereText(seen.file, seen.line, seen.part)})` });
   };
 
   // Canonical JSON compiled for the shapes of the records read (the same bytes as canonicalJson, faster).
   const canonicalJson = learningCanonical();
-  for (const { body, where } of records) {
+  let unhashable = 0;
+  for (const trailRecord of records) {
+    // A stamped record a reader wrote straight into canonical JSON (scanned.ts): its body is not built.
+    if (trailRecord instanceof ScannedRecord) {
+      add(trailRecord.stream, { seq: trailRecord.seq, id: trailRecord.id, prev: trailRecord.prev, file: trailRecord.file, line: trailRecord.line, part: trailRecord.part, hash: sha256(trailRecord.canonical) });
+      continue;
+    }
+    const { body, where } = trailRecord;
     if (!isObject(body)) {
       unchained.push({ id: undefined, where });
       continue;
@@ -114,13 +163,16 @@ export function verifyTrail(records: Iterable<TrailRecord>, options: VerifyTrail
       unchained.push({ id: typeof body.id === 'string' ? body.id : undefined, where });
       continue;
     }
-    const entry = stream(stamp.stream);
-    const record: Stamped = { seq: stamp.seq, id: typeof body.id === 'string' ? body.id : undefined, prev: stamp.prev, where, hash: sha256(canonicalJson(body)) };
-    const seen = entry.records.get(stamp.seq);
-    entry.arrival.push(stamp.seq);
-    if (!seen) entry.records.set(stamp.seq, record);
-    else if (seen.hash === record.hash) entry.duplicates++;
-    else entry.modified.push({ ...refOf(record, stamp.seq), reason: `a second, different record with sequence number ${stamp.seq} (the first is at ${seen.where})` });
+    let hash: string;
+    try {
+      hash = sha256(canonicalJson(body));
+    } catch (error) {
+      if (!(error instanceof OtelAuditError)) throw error;
+      // No canonical form (a number like 1e400, nesting past 64): the emitter cannot have written it.
+      // It keeps its place, with a hash nothing matches, so the chain check names it modified.
+      hash = `no canonical form ${++unhashable}`;
+    }
+    add(stamp.stream, { seq: stamp.seq, id: typeof body.id === 'string' ? body.id : undefined, prev: stamp.prev, file: where, line: 0, part: -1, hash });
   }
 
   const streams = [...byStream].map(([id, entry]) => checkStream(id, entry, options.keys));
@@ -131,7 +183,7 @@ export function verifyTrail(records: Iterable<TrailRecord>, options: VerifyTrail
 
 function checkStream(
   id: string,
-  entry: { records: Map<number, Stamped>; arrival: number[]; digests: { digest: Digest; where: string }[]; modified: StreamReport['modified']; duplicates: number },
+  entry: { records: SeqTable<Stamped>; arrival: number[]; digests: { digest: Digest; where: string }[]; modified: StreamReport['modified']; duplicates: number },
   trusted: ReadonlyMap<string, KeyObject>,
 ): StreamReport {
   const { records } = entry;
@@ -153,7 +205,7 @@ function checkStream(
       blamed.add(seq);
     }
     const before = records.get(seq - 1);
-    if (before && record.prev !== before.hash && !blamed.has(seq - 1)) {
+    if (before && record.linked === false && !blamed.has(seq - 1)) {
       modified.push({ ...refOf(before, seq - 1), reason: `its content no longer hashes to what record ${seq} recorded as its predecessor` });
       blamed.add(seq - 1);
     }

@@ -85,6 +85,25 @@ describe('verifyTrail', () => {
     expect(report.streams[0]!.modified[0]!.reason).toMatch(/no longer hashes/);
   });
 
+  it('names a record edited to hold a value with no canonical form (1e400, deep nesting) as modified, and goes on', () => {
+    const lines = trail.map((r) => JSON.stringify(r.body));
+    const seven = lines.findIndex((line) => line.includes('"seq":7,'));
+    const eleven = lines.findIndex((line) => line.includes('"seq":11,'));
+    lines[seven] = lines[seven]!.replace(/^\{/, '{"score":1e400,');
+    lines[eleven] = lines[eleven]!.replace(/^\{/, `{"deep":${'['.repeat(100)}${']'.repeat(100)},`);
+    const { records } = readTrail(lines.join('\n'), 'edited.jsonl');
+    const report = verifyTrail(records, { keys });
+    expect(report.exitCode).toBe(1);
+    expect(report.streams[0]!.modified.map((m) => m.seq).sort((a, b) => a - b)).toEqual([7, 11]);
+    expect(report.streams[0]!.gaps).toEqual([]);
+    // The same through the file reader and its fast path (learned shapes).
+    const file = join(mkdtempSync(join(tmpdir(), 'otel-audit-no-canonical-')), 'trail.jsonl');
+    writeFileSync(file, lines.join('\n'));
+    const fromFile = verifyTrail(readTrailFile(file).records, { keys });
+    expect(fromFile.streams[0]!.modified.map((m) => m.seq).sort((a, b) => a - b)).toEqual([7, 11]);
+    expect(fromFile.exitCode).toBe(1);
+  });
+
   it('detects an edit of the last record a digest covers, through the signed head', () => {
     const edited = clone(trail);
     (edited.find((r) => seqOf(r) === 25)!.body as { outcome?: string }).outcome = 'failure';
