@@ -135,13 +135,16 @@ export function renderedConfig(ports: CollectorPorts, workDir: string, output: s
   })).config;
 }
 
-/** Starts the collector with `makeConfig(ports, workDir, output)`, sends `bodies` and measures; stops it and removes its folder. */
-export async function runCollector(makeConfig: (ports: CollectorPorts, workDir: string, output: string) => Record<string, unknown>, bodies: string[]): Promise<Result> {
+/** Starts the collector (the tests' build, or `binary`) with `makeConfig(ports, workDir, output)`, sends `bodies` and measures; stops it and removes its folder. */
+export async function runCollector(makeConfig: (ports: CollectorPorts, workDir: string, output: string) => Record<string, unknown>, bodies: string[], binary?: string): Promise<Result> {
   let output = '';
-  const collector = await startCollector((ports, workDir) => {
-    output = join(workDir, 'out.jsonl');
-    return makeConfig(ports, workDir, output);
-  });
+  const collector = await startCollector(
+    (ports, workDir) => {
+      output = join(workDir, 'out.jsonl');
+      return makeConfig(ports, workDir, output);
+    },
+    { binary },
+  );
   try {
     return await measure(collector, output, bodies);
   } finally {

@@ -11,6 +11,8 @@ import { OtelAuditError } from '../errors.js';
 
 export interface ProvisionOptions {
   env?: NodeJS.ProcessEnv;
+  /** Another builder manifest than collector/builder-config.yaml (bench/collector builds one); OTELCOL_BIN does not stand in for it. */
+  manifest?: string;
   /** Progress lines; defaults to stderr. */
   log?: (line: string) => void;
 }
@@ -42,7 +44,7 @@ export async function provisionCollector(options: ProvisionOptions = {}): Promis
   const env = options.env ?? process.env;
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
 
-  if (env.OTELCOL_BIN) {
+  if (env.OTELCOL_BIN && options.manifest === undefined) {
     if (!isExecutable(env.OTELCOL_BIN)) {
       throw new ToolUnavailableError('The OpenTelemetry Collector', `OTELCOL_BIN=${env.OTELCOL_BIN} is not an executable file`, 'point OTELCOL_BIN at an otelcol-contrib binary, or unset it to build one with `npm run provision`');
     }
@@ -50,7 +52,7 @@ export async function provisionCollector(options: ProvisionOptions = {}): Promis
     return env.OTELCOL_BIN;
   }
 
-  const manifestFile = builderManifestPath();
+  const manifestFile = options.manifest ?? builderManifestPath();
   const binary = collectorBuildBinary(env, manifestFile);
   if (isExecutable(binary)) {
     log(`[collector] reusing cached build ${binary}`);

@@ -58,6 +58,8 @@ export interface RunningCollector extends CollectorProcess {
 
 export interface StartOptions {
   env?: Record<string, string>;
+  /** Another collector binary than the tests' build (benchmarks compare builds). */
+  binary?: string;
   /** A folder to reuse (e.g. a restarted collector keeping its queue). */
   workDir?: string;
   ports?: CollectorPorts;
@@ -70,7 +72,7 @@ export interface StartOptions {
  * `health_check` on `ports.health` (see `minimalFileConfig`).
  */
 export async function startCollector(makeConfig: (ports: CollectorPorts, workDir: string) => ConfigSource, options: StartOptions = {}): Promise<RunningCollector> {
-  const binary = collectorBinary();
+  const binary = options.binary ?? collectorBinary();
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'otel-audit-collector-'));
   const ports = options.ports ?? { otlpGrpc: await freePort(), otlpHttp: await freePort(), health: await freePort() };
   const configFile = writeConfig(workDir, makeConfig(ports, workDir));
