@@ -10,6 +10,7 @@
 // alias expansions (a "billion laughs" document), MAX_VALUES values once
 // aliases are resolved, duplicate keys checked in linear time, and no control
 // characters anywhere.
+import { isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { Composer, CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError, type Document, type Node, type Pair } from 'yaml';
@@ -550,6 +551,38 @@ export function parseDestinations(text: string, file = '<memory>'): Destinations
   return withDefaults(data as DestinationsInput, file);
 }
 
+/**
+ * The bytes as UTF-8 text; invalid UTF-8 is refused at its line, not turned
+ * into U+FFFD (a path or name would silently become another one).
+ */
+function decodeUtf8(bytes: Buffer, file: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    // The longest prefix that decodes (a sequence cut at its end is held back, not refused): binary search.
+    let low = 0;
+    let high = bytes.length;
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2);
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+        low = mid;
+      } catch {
+        high = mid - 1;
+      }
+    }
+    // The invalid sequence starts at the end of the longest prefix that decodes whole (at most 3 bytes back).
+    let offset = low;
+    while (offset > 0 && !isUtf8(bytes.subarray(0, offset))) offset--;
+    const before = bytes.subarray(0, offset);
+    let line = 1;
+    for (const byte of before) if (byte === 0x0a) line++;
+    const column = offset - (before.lastIndexOf(0x0a) + 1) + 1;
+    const hex = `0x${bytes[offset]!.toString(16).toUpperCase().padStart(2, '0')}`;
+    throw new DestinationsError([{ file, path: '', line, column, message: `the file is not valid UTF-8 (byte ${hex} at byte ${offset + 1}); save it as UTF-8` }]);
+  }
+}
+
 /** The file's text, read no further than MAX_FILE_BYTES (a FIFO or /dev/zero does not fill the memory). */
 function readBounded(file: string): string {
   let fd: number;
@@ -571,7 +604,7 @@ function readBounded(file: string): string {
       if (total > MAX_FILE_BYTES) throw tooLarge(file);
       chunks.push(Buffer.from(buffer.subarray(0, n)));
     }
-    return Buffer.concat(chunks).toString('utf8');
+    return decodeUtf8(Buffer.concat(chunks), file);
   } catch (error) {
     if (error instanceof DestinationsError) throw error;
     throw new DestinationsError([{ file, path: '', message: `cannot read the file: ${(error as Error).message}` }]);

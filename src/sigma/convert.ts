@@ -65,6 +65,9 @@ export interface ConvertResult {
   queries?: RuleQuery[];
 }
 
+/** An OpenSearch or Elasticsearch index name, as their create-index API allows one. */
+const INDEX_NAME = /^(?![_+-])[^\s\\/*?"<>|,#:A-Z]+$/;
+
 /** The destination type whose index a target's queries search. */
 const DESTINATION_OF_TARGET: Record<string, { type: string; defaultIndex?: string }> = {
   splunk: { type: 'splunk_hec' },
@@ -102,6 +105,11 @@ async function indexPipeline(targetName: string, destinationsFile: string, dir: 
     throw new OtelAuditError('OPTION_INVALID', `${destinationsFile}: destination "${fromEnv.name}" takes its index from ${indexOf(fromEnv)!}, which a query cannot name; convert without --destinations${found.length > 1 ? ', or pick another destination with --destination' : ''}`, { file: destinationsFile });
   }
   const indexes = [...new Set(found.map(indexOf))];
+  // PPL `source=` and ES|QL `FROM` take the names as they are: one with a space, "|" or "," would add to the query.
+  const unsafe = targetName === 'splunk' ? undefined : found.find((d) => { const index = indexOf(d); return index !== undefined && !INDEX_NAME.test(index); });
+  if (unsafe) {
+    throw new OtelAuditError('OPTION_INVALID', `${destinationsFile}: destination "${unsafe.name}" has index ${JSON.stringify(indexOf(unsafe))}, which is not an index name (lowercase, without spaces or \\ / * ? " < > | , # :, not starting with _ - +), so a query cannot name it`, { file: destinationsFile });
+  }
   // Splunk without index: the HEC token's default index, which the queries cannot name; they search the user's default indexes.
   if (indexes.includes(undefined)) return undefined;
   const file = join(dir, 'otel_audit_index.yml');

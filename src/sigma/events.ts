@@ -640,7 +640,8 @@ export function readEvents(text: string, source: string, domain?: string, fast?:
       const start = counter.linePos(doc.range[0]).line;
       const error = doc.errors[0];
       if (error) {
-        fail(counter.linePos(error.pos[0]).line, `YAML error: ${error.message}`, error);
+        // RESOURCE_EXHAUSTION: the stack ran out on lists or maps nested thousands deep.
+        fail(counter.linePos(error.pos[0]).line, `YAML error: ${error.code === 'RESOURCE_EXHAUSTION' ? 'maps or lists nested too deeply to read' : error.message}`, error);
         continue;
       }
       let value: unknown;

@@ -1,7 +1,7 @@
 // Reads Sigma YAML files (one or many documents each) into typed documents.
 // Uses the `yaml` package (YAML 1.2 core schema) so `date: 2026-11-21` stays a
 // string, as the official JSON schemas expect.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { SigmaError, type SigmaDocument, type SigmaSource, type SourcePosition } from './types.js';
@@ -88,21 +88,61 @@ export function parseSigmaText(text: string, file = '<text>'): SigmaDocument[] {
   return parseYamlDocuments(text, file).map(classifyDocument);
 }
 
-export function parseSigmaFile(file: string): SigmaDocument[] {
-  return parseSigmaText(readFileSync(file, 'utf8'), file);
+/**
+ * A rule or rule test file's text. Invalid UTF-8 is refused: decoded as U+FFFD,
+ * a value would silently stop matching what the author wrote.
+ */
+export function readUtf8File(file: string): string {
+  const bytes = readFileSync(file);
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const text = bytes.toString('utf8');
+    const line = text.slice(0, text.indexOf('\ufffd')).split('\n').length;
+    throw new SigmaError(file, '', `not valid UTF-8 (near line ${line}); save the file as UTF-8`);
+  }
 }
 
-/** Every .yml/.yaml file under the given files and folders, sorted for stable output. */
+export function parseSigmaFile(file: string): SigmaDocument[] {
+  return parseSigmaText(readUtf8File(file), file);
+}
+
+/**
+ * Every .yml/.yaml file under the given files and folders, sorted for stable
+ * output. A file named itself is taken whatever its extension; a path that
+ * does not exist, or a folder without one YAML file, is an error rather than
+ * zero rules (a mistyped -r would otherwise match nothing and pass).
+ */
 export function listYamlFiles(paths: readonly string[]): string[] {
   const files: string[] = [];
-  const visit = (path: string): void => {
-    if (statSync(path).isDirectory()) {
-      for (const entry of readdirSync(path).sort()) visit(join(path, entry));
-    } else if (/\.ya?ml$/.test(path)) {
+  const seen = new Set<string>(); // real paths of folders visited: a symlink loop is walked once
+  const visit = (path: string, named: boolean): void => {
+    const yaml = /\.ya?ml$/.test(path);
+    let stat: Stats;
+    try {
+      stat = statSync(path);
+    } catch (error) {
+      if (!named && !yaml) return; // say, a dangling link to something else
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new SigmaError(path, '', code === 'ENOENT' ? 'no such file or folder' : `cannot be read (${code ?? (error as Error).message})`);
+    }
+    if (stat.isDirectory()) {
+      const real = realpathSync(path);
+      if (seen.has(real)) return;
+      seen.add(real);
+      for (const entry of readdirSync(path).sort()) visit(join(path, entry), false);
+    } else if (named || (yaml && stat.isFile())) {
+      // In a folder only regular files count: reading a FIFO named x.yml would wait for ever.
       files.push(path);
     }
   };
-  for (const path of paths) visit(path);
+  for (const path of paths) {
+    const before = files.length;
+    const walked = seen.size;
+    visit(path, true);
+    // Nothing found, in a folder not walked before (naming one folder twice is no error).
+    if (files.length === before && seen.size > walked) throw new SigmaError(path, '', 'holds no .yml or .yaml file');
+  }
   return files;
 }
 

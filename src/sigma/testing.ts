@@ -9,7 +9,7 @@ import { packageRoot } from '../package-root.js';
 import { parseTimespan } from './correlation.js';
 import { SigmaEngine, type EngineOptions } from './engine.js';
 import { eventTime, viewOfCanonical, type PartialCanonicalEvent } from './events.js';
-import { listYamlFiles, loadSigmaDocuments } from './parse.js';
+import { listYamlFiles, loadSigmaDocuments, readUtf8File } from './parse.js';
 import { SigmaError } from './types.js';
 import { InputError } from '../errors.js';
 
@@ -37,6 +37,8 @@ const DEFAULT_TIME = '2026-11-21T10:00:00Z';
 const eventSchema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'event.schema.json'), 'utf8')) as { properties: Record<string, unknown> };
 const EVENT_KEYS = new Set([...Object.keys(eventSchema.properties), 'domain']);
 const REPEAT_KEYS = new Set(['repeat', 'every', 'event']);
+/** Events one case may expand to: a correlation test needs tens; a billion would never finish. */
+const MAX_CASE_EVENTS = 10_000;
 
 function checkKeys(record: Record<string, unknown>, allowed: Set<string>, what: string, fail: (reason: string) => never): void {
   for (const key of Object.keys(record)) {
@@ -67,6 +69,7 @@ export function caseEvents(testCase: unknown, where: string): PartialCanonicalEv
       const step = parseTimespan(typeof record.every === 'string' ? record.every : '1s');
       const event = record.event as PartialCanonicalEvent | undefined;
       if (!Number.isInteger(record.repeat) || step === undefined || !event) fail(`sequence[${index}]: repeat needs an integer, every (e.g. 30s) and event`);
+      if ((record.repeat as number) + events.length > MAX_CASE_EVENTS) fail(`sequence[${index}]: repeat ${String(record.repeat)} makes the case over ${MAX_CASE_EVENTS} events`);
       checkEvent(event, `${what}.event`);
       let start = 0;
       try {
@@ -74,6 +77,8 @@ export function caseEvents(testCase: unknown, where: string): PartialCanonicalEv
       } catch (error) {
         fail(`sequence[${index}]: ${(error as Error).message}`);
       }
+      const last = new Date(start + Math.max(0, (record.repeat as number) - 1) * step!);
+      if (Number.isNaN(last.getTime())) fail(`sequence[${index}]: repeat ${String(record.repeat)} every ${String(record.every)} runs past the last date there is`);
       for (let n = 0; n < (record.repeat as number); n++) events.push({ ...event!, time: new Date(start + n * step!).toISOString() });
     } else {
       checkEvent(record, what);
@@ -85,8 +90,9 @@ export function caseEvents(testCase: unknown, where: string): PartialCanonicalEv
 
 /** A test file; a YAML error (an alias bomb included: more than 100 aliases) is a SigmaError naming the file. */
 function readTestFile(file: string): RuleTestFile | undefined {
+  const text = readUtf8File(file);
   try {
-    return parse(readFileSync(file, 'utf8'), { maxAliasCount: 100 }) as RuleTestFile | undefined;
+    return parse(text, { maxAliasCount: 100 }) as RuleTestFile | undefined;
   } catch (error) {
     throw new SigmaError(file, '', `YAML error: ${(error as Error).message}`);
   }

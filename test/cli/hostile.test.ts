@@ -33,6 +33,38 @@ describe('collector render -o', () => {
   });
 });
 
+describe('-o', () => {
+  it('refuses an empty name, names the option when the file cannot be written, and never destroys the catalog it documents', () => {
+    const file = join(dir, 'o-destinations.yaml');
+    writeFileSync(file, destinations);
+    const empty = cli(['collector', 'render', '-f', file, '-o', '']);
+    expect(empty.status).toBe(1);
+    expect(empty.stderr).toBe('otel-audit: -o needs a file name (it was empty)\n');
+    expect(empty.stdout).toBe('');
+    const missing = join(dir, 'no-such-folder', 'config.yaml');
+    const unwritable = cli(['collector', 'render', '-f', file, '-o', missing]);
+    expect(unwritable.status).toBe(1);
+    expect(unwritable.stderr).toMatch(new RegExp(`^otel-audit: -o ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot write there: ENOENT`));
+    const catalog = join(dir, 'catalog.yaml');
+    const text = readFileSync(join(root, 'sigma', 'catalog.yaml'), 'utf8');
+    writeFileSync(catalog, text);
+    const docs = cli(['catalog', 'docs', catalog, '-o', catalog]);
+    expect(docs.status).toBe(1);
+    expect(docs.stderr).toMatch(/is the catalog itself/);
+    expect(readFileSync(catalog, 'utf8')).toBe(text);
+  });
+
+  it('is refused for a text sigma report instead of being ignored (the CI file would never be written)', () => {
+    const report = join(dir, 'report.xml');
+    const result = cli(['sigma', 'check', '-o', report]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`otel-audit: -o ${report} writes a junit or sarif report: add --output-format junit or --output-format sarif\n`);
+    const junit = cli(['sigma', 'check', '--output-format', 'junit', '-o', report]);
+    expect(junit.status, junit.stderr).toBe(0);
+    expect(readFileSync(report, 'utf8')).toMatch(/^<\?xml/);
+  });
+});
+
 describe('deliveries list | head', () => {
   it('exits quietly when the reader closes the pipe', () => {
     const spool = mkdtempSync(join(tmpdir(), 'otel-audit-cli-spool-'));

@@ -123,6 +123,19 @@ ${splunk()}`;
   });
 });
 
+describe('a file that is not UTF-8', () => {
+  it('is refused at the line of the bad byte instead of turning it into another path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otel-audit-load-'));
+    const file = join(dir, 'latin1.yaml');
+    // "é" in Latin-1 (0xE9): decoded leniently, the file exporter would write to /var/log/audit-r\uFFFDsum\u00E9.jsonl.
+    writeFileSync(file, Buffer.concat([Buffer.from('domain: acme.audit\n# caf\u00e9, valid UTF-8\ndestinations:\n  - name: archive\n    type: file\n    path: /var/log/audit-r'), Buffer.from([0xe9]), Buffer.from('sum.jsonl\n')]));
+    expect(() => loadDestinations(file)).toThrow(/latin1\.yaml:6:27: \(file\): the file is not valid UTF-8 \(byte 0xE9 at byte \d+\); save it as UTF-8/);
+    const valid = join(dir, 'valid.yaml');
+    writeFileSync(valid, '\ufeffdomain: acme.audit\ndestinations:\n  - name: archive\n    type: file\n    path: /var/log/r\u00e9sum\u00e9-\ufffd.jsonl\n');
+    expect(loadDestinations(valid).destinations[0]).toMatchObject({ path: '/var/log/r\u00e9sum\u00e9-\ufffd.jsonl' });
+  });
+});
+
 describe('sentinel identities', () => {
   it('asks for the ids each identity needs', () => {
     const text = `domain: acme.audit

@@ -5,7 +5,7 @@
 // non-finite tolerance, and with a replay cache rejects a replayed request; and
 // which answers are final (400, 413, 422) and which are retried.
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
@@ -191,6 +191,11 @@ describe('webhook destinations against hostile receivers', () => {
     }
     // An unset previous secret (an environment variable not set during no rotation) is fine.
     expect(() => createWebhookExporter({ url: 'http://127.0.0.1:9/hook', hmac: { secrets: ['current', undefined] } })).not.toThrow();
+    // A timeout Node's timers cannot hold is refused up front, not a RangeError at the first delivery.
+    for (const timeoutMillis of [2 ** 32, 1e20, Number.NaN, 0]) {
+      expect(thrown(() => createWebhookExporter({ url: 'http://127.0.0.1:9/hook', timeoutMillis }))).toMatchObject({ code: 'OPTION_INVALID', path: 'timeoutMillis' });
+    }
+    expect(() => createWebhookExporter({ url: 'http://127.0.0.1:9/hook', timeoutMillis: 2 ** 32 - 1 })).not.toThrow();
 
     // A request 100,000 s old, correctly signed.
     const old = timestamp - 100_000;
@@ -294,3 +299,36 @@ describe('webhook destinations against hostile receivers', () => {
 function signatureWithEmptyKey(body: string, timestamp: number): string {
   return createHmac('sha256', '').update(`v0:${timestamp}:${body}`).digest('hex');
 }
+
+describe('what a hostile receiver answers, printed', () => {
+  // ESC ] 52 writes the terminal's clipboard, ESC [2J clears the screen; the line break would forge a line.
+  const answer = 'nope\u001b]52;c;ZXZpbA==\u0007\u001b[2J\n2026-01-01T00:00:00.000Z  recovered  https://hooks.example/audit';
+  const servers: WebhookReceiver[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+
+  it('has its control characters escaped in the error, `webhook test` and `deliveries list`, one line per entry', async () => {
+    const receiver = await startWebhookReceiver({ respond: () => ({ status: 500, body: answer }) });
+    servers.push(receiver);
+    const error = (await exportOnce(createWebhookExporter({ url: receiver.url }), [{ id: 'e1' }])).error as WebhookDeliveryError;
+    expect(error.message).toContain('answered 500: nope\\u001b]52;c;ZXZpbA==\\u0007\\u001b[2J\\n2026-01-01T00:00:00.000Z  recovered');
+    const tested = await cli(['webhook', 'test', receiver.url]);
+    expect(tested.status).toBe(1);
+    expect(tested.stdout).toContain('nope\\u001b]52;c;ZXZpbA==\\u0007\\u001b[2J\n2026-01-01');
+    expect(tested.stdout).not.toContain('\u001b');
+    expect(tested.stdout).not.toContain('\u0007');
+
+    // A log written before the escaping, with damaged lines: each is left out, never a crash.
+    const dir = tempDir();
+    const entry = { time: '2026-01-01T00:00:00.000Z', target: 'https://hooks.example/audit', outcome: 'failure', status: 500, error: `POST https://hooks.example/audit answered 500: ${answer}` };
+    writeFileSync(join(dir, 'deliveries.jsonl'), ['null', '["x"]', JSON.stringify({ ...entry, outcome: 5 }), JSON.stringify(entry), ''].join('\n'));
+    const listed = await cli(['deliveries', 'list', '--dir', dir]);
+    expect(listed.stderr).toBe('');
+    expect(listed.status).toBe(0);
+    expect(listed.stdout.split('\n')).toEqual([
+      '2026-01-01T00:00:00.000Z  failure    https://hooks.example/audit  HTTP 500  POST https://hooks.example/audit answered 500: nope\\u001b]52;c;ZXZpbA==\\u0007\\u001b[2J\\n2026-01-01T00:00:00.000Z  recovered  https://hooks.example/audit',
+      '',
+    ]);
+  });
+});

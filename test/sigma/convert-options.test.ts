@@ -93,5 +93,9 @@ describe('sigma convert', () => {
     const fromEnv = join(dir, 'env-index.yaml');
     writeFileSync(fromEnv, 'domain: acme.audit\ndestinations:\n  - { name: elastic, type: elasticsearch, endpoint: "https://e.example:9200", index: "${env:ES_INDEX}" }\n');
     expect(await refused({ destinations: fromEnv, destination: 'elastic', target: 'elasticsearch' })).toBe(`${fromEnv}: destination "elastic" takes its index from \${env:ES_INDEX}, which a query cannot name; convert without --destinations`);
+    // PPL takes the index as it is (`source=<index> | where …`): a "|" in it would add commands to every query.
+    const piped = join(dir, 'piped-index.yaml');
+    writeFileSync(piped, 'domain: acme.audit\ndestinations:\n  - { name: search, type: opensearch, endpoint: "https://o.example:9200", index: "audit | fields user.email" }\n');
+    expect(await refused({ destinations: piped, destination: 'search', target: 'opensearch' })).toBe(`${piped}: destination "search" has index "audit | fields user.email", which is not an index name (lowercase, without spaces or \\ / * ? " < > | , # :, not starting with _ - +), so a query cannot name it`);
   }, 120_000);
 });

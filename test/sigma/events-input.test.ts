@@ -48,6 +48,12 @@ describe('bad event files name the file and line', () => {
     expect(yaml.errors.map((e) => [e.line, e.message])).toEqual([[2, 'c.yaml:2: item 1 is not an object (an event is a mapping)'], [8, 'c.yaml:8: YAML error: Flow sequence must end with a ]']]);
   });
 
+  it('a YAML document nested 50,000 lists deep: said so, not "Maximum call stack size exceeded"', () => {
+    const deep = readEvents(`${'- '.repeat(50_000)}x\n`, 'deep.yaml');
+    expect(deep.views).toEqual([]);
+    expect(deep.errors.map((e) => e.message)).toEqual(['deep.yaml:1: YAML error: maps or lists nested too deeply to read']);
+  });
+
   it('finds the offset of a JSON syntax error wherever JSON.parse does not say it', () => {
     for (const [text, offset] of [['[1, 2', 5], ['[1,,2]', 3], ['{"a" 1}', 5], ['[tru]', 1], ['["\\x"]', 2], ['[1] x', 4], ['[' + '['.repeat(100_000), 100_001], ['[{"a": [1, {"b": null}]}, "ok", -1.5e3, false]', -1]] as const) {
       expect(jsonErrorOffset(text), text.slice(0, 20)).toBe(offset);

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { refuseToClobber, writeOutput } from '../output.js';
 import type { Command } from 'commander';
 import { catalogToMarkdown, diffCatalogs, loadCatalog } from '../../index.js';
 
@@ -29,8 +29,7 @@ export function registerCatalogCommands(program: Command): void {
     .argument('<catalog>', 'the catalog (YAML or JSON)')
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .action((file: string, options: { output?: string }) => {
-      const markdown = catalogToMarkdown(loadCatalog(file).definition);
-      if (options.output) writeFileSync(options.output, markdown);
-      else process.stdout.write(markdown);
+      refuseToClobber(options.output, file, 'the catalog');
+      writeOutput(options.output, catalogToMarkdown(loadCatalog(file).definition));
     });
 }

@@ -1,23 +1,9 @@
-import { existsSync, realpathSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { provisionCollector } from '../../tools/collector-build.js';
-import { OtelAuditError } from '../../errors.js';
+import { refuseToClobber, writeOutput } from '../output.js';
 import { buildCollectorConfig } from '../../collector/render.js';
 import { composeWarnings, renderCompose } from '../../collector/compose.js';
 import { formatSetupReport, loadDestinations, OUTPUT_FORMATS, packagingWarnings, renderCollectorConfig, setupDestinations, validateWithCollector, type OutputFormat } from '../../collector/index.js';
-
-/** The real path of a file that may not exist yet (its folder's real path + its name). */
-function realPath(file: string): string {
-  return existsSync(file) ? realpathSync(file) : resolve(realpathSync(dirname(resolve(file))), resolve(file).slice(dirname(resolve(file)).length + 1));
-}
-
-/** `-o` must not overwrite the destinations file it renders (directly or through a link). */
-function refuseToClobber(output: string, input: string): void {
-  if (existsSync(input) && realPath(output) === realPath(input)) {
-    throw new OtelAuditError('OPTION_INVALID', `-o ${output} is the destinations file itself (-f ${input}); writing there would destroy it. Choose another output file`, { file: output });
-  }
-}
 
 export function registerCollectorCommands(program: Command): void {
   const collector = program.command('collector').description('render, validate and build the OpenTelemetry Collector');
@@ -31,7 +17,7 @@ export function registerCollectorCommands(program: Command): void {
     .option('--config-file <path>', 'compose: the rendered collector config the compose file mounts, relative to it', './collector-config.yaml')
     .option('--publish <address>', 'compose: the host address the ports are published on', '127.0.0.1')
     .action((options: { file: string; output?: string; format: OutputFormat | 'compose'; configFile: string; publish: string }) => {
-      if (options.output) refuseToClobber(options.output, options.file);
+      refuseToClobber(options.output, options.file, 'the destinations file');
       const spec = loadDestinations(options.file);
       for (const warning of packagingWarnings(spec, options.format === 'compose' ? 'config' : options.format)) console.error(`warning: ${warning}`);
       let yaml: string;
@@ -39,8 +25,7 @@ export function registerCollectorCommands(program: Command): void {
         for (const warning of composeWarnings(buildCollectorConfig(spec))) console.error(`warning: ${warning}`);
         yaml = renderCompose(spec, { configFile: options.configFile, publish: options.publish });
       } else yaml = renderCollectorConfig(spec, { format: options.format });
-      if (options.output) writeFileSync(options.output, yaml);
-      else process.stdout.write(yaml);
+      writeOutput(options.output, yaml);
     });
 
   collector

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { enableTarget, listDeliveries, readTargetStates, sendWebhookTest } from '../../delivery/index.js';
 import { OtelAuditError } from '../../errors.js';
+import { oneLine, printableText } from '../../delivery/printable.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -38,7 +39,8 @@ export function registerDeliveryCommands(program: Command): void {
         timeoutMillis: Number(options.timeout),
       });
       process.stdout.write(`${result.ok ? 'OK' : 'FAILED'} ${result.status} in ${Math.round(result.ms)} ms (event ${String(result.event.id)})\n`);
-      if (result.body) process.stdout.write(`${result.body.slice(0, 2000)}\n`);
+      // The receiver's answer, with its control characters escaped: it may hold terminal escape sequences.
+      if (result.body) process.stdout.write(`${printableText(result.body.slice(0, 2000))}\n`);
       if (!result.ok) process.exitCode = 1;
     });
 
@@ -58,12 +60,13 @@ export function registerDeliveryCommands(program: Command): void {
         return;
       }
       for (const [name, state] of Object.entries(targets)) {
-        process.stdout.write(`target ${name}: ${state.disabled ? `DISABLED since ${state.disabledAt ?? '?'} (${state.reason ?? ''})` : 'enabled'}, ${state.consecutiveFailures} consecutive failures\n`);
+        process.stdout.write(oneLine(`target ${name}: ${state.disabled ? `DISABLED since ${state.disabledAt ?? '?'} (${state.reason ?? ''})` : 'enabled'}, ${state.consecutiveFailures} consecutive failures`) + '\n');
       }
       if (entries.length === 0) process.stdout.write('no delivery entries\n');
       for (const e of entries) {
         const details = [e.records !== undefined ? `${e.records} records` : '', e.attempt !== undefined ? `attempt ${e.attempt}` : '', e.status !== undefined ? `HTTP ${e.status}` : '', e.retryInMillis !== undefined ? `retry in ${e.retryInMillis} ms` : ''].filter(Boolean).join(', ');
-        process.stdout.write(`${e.time}  ${e.outcome.padEnd(9)}  ${e.target}  ${details}${e.error ? `  ${e.error}` : ''}\n`);
+        // One line per entry whatever a receiver answered (an error quotes its body).
+        process.stdout.write(oneLine(`${e.time}  ${e.outcome.padEnd(9)}  ${e.target}  ${details}${e.error ? `  ${e.error}` : ''}`) + '\n');
       }
     });
   deliveries

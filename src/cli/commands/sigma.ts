@@ -1,19 +1,21 @@
-import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { Option, type Command } from 'commander';
 import { provisionSigmaCli } from '../../tools/sigma-venv.js';
 import { checkPack, convertRules, defaultRulesPath, formatCheckResult, formatTestResults, loadTargets, runRuleTests, SigmaEngine, untestedRules, type SigmaIssue, type SigmaMatch } from '../../sigma/index.js';
 import { matchFiles } from '../../sigma/match-files.js';
 import { loadCatalog } from '../../event/catalog.js';
+import { OtelAuditError } from '../../errors.js';
+import { writeOutput } from '../output.js';
 
 const display = (file: string): string => relative(process.cwd(), file) || file;
 
 const outputFormatOption = () => new Option('--output-format <format>', 'text, or a report for CI: junit (JUnit XML) or sarif (SARIF 2.1.0)').choices(['text', 'junit', 'sarif']).default('text');
 
-/** Writes a JUnit or SARIF report to `file`, or stdout. */
-function writeReport(report: string, file: string | undefined): void {
-  if (file) writeFileSync(file, report);
-  else process.stdout.write(report);
+/** -o is for the junit and sarif reports; with text output it would be ignored and the CI file never written. */
+function refuseTextOutput(options: { outputFormat: string; output?: string }): void {
+  if (options.output !== undefined && options.outputFormat === 'text') {
+    throw new OtelAuditError('OPTION_INVALID', `-o ${options.output} writes a junit or sarif report: add --output-format junit or --output-format sarif`);
+  }
 }
 
 /**
@@ -51,12 +53,13 @@ export function registerSigmaCommands(program: Command): void {
     .addOption(outputFormatOption())
     .option('-o, --output <file>', 'write the junit or sarif report to this file instead of stdout')
     .action((paths: string[], options: { catalog?: string; conventions?: 'pack' | 'none' | boolean; outputFormat: 'text' | 'junit' | 'sarif'; output?: string }) => {
+      refuseTextOutput(options);
       const catalog = options.catalog ? loadCatalog(options.catalog) : undefined;
       const packConventions = options.conventions === 'pack' ? true : options.conventions === 'none' || options.conventions === false ? false : undefined;
       const result = checkPack(paths.length ? paths : undefined, { catalog: catalog ? { domain: catalog.domain, events: catalog.definition.events } : undefined, packConventions });
       const errors = result.issues.filter((i) => i.severity === 'error').length;
       if (options.outputFormat !== 'text') {
-        writeReport(formatCheckResult(result, options.outputFormat), options.output);
+        writeOutput(options.output, formatCheckResult(result, options.outputFormat));
         if (errors > 0) process.exitCode = 1;
         return;
       }
@@ -73,10 +76,11 @@ export function registerSigmaCommands(program: Command): void {
     .addOption(outputFormatOption())
     .option('-o, --output <file>', 'write the junit or sarif report to this file instead of stdout')
     .action((options: { rules?: string[]; tests?: string[]; outputFormat: 'text' | 'junit' | 'sarif'; output?: string }) => {
+      refuseTextOutput(options);
       const results = runRuleTests({ rules: options.rules, tests: options.tests });
       if (options.outputFormat !== 'text') {
         const untested = untestedRules({ rules: options.rules, tests: options.tests });
-        writeReport(formatTestResults(results, untested, options.outputFormat), options.output);
+        writeOutput(options.output, formatTestResults(results, untested, options.outputFormat));
         if (results.some((r) => !r.ok) || untested.length > 0) process.exitCode = 1;
         return;
       }

@@ -52,6 +52,15 @@ export interface ListDeliveriesOptions {
   now?: number;
 }
 
+/** Whether a parsed line has an entry's shape (the fields `deliveries list` prints with their types). */
+function isEntry(value: unknown): value is DeliveryEntry {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const entry = value as Record<string, unknown>;
+  if (typeof entry.time !== 'string' || typeof entry.target !== 'string' || typeof entry.outcome !== 'string') return false;
+  if (entry.error !== undefined && typeof entry.error !== 'string') return false;
+  return ['records', 'attempt', 'status', 'retryInMillis', 'bytes'].every((key) => entry[key] === undefined || typeof entry[key] === 'number');
+}
+
 /** Reads the delivery log (the rotated file first), oldest first. */
 export function listDeliveries(directory: string, options: ListDeliveriesOptions = {}): DeliveryEntry[] {
   if (!existsSync(directory)) throw new OtelAuditError('INPUT_INVALID', `spool directory ${directory} does not exist`, { file: directory });
@@ -75,6 +84,7 @@ export function listDeliveries(directory: string, options: ListDeliveriesOptions
       } catch {
         continue; // a torn last line after a crash
       }
+      if (!isEntry(entry)) continue; // damaged or not ours: not an entry to show
       if (options.failed && !FAILED_OUTCOMES.has(entry.outcome)) continue;
       if (cutoff !== undefined && Date.parse(entry.time) < cutoff) continue;
       entries.push(entry);

@@ -9,6 +9,7 @@ import { appendDelivery } from '../durable/delivery-log.js';
 import type { DeliveryTargetStatus, DeliveryTarget } from '../durable/target.js';
 import { signWebhookBody, WEBHOOK_HEADERS } from './signing.js';
 import { readTargetStates, writeTargetState } from './state.js';
+import { oneLine } from '../printable.js';
 
 export interface WebhookExporterOptions {
   url: string;
@@ -197,7 +198,7 @@ export function responseError(name: string, response: WebhookResponse, scrub: (t
   const retryable = isRetryableStatus(response.status);
   const what = response.redirectedTo !== undefined
     ? `answered ${response.status}, a redirect to ${response.redirectedTo}. Redirects are not followed, so events and credentials go only to the configured url; if the destination moved, set url to its new address`
-    : `answered ${response.status}: ${scrub(response.body).slice(0, 200)}`;
+    : `answered ${response.status}: ${oneLine(scrub(response.body).slice(0, 200))}`;
   return new WebhookDeliveryError(`POST ${name} ${what}`, response.status, retryable, retryable ? response.retryAfterMillis : undefined);
 }
 
@@ -229,7 +230,8 @@ export function validateWebhookOptions(options: Partial<WebhookExporterOptions>,
       if (typeof secret !== 'string' || secret.trim() === '') fail(`hmac.secrets[${i}]`, 'must be a non-empty string (an empty secret signs nothing: anyone can forge its signature)');
     });
   }
-  if (options.timeoutMillis !== undefined && !(Number.isFinite(options.timeoutMillis) && options.timeoutMillis > 0)) fail('timeoutMillis', 'must be a positive number of milliseconds');
+  // Node's timers take at most 2^32 - 1 ms (about 49 days).
+  if (options.timeoutMillis !== undefined && !(Number.isFinite(options.timeoutMillis) && options.timeoutMillis > 0 && options.timeoutMillis <= 0xffff_ffff)) fail('timeoutMillis', 'must be a positive number of milliseconds, at most 4294967295 (about 49 days)');
   if (options.failureThreshold !== undefined && !(Number.isInteger(options.failureThreshold) && options.failureThreshold > 0)) fail('failureThreshold', 'must be a positive integer');
 }
 
