@@ -54,7 +54,7 @@ export interface StreamReport {
 }
 
 export interface TrailReport {
-  /** True only when every record of every stream is proven intact. */
+  /** True only when every record of every stream is proven intact (false for a trail with no record at all). */
   ok: boolean;
   streams: StreamReport[];
   /** Records without an integrity stamp: emitted without integrity, or inserted by someone else. */
@@ -177,7 +177,9 @@ export function verifyTrail(records: Iterable<TrailRecord>, options: VerifyTrail
 
   const streams = [...byStream].map(([id, entry]) => checkStream(id, entry, options.keys));
   const proven = streams.every((s) => s.gaps.length === 0 && s.modified.length === 0 && s.forgedDigests.length === 0 && s.missingDigests.length === 0) && unchained.length === 0;
-  const exitCode = !proven ? 1 : streams.some((s) => s.unsignedTail) ? 2 : 0;
+  // Nothing read proves nothing: a trail truncated to empty must not pass.
+  const empty = streams.length === 0 && unchained.length === 0;
+  const exitCode = !proven || empty ? 1 : streams.some((s) => s.unsignedTail) ? 2 : 0;
   return { ok: exitCode === 0, streams, unchained, exitCode };
 }
 

@@ -84,3 +84,28 @@ describe('a collector binary that is not a collector', () => {
     expect(result.error).toBe('/bin/false validate exited with code 1 and printed nothing; is it an OpenTelemetry Collector?');
   });
 });
+
+describe('verify with a trail that proves nothing', () => {
+  const key = join(dir, 'verify.pub.pem');
+  writeFileSync(key, '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n');
+
+  it('an empty file (an archive truncated to nothing) fails, saying so', () => {
+    const empty = join(dir, 'empty-trail.jsonl');
+    writeFileSync(empty, '');
+    const result = cli(['verify', empty, '--public-key', key]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('FAILED: no audit record in');
+    const json = cli(['verify', empty, '--public-key', key, '--json']);
+    expect(json.status).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, exitCode: 1, streams: [] });
+  });
+
+  it('a folder or a missing path is named, not read', () => {
+    const folder = cli(['verify', dir, '--public-key', key]);
+    expect(folder.status).not.toBe(0);
+    expect(folder.stderr).toContain(`${dir} is a folder: name the trail files in it`);
+    const missing = cli(['verify', join(dir, 'nope.jsonl'), '--public-key', key]);
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain('nope.jsonl: no such file');
+  });
+});

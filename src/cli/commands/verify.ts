@@ -1,4 +1,6 @@
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
+import { InputError } from '../../errors.js';
 import { publicKeys, verifyTrail, type StreamReport, type TrailRecord } from '../../integrity/index.js';
 import { readTrailFile } from '../../integrity/read.js';
 
@@ -18,6 +20,17 @@ function streamLines(s: StreamReport): string[] {
   return lines;
 }
 
+/** A trail path must be a file (or a pipe, for `<(…)`): a folder or a missing path is named, not read. */
+function checkTrailPath(file: string): void {
+  let stats;
+  try {
+    stats = statSync(file);
+  } catch (error) {
+    throw new InputError(`${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { file });
+  }
+  if (stats.isDirectory()) throw new InputError(`${file} is a folder: name the trail files in it`, { file });
+}
+
 /** `otel-audit verify`: checks what a destination received against the hash chain and the signed digests. */
 export function registerVerifyCommand(program: Command): void {
   program
@@ -28,6 +41,7 @@ export function registerVerifyCommand(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action((files: string[], options: { publicKey: string[]; json?: boolean }) => {
       const keys = publicKeys(options.publicKey.map((k) => (k.startsWith('env:') || k.startsWith('file:') ? k : `file:${k}`)));
+      for (const file of files) checkTrailPath(file);
       // Files are read as they are verified (JSON lines a line at a time): a trail can be larger than memory holds as text.
       const reads = files.map((file) => readTrailFile(file));
       function* records(): Generator<TrailRecord> {
@@ -43,7 +57,9 @@ export function registerVerifyCommand(program: Command): void {
         for (const u of report.unchained) out.push(`UNCHAINED record ${u.id ?? '?'} (${u.where}): no integrity stamp (emitted without integrity, or inserted)`);
         for (const u of unreadable) out.push(`UNREADABLE ${u.where}: ${u.reason}`);
         const counted = `${report.streams.reduce((n, s) => n + s.records, 0)} records and ${report.streams.reduce((n, s) => n + s.validDigests, 0)} digests in ${report.streams.length} stream${report.streams.length === 1 ? '' : 's'}`;
-        out.push(exitCode === 0 ? `OK: ${counted} proven intact` : exitCode === 2 ? 'NOT YET PROVEN: nothing is missing or altered, but the tail is not signed yet' : 'FAILED: records are missing, altered or unreadable (see above)');
+        const empty = report.streams.length === 0 && report.unchained.length === 0 && unreadable.length === 0;
+        if (empty) out.push(`FAILED: no audit record in ${files.join(', ')}: an empty trail proves nothing`);
+        else out.push(exitCode === 0 ? `OK: ${counted} proven intact` : exitCode === 2 ? 'NOT YET PROVEN: nothing is missing or altered, but the tail is not signed yet' : 'FAILED: records are missing, altered or unreadable (see above)');
         process.stdout.write(`${out.join('\n')}\n`);
       }
       process.exitCode = exitCode;
