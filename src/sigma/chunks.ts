@@ -5,7 +5,7 @@
 // a backslash or a control character: when it does not, the field scanner
 // skips strings by searching for their closing quote (scan.ts, knownClean).
 import { closeSync, openSync, readSync } from 'node:fs';
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { knownClean } from './scan.js';
 
 /** Bytes read at a time (64 KiB: larger chunks measured slower, out of cache); a longer line grows the buffer. */
@@ -35,12 +35,26 @@ export function hasSpecialByte(bytes: Uint8Array, start: number, end: number): b
   return false;
 }
 
+/** The number (from 1) of the first line of `bytes` that is not valid UTF-8; undefined when every line is. */
+export function firstNonUtf8Line(bytes: Uint8Array): number | undefined {
+  if (isUtf8(bytes)) return undefined;
+  // No UTF-8 sequence holds a newline byte, so a bad sequence lies within one line.
+  for (let start = 0, number = 1; start <= bytes.length; number++) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end === -1) end = bytes.length;
+    if (!isUtf8(bytes.subarray(start, end))) return number;
+    start = end + 1;
+  }
+  return undefined;
+}
+
 /**
  * Calls `line` for every line of `file` (text[start, end), without its \n;
  * `number` counts from 1), reading CHUNK bytes at a time. Returns the number
- * of lines. Invalid UTF-8 becomes U+FFFD, as Buffer.toString makes it.
+ * of lines. A line that is not valid UTF-8 goes to `invalid` instead, undecoded
+ * (without `invalid`, its bad bytes become U+FFFD, as Buffer.toString makes them).
  */
-export function forEachLine(file: string, line: (text: string, start: number, end: number, number: number) => void, chunkSize = CHUNK): number {
+export function forEachLine(file: string, line: (text: string, start: number, end: number, number: number) => void, chunkSize = CHUNK, invalid?: (number: number) => void): number {
   const fd = openSync(file, 'r');
   let buffer = Buffer.allocUnsafe(chunkSize);
   let held = 0; // bytes of an unfinished line at the buffer's start
@@ -52,7 +66,19 @@ export function forEachLine(file: string, line: (text: string, start: number, en
       const filled = held + read;
       // At the end of the file the last line needs no newline.
       const cut = read === 0 ? filled : buffer.lastIndexOf(0x0a, filled - 1) + 1;
-      if (cut > 0) {
+      if (cut > 0 && invalid && !isAscii(buffer.subarray(0, cut)) && !isUtf8(buffer.subarray(0, cut))) {
+        // A chunk with invalid UTF-8 (rare: a corrupted export) is taken a line at a time, the bad lines set aside.
+        for (let start = 0; start < cut; ) {
+          let end = buffer.indexOf(0x0a, start);
+          if (end === -1 || end > cut) end = cut;
+          const bytes = buffer.subarray(start, end);
+          if (isUtf8(bytes)) {
+            const text = bytes.toString('utf8');
+            line(text, 0, text.length, ++number);
+          } else invalid(++number);
+          start = end + 1;
+        }
+      } else if (cut > 0) {
         const text = isAscii(buffer.subarray(0, cut)) ? buffer.toString('latin1', 0, cut) : buffer.toString('utf8', 0, cut);
         if (!hasSpecialByte(buffer, 0, cut)) knownClean(text);
         let from = 0;

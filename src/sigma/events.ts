@@ -10,6 +10,7 @@ import { readTrail } from '../integrity/read.js';
 import { contract } from '../event/contract.js';
 import type { CanonicalEvent } from '../event/event.js';
 import { InputError } from '../errors.js';
+import { firstNonUtf8Line } from './chunks.js';
 
 /**
  * A canonical audit event as the engine reads it from a file or a test case:
@@ -667,6 +668,18 @@ export function readEvents(text: string, source: string, domain?: string, fast?:
   return { views, lines, errors };
 }
 
+/** A line of an event file that is not valid UTF-8. */
+export function notUtf8(source: string, line: number): InputError {
+  return new InputError(`${source}:${line}: not valid UTF-8 (export the events as UTF-8); the line is not read`, { file: source, line });
+}
+
+/** Whether the first 4 KiB hold a control byte text does not (binary content, such as OTLP/protobuf). */
+function hasControlBytes(bytes: Uint8Array): boolean {
+  const sample = bytes.subarray(0, 4096);
+  for (const byte of sample) if (byte < 0x09 || (byte > 0x0d && byte < 0x20)) return true;
+  return false;
+}
+
 /** Does `bytes` look like text (JSON or YAML) rather than OTLP/protobuf? */
 export function looksLikeText(bytes: Uint8Array): boolean {
   const sample = bytes.subarray(0, 4096);
@@ -685,10 +698,13 @@ export function looksLikeText(bytes: Uint8Array): boolean {
  * are neither text nor a protobuf logs request are one InputError at line 1.
  */
 export function readEventContent(content: string | Uint8Array, source: string, domain?: string, fast?: JsonLineReader): EventReadResult {
-  if (typeof content === 'string' || content.length === 0 || looksLikeText(content)) return readEvents(typeof content === 'string' ? content : Buffer.from(content).toString('utf8'), source, domain, fast);
   const views: EventView[] = [];
   const lines: number[] = [];
   const errors: InputError[] = [];
+  // Text that is not valid UTF-8 is refused at its line: read with U+FFFD in place, a value would silently stop matching.
+  const badLine = typeof content === 'string' || hasControlBytes(content) ? undefined : firstNonUtf8Line(content);
+  if (badLine !== undefined) return { views, lines, errors: [notUtf8(source, badLine)] };
+  if (typeof content === 'string' || content.length === 0 || looksLikeText(content)) return readEvents(typeof content === 'string' ? content : Buffer.from(content).toString('utf8'), source, domain, fast);
   let records: DecodedLogRecord[];
   try {
     records = decodeLogsRequest(decodeLogsRequestProto(content, source));

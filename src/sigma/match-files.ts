@@ -7,7 +7,7 @@
 // OTLP/protobuf) are read whole.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { forEachLine } from './chunks.js';
-import { isOtlpLines, looksLikeText, readEventContent, readJsonLine, type EventReadResult, type EventView, type JsonLinesForm } from './events.js';
+import { isOtlpLines, looksLikeText, notUtf8, readEventContent, readJsonLine, type EventReadResult, type EventView, type JsonLinesForm } from './events.js';
 import type { SigmaEngine, SigmaMatch } from './engine.js';
 import { InputError } from '../errors.js';
 
@@ -83,7 +83,7 @@ export function matchFiles(engine: SigmaEngine, files: readonly string[], option
           if (result.views.length === 0 && result.errors.length === 0) return;
           take(result, file);
           result.views.length = result.lines.length = result.errors.length = 0;
-        });
+        }, undefined, (line) => onError(notUtf8(file, line).message));
         continue;
       }
       // Flat attribute lines are scanned for the fields the rules read only (engine.jsonLineReader).

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { forEachLine, hasSpecialByte } from '../../src/sigma/chunks.js';
+import { firstNonUtf8Line, forEachLine, hasSpecialByte } from '../../src/sigma/chunks.js';
 import { readValue, scanObject, ScanFields, STRIDE } from '../../src/sigma/scan.js';
 
 const SCALE = Number(process.env.SIGMA_FUZZ_RUNS ?? 1);
@@ -98,5 +98,22 @@ describe('forEachLine', () => {
       }),
       { numRuns: runs(500) },
     );
+  });
+});
+
+describe('lines that are not valid UTF-8', () => {
+  it('go to `invalid` by number, undecoded, wherever the chunks end; the others are read as before', () => {
+    const parts = [Buffer.from('{"a":"é"}'), Buffer.from([0x7b, 0xff, 0x7d]), Buffer.from(''), Buffer.from('{"b":"ü€"}'), Buffer.from([0xe2, 0x82]), Buffer.from('last')];
+    const file = write(Buffer.concat(parts.flatMap((part, i) => (i === parts.length - 1 ? [part] : [part, Buffer.from('\n')]))));
+    for (const chunk of [1, 2, 3, 5, 8, 13, 64, 1 << 16]) {
+      const read: [number, string][] = [];
+      const invalid: number[] = [];
+      const count = forEachLine(file, (text, start, end, number) => read.push([number, text.slice(start, end)]), chunk, (number) => invalid.push(number));
+      expect(count).toBe(6);
+      expect(invalid).toEqual([2, 5]);
+      expect(read).toEqual([[1, '{"a":"é"}'], [3, ''], [4, '{"b":"ü€"}'], [6, 'last']]);
+    }
+    expect(firstNonUtf8Line(Buffer.concat(parts.slice(0, 3).flatMap((part) => [part, Buffer.from('\n')])))).toBe(2);
+    expect(firstNonUtf8Line(Buffer.from('é\nü\n'))).toBeUndefined();
   });
 });

@@ -72,6 +72,25 @@ describe('sigma match streams JSON lines when no rule is a correlation', () => {
     expect(streamed.err).toMatch(/3000 events, \d+ matches, 3 bad lines or events left out/);
   });
 
+  it('names a line that is not valid UTF-8 and matches the rest, streamed and read whole', async () => {
+    const lines = events.map((e) => Buffer.from(JSON.stringify(e)));
+    // A corrupted byte inside a value: read with U+FFFD in its place, the value would silently stop matching.
+    const corrupt = Buffer.from(JSON.stringify(events[0]));
+    corrupt[corrupt.indexOf('"', 20) + 1] = 0xff;
+    lines.splice(1500, 0, corrupt);
+    const bad = join(dir, 'not-utf8.jsonl');
+    writeFileSync(bad, Buffer.concat(lines.flatMap((line) => [line, Buffer.from('\n')])));
+    const whole = await sigmaCli('match', '-r', detections, '-i', array, '--format', 'json');
+    const streamed = await sigmaCli('match', '-r', detections, '-i', bad, '--format', 'json');
+    expect(streamed.out).toBe(whole.out);
+    expect(streamed.code).toBe(1);
+    expect(streamed.err).toMatch(/not-utf8\.jsonl:1501: not valid UTF-8/);
+    // With correlation rules the file is read whole: it is refused at the same line.
+    const all = await sigmaCli('match', '-i', bad, '--format', 'json', '--all');
+    expect(all.code).toBe(1);
+    expect(all.err).toMatch(/not-utf8\.jsonl:1501: not valid UTF-8/);
+  });
+
   it('hands each match on as its line is read, not after the whole file', () => {
     const engine = SigmaEngine.fromPaths([detections]);
     const errorsSeen: number[] = [];
