@@ -178,6 +178,7 @@ export type SplunkHecDestination = {
   endpoint: string;
   /** HEC token (${env:NAME}). */
   token: string;
+  /** The Splunk index the HEC events go to; unset = the token's default index. */
   index?: string;
   /** @defaultValue "otel-audit" */
   source?: string;

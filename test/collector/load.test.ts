@@ -137,6 +137,14 @@ describe('a file that is not UTF-8', () => {
 });
 
 describe('sentinel identities', () => {
+  it('refuses index names Splunk or OpenSearch would refuse, or that a query naming them could be broken out of', () => {
+    const lines = problems(`domain: acme.audit\ndestinations:\n${splunk('    index: main | delete\n')}  - name: search\n    type: opensearch\n    endpoint: https://os.example.com:9200\n    index: Audit Events\n`);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/destinations\[0\]\.index: .*must be a Splunk index name/);
+    expect(lines[1]).toMatch(/destinations\[1\]\.index: .*must be an OpenSearch index name/);
+    expect(parseDestinations(`domain: acme.audit\ndestinations:\n${splunk('    index: audit_events-1\n')}  - name: search\n    type: opensearch\n    endpoint: https://os.example.com:9200\n    index: \${env:AUDIT_INDEX}\n`, 'a.yaml').destinations).toHaveLength(2);
+  });
+
   it('asks for the ids each identity needs', () => {
     const text = `domain: acme.audit
 destinations:

@@ -3,7 +3,8 @@
 // credentials, usernames and ids, headers, paths) keep `${env:NAME}`; every
 // other `$` is rendered as `$$`, so an organization "${env:SECRET}" is that
 // text, not the secret. Proven with the real collector: records routed by
-// organization, a HEC index and a file path with `$` in them.
+// organization, a HEC sourcetype and a file path with `$` in them. (An index
+// cannot hold `$` at all: it must be an index name or a reference.)
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ describe('references in the rendered config', () => {
     type: splunk_hec
     endpoint: \${env:SPLUNK_URL}
     token: \${env:SPLUNK_TOKEN}
-    index: idx-\${env:SPLUNK_TOKEN}-$HOME
+    sourcetype: idx-\${env:SPLUNK_TOKEN}-$HOME
     source: a$$b
     events: ["\${env:SPLUNK_TOKEN}", "repo.$*"]
     organizations: ["\${env:SPLUNK_TOKEN}", "$\${file:/etc/passwd}"]
@@ -35,7 +36,7 @@ describe('references in the rendered config', () => {
   const exporters = config.exporters as Record<string, Record<string, unknown>>;
 
   it('keeps ${env:NAME} in the reference fields and escapes every other $', () => {
-    expect(exporters['splunk_hec/tenant']).toMatchObject({ endpoint: '${env:SPLUNK_URL}', token: '${env:SPLUNK_TOKEN}', index: 'idx-$${env:SPLUNK_TOKEN}-$$HOME', source: 'a$$$$b' });
+    expect(exporters['splunk_hec/tenant']).toMatchObject({ endpoint: '${env:SPLUNK_URL}', token: '${env:SPLUNK_TOKEN}', sourcetype: 'idx-$${env:SPLUNK_TOKEN}-$$HOME', source: 'a$$$$b' });
     expect(exporters['file/archive']!.path).toBe('${env:ARCHIVE_DIR}/a$$b/audit.jsonl');
     expect((config.extensions['file_storage/audit-queue'] as { directory: string }).directory).toBe('${env:QUEUE_DIR}/q$$1');
   });
@@ -56,7 +57,7 @@ describe('references in the rendered config', () => {
 
   it('warns about ${…} written where it is not expanded', () => {
     expect(packagingWarnings(spec, 'config')).toEqual([
-      'audit-collector.yaml: destinations[0].index: "idx-${env:SPLUNK_TOKEN}-$HOME" is written as it is: ${…} is expanded only in endpoints, credentials, usernames and ids, headers and paths (docs/collector.md, "Limits and what is refused")',
+      'audit-collector.yaml: destinations[0].sourcetype: "idx-${env:SPLUNK_TOKEN}-$HOME" is written as it is: ${…} is expanded only in endpoints, credentials, usernames and ids, headers and paths (docs/collector.md, "Limits and what is refused")',
       expect.stringContaining('destinations[0].events[0]: "${env:SPLUNK_TOKEN}" is written as it is') as unknown as string,
       expect.stringContaining('destinations[0].organizations[0]: "${env:SPLUNK_TOKEN}" is written as it is') as unknown as string,
       expect.stringContaining('destinations[0].organizations[1]: "$${file:/etc/passwd}" is written as it is') as unknown as string,
@@ -132,7 +133,7 @@ destinations:
     type: splunk_hec
     endpoint: ${hec.url}
     token: \${env:HEC_TOKEN}
-    index: "audit-\${env:SECRET}-$$"
+    sourcetype: "audit-\${env:SECRET}-$$"
 `, 'references.yaml')), { workDir, env: { SECRET: SECRET_VALUE, HEC_TOKEN: TOKEN, WORK_DIR: workDir } });
     await postEvents(collector.ports.otlpHttp, events);
     await waitFor(() => (readFileExporterOutput(allFile).length >= 3 && hec.events.length >= 3 ? true : undefined), 20_000, 'records in all.jsonl and at the HEC server');
@@ -155,8 +156,8 @@ destinations:
     expect(existsSync(tenantFile)).toBe(true);
   });
 
-  it('sends the HEC index as written, never the secret', () => {
-    expect(hec.events.map((e) => e.index)).toEqual(['audit-${env:SECRET}-$$', 'audit-${env:SECRET}-$$', 'audit-${env:SECRET}-$$']);
-    expect(JSON.stringify(hec.events.map((e) => e.index))).not.toContain(SECRET_VALUE);
+  it('sends the HEC sourcetype as written, never the secret', () => {
+    expect(hec.events.map((e) => e.sourcetype)).toEqual(['audit-${env:SECRET}-$$', 'audit-${env:SECRET}-$$', 'audit-${env:SECRET}-$$']);
+    expect(JSON.stringify(hec.events.map((e) => e.sourcetype))).not.toContain(SECRET_VALUE);
   });
 });

@@ -96,6 +96,9 @@ describe('sigma convert', () => {
     // PPL takes the index as it is (`source=<index> | where …`): a "|" in it would add commands to every query.
     const piped = join(dir, 'piped-index.yaml');
     writeFileSync(piped, 'domain: acme.audit\ndestinations:\n  - { name: search, type: opensearch, endpoint: "https://o.example:9200", index: "audit | fields user.email" }\n');
-    expect(await refused({ destinations: piped, destination: 'search', target: 'opensearch' })).toBe(`${piped}: destination "search" has index "audit | fields user.email", which is not an index name (lowercase, without spaces or \\ / * ? " < > | , # :, not starting with _ - +), so a query cannot name it`);
+    // The destinations file itself refuses such an index (the schema), before convert would.
+    const pipedError = await convertRules({ target: 'opensearch', paths: [deleted], destinations: piped, destination: 'search' }).then(() => undefined, (error: unknown) => error);
+    expect((pipedError as OtelAuditError).code).toBe('DESTINATIONS_INVALID');
+    expect((pipedError as Error).message).toMatch(/destinations\[0\]\.index: "audit \| fields user\.email" must be an OpenSearch index name/);
   }, 120_000);
 });
