@@ -332,3 +332,14 @@ describe('what a hostile receiver answers, printed', () => {
     ]);
   });
 });
+
+describe('a damaged targets.json', () => {
+  it('keeps only states as the exporter writes them: a string for disabled or a missing count is no state', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'targets.json'), JSON.stringify({ good: { disabled: true, consecutiveFailures: 12, disabledAt: '2026-12-03T10:00:00.000Z', reason: '12 consecutive failures' }, stringly: { disabled: 'yes', consecutiveFailures: 3 }, countless: { disabled: false }, listed: [true, 1], negative: { disabled: false, consecutiveFailures: -1 } }));
+    expect(Object.keys(readTargetStates(dir))).toEqual(['good']);
+    const listed = await cli(['deliveries', 'list', '--dir', dir]);
+    expect(listed.stdout).toContain('target good: DISABLED since 2026-12-03T10:00:00.000Z (12 consecutive failures), 12 consecutive failures');
+    expect(listed.stdout).not.toContain('undefined');
+  });
+});

@@ -13,6 +13,13 @@ export interface StoredTargetState {
 
 export const TARGET_STATES_FILE = 'targets.json';
 
+/** A state as writeTargetState writes it: anything else in a damaged file (a string for `disabled`, a missing count) is not one. */
+function isTargetState(state: unknown): state is StoredTargetState {
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) return false;
+  const { disabled, consecutiveFailures, disabledAt, reason } = state as Record<string, unknown>;
+  return typeof disabled === 'boolean' && typeof consecutiveFailures === 'number' && Number.isSafeInteger(consecutiveFailures) && consecutiveFailures >= 0 && (disabledAt === undefined || typeof disabledAt === 'string') && (reason === undefined || typeof reason === 'string');
+}
+
 export function readTargetStates(directory: string): Record<string, StoredTargetState> {
   const file = join(directory, TARGET_STATES_FILE);
   let text: string;
@@ -26,7 +33,7 @@ export function readTargetStates(directory: string): Record<string, StoredTarget
     const parsed = JSON.parse(text) as unknown;
     // Only plain state objects by name; anything else in a damaged file is ignored.
     const states = Object.create(null) as Record<string, StoredTargetState>;
-    if (typeof parsed === 'object' && parsed !== null) for (const [name, state] of Object.entries(parsed)) if (typeof state === 'object' && state !== null) states[name] = state as StoredTargetState;
+    if (typeof parsed === 'object' && parsed !== null) for (const [name, state] of Object.entries(parsed)) if (isTargetState(state)) states[name] = state;
     return states;
   } catch {
     return {};
