@@ -156,6 +156,8 @@ function schemaIssue(error: ErrorObject, locate: Locator, values: Map<string, un
       if (path.length === 1 && path[0] === 'collector' && params.missingProperty === 'kafka') {
         return locate.issue(path, 'is "kafka", so collector.kafka must say which topic to read: its brokers and topic (docs/collector.md, "Gateway tier (Kafka intake)")', 'intake');
       }
+      // A destination without a type: only that is said, not every type's required keys.
+      if (path.length === 2 && path[0] === 'destinations' && params.missingProperty !== 'type' && typeof values.get(formatPath([...path, 'type'])) !== 'string') return undefined;
       const issue = locate.issue(path, `missing required key "${String(params.missingProperty)}"`);
       return { ...issue, path: formatPath([...path, String(params.missingProperty)]) };
     }
@@ -191,6 +193,16 @@ function schemaIssue(error: ErrorObject, locate: Locator, values: Map<string, un
     default:
       return locate.issue(path, error.message ?? error.keyword);
   }
+}
+
+/** YAML 1.1 merge keys (`<<: *defaults`): YAML 1.2, which this file is read as, has none, so the keys would silently not be there. */
+function mergeKeyIssues(value: unknown, locate: Locator, path: Segment[] = [], into: SpecIssue[] = []): SpecIssue[] {
+  if (Array.isArray(value)) value.forEach((item, i) => mergeKeyIssues(item, locate, [...path, i], into));
+  else if (typeof value === 'object' && value !== null) {
+    if (Object.hasOwn(value, '<<')) into.push(locate.issue(path, '"<<" (a YAML merge key) is not supported: write the keys out (aliases of whole values, *name, work)', '<<'));
+    for (const [key, member] of Object.entries(value)) mergeKeyIssues(member, locate, [...path, key], into);
+  }
+  return into;
 }
 
 /** Values by path, for messages that quote them. */
@@ -520,8 +532,8 @@ export function parseDestinations(text: string, file = '<memory>'): Destinations
   }
   const shape = dataShapeProblem(data);
   if (shape !== undefined) throw new DestinationsError([{ file, path: '', message: shape }]);
-  const issues: SpecIssue[] = [...duplicateKeyIssues(doc, locate), ...characterIssues(data, locate)];
   const values = indexValues(data);
+  const issues: SpecIssue[] = [...duplicateKeyIssues(doc, locate), ...characterIssues(data, locate), ...mergeKeyIssues(data, locate)];
   const validate = schemaValidator();
   const seen = new Set<string>();
   if (!validate(data)) {

@@ -145,6 +145,13 @@ describe('sentinel identities', () => {
     expect(parseDestinations(`domain: acme.audit\ndestinations:\n${splunk('    index: audit_events-1\n')}  - name: search\n    type: opensearch\n    endpoint: https://os.example.com:9200\n    index: \${env:AUDIT_INDEX}\n`, 'a.yaml').destinations).toHaveLength(2);
   });
 
+  it('says that YAML merge keys are not read, and a destination without a type is missing its type (not every type’s keys)', () => {
+    expect(problems('domain: acme.audit\ndestinations:\n  - <<: { type: file }\n    name: a\n    path: /tmp/a.jsonl\n')).toEqual([
+      'audit-collector.yaml:3:5: destinations[0]["<<"]: "<<" (a YAML merge key) is not supported: write the keys out (aliases of whole values, *name, work)',
+      'audit-collector.yaml:3:5: destinations[0].type: missing required key "type"',
+    ]);
+  });
+
   it('asks for the ids each identity needs', () => {
     const text = `domain: acme.audit
 destinations:
