@@ -3,6 +3,7 @@
 // or OTLP/protobuf request, canonical events as JSON lines (webhooks, S3
 // `body` objects), Splunk HEC events, and OpenSearch documents or search
 // responses. Lines it cannot read are reported, never skipped silently.
+import { isAscii } from 'node:buffer';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { decodeAnyValue, decodeLogsRequest, type OtlpLogsRequest } from '../event/otlp-json.js';
 import { decodeLogsRequestProto } from '../event/otlp-proto.js';
@@ -151,7 +152,7 @@ function readLine(line: string, file: string, lineNumber: number, records: Trail
   try {
     bodies = line.includes('resourceLogs') ? scanRequest(line, shapes?.otlp) : undefined;
   } catch (error) {
-    unreadable.push({ where, reason: `not a well-formed record (${(error as Error).message})` });
+    unreadable.push({ where, reason: `not a well-formed record (${reasonOf(error)})` });
     return;
   }
   if (bodies) {
@@ -179,7 +180,7 @@ function readLine(line: string, file: string, lineNumber: number, records: Trail
     bodies = bodiesOf(value);
   } catch (error) {
     // A request whose values are not what OTLP says (an array where a list of values belongs): reported, not thrown.
-    unreadable.push({ where, reason: `not a well-formed record (${(error as Error).message})` });
+    unreadable.push({ where, reason: `not a well-formed record (${reasonOf(error)})` });
     return;
   }
   if (!bodies) unreadable.push({ where, reason: 'neither an OTLP request, a canonical event, a HEC event nor an OpenSearch document' });
@@ -187,6 +188,9 @@ function readLine(line: string, file: string, lineNumber: number, records: Trail
   // A canonical event read the generic way: learn its shape for the lines after it.
   if (shapes?.json.learning && bodies?.length === 1 && bodies[0] === value) shapes.json.learn(value);
 }
+
+/** Why a line could not be read, in words: nesting deep enough to exhaust the stack is said as such. */
+const reasonOf = (error: unknown) => (error instanceof RangeError && /call stack/i.test(error.message) ? 'values nested too deeply to read' : (error as Error).message);
 
 const CHUNK_BYTES = 1 << 20;
 const NEWLINE = 0x0a;
@@ -226,7 +230,8 @@ export function readTrailFile(file: string): { records: Iterable<TrailRecord>; u
     const shapes = newShapes();
     const line = (end: number): TrailRecord[] => {
       lineNumber++;
-      const text = buffer.toString('utf8', start, end);
+      // ASCII reads the same as Latin-1 and UTF-8; Latin-1 is the cheaper decoder (a line is megabytes of OTLP).
+      const text = isAscii(buffer.subarray(start, end)) ? buffer.toString('latin1', start, end) : buffer.toString('utf8', start, end);
       const batch: TrailRecord[] = [];
       if (text.trim()) readLine(text, file, lineNumber, batch, unreadable, shapes);
       return batch;

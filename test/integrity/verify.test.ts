@@ -205,6 +205,11 @@ describe('verifyTrail', () => {
     expect(hostile.records).toHaveLength(1);
   });
 
+  it('says "nested too deeply" for a record nested past the stack, not the engine\'s own words', () => {
+    const deep = `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":${'{"arrayValue":{"values":['.repeat(20_000)}${']}}'.repeat(20_000)}}]}]}]}`;
+    expect(readTrail(deep, 'deep.jsonl').unreadable).toEqual([{ where: 'deep.jsonl:1', reason: 'not a well-formed record (values nested too deeply to read)' }]);
+  });
+
   it('reads a file a line at a time: lines longer than a read, a torn last line, a pretty-printed document', () => {
     const dir = mkdtempSync(join(tmpdir(), 'otel-audit-read-file-'));
     const bodies = trail.map((r) => r.body as Record<string, unknown>);
