@@ -104,6 +104,19 @@ describe('verifyTrail', () => {
     expect(fromFile.exitCode).toBe(1);
   });
 
+  it('reports a forged sequence number as large as 2^53 - 1 as one gap, at once (no walk through every number)', () => {
+    for (const forgedSeq of [Number.MAX_SAFE_INTEGER, 1e9, 2 ** 32]) {
+      const forged = clone(trail);
+      const copy = structuredClone(forged.find((r) => seqOf(r) === 5)!);
+      (copy.body as { integrity: { seq: number } }).integrity.seq = forgedSeq;
+      forged.push({ ...copy, where: 'inserted' });
+      const report = verifyTrail(forged, { keys });
+      expect(report.exitCode).toBe(1);
+      expect(report.streams[0]!.gaps).toMatchObject([{ from: 26, to: forgedSeq - 1 }]);
+      expect(report.streams[0]!.lastSeq).toBe(forgedSeq);
+    }
+  });
+
   it('detects an edit of the last record a digest covers, through the signed head', () => {
     const edited = clone(trail);
     (edited.find((r) => seqOf(r) === 25)!.body as { outcome?: string }).outcome = 'failure';
