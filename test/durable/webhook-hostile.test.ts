@@ -343,3 +343,13 @@ describe('a damaged targets.json', () => {
     expect(listed.stdout).not.toContain('undefined');
   });
 });
+
+describe('webhook test --timeout', () => {
+  it('refuses a timeout Node cannot hold, or not a number, naming the flag', async () => {
+    for (const timeout of ['1e20', '4294967296', 'abc', '0', '-5']) {
+      const result = await cli(['webhook', 'test', 'http://127.0.0.1:9/hook', '--timeout', timeout]);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain(`--timeout "${timeout}" must be a whole number of milliseconds from 1 to 4294967295`);
+    }
+  });
+});

@@ -18,6 +18,13 @@ function parseHeaders(pairs: string[]): Record<string, string> {
 }
 
 /** `otel-audit webhook test` and `otel-audit deliveries list|enable` (docs/delivery.md). */
+/** `--timeout <ms>`: a whole number of milliseconds that Node's timers can hold, said in the flag's own name. */
+function timeoutOption(text: string): number {
+  const ms = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !(ms > 0 && ms <= 0xffff_ffff)) throw new OtelAuditError('OPTION_INVALID', `--timeout ${JSON.stringify(text)} must be a whole number of milliseconds from 1 to 4294967295`, { path: '--timeout' });
+  return ms;
+}
+
 export function registerDeliveryCommands(program: Command): void {
   const webhook = program.command('webhook').description('webhook destinations');
   webhook
@@ -36,7 +43,7 @@ export function registerDeliveryCommands(program: Command): void {
         verificationToken: options.token,
         hmac: options.secret.length > 0 ? { secrets: options.secret } : undefined,
         batch: options.batch ?? false,
-        timeoutMillis: Number(options.timeout),
+        timeoutMillis: timeoutOption(options.timeout),
       });
       process.stdout.write(`${result.ok ? 'OK' : 'FAILED'} ${result.status} in ${Math.round(result.ms)} ms (event ${String(result.event.id)})\n`);
       // The receiver's answer, with its control characters escaped: it may hold terminal escape sequences.
