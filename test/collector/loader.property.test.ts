@@ -160,7 +160,9 @@ const GO_YAML_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufe
  * then really holds that reference, so the splice test allows both but still
  * requires every expanded reference to be well formed.
  */
-function checkRendering(spec: ReturnType<typeof parseDestinations>, referencePrefix = /^REF_/): void {
+function checkRendering(spec: ReturnType<typeof parseDestinations>, referencePrefix = /^REF_/, text?: string): void {
+  // After a splice, a fragment can land inside a reference and make a new name (${env:acmeREF_U}): one the file itself writes.
+  const expected = (name: string) => referencePrefix.test(name) || (text !== undefined && text.includes(`\${env:${name}}`));
   let built: ReturnType<typeof buildCollectorConfig>;
   try {
     built = buildCollectorConfig(spec);
@@ -179,10 +181,10 @@ function checkRendering(spec: ReturnType<typeof parseDestinations>, referencePre
   for (const value of strings(config)) {
     for (const reference of expandedReferences(value)) {
       expect(reference, value).toMatch(/^\$\{env:[A-Za-z0-9_]+\}$/);
-      expect(reference.slice(6, -1), value).toMatch(referencePrefix);
+      expect(expected(reference.slice(6, -1)), value).toBe(true);
     }
   }
-  expect([...envReferences(config)].filter((n) => !referencePrefix.test(n))).toEqual([]);
+  expect([...envReferences(config)].filter((n) => !expected(n))).toEqual([]);
 }
 
 describe('the destinations loader on generated input', () => {
@@ -257,8 +259,9 @@ describe('the destinations loader on generated input', () => {
     fc.assert(fc.property(document, fc.nat(), fc.constantFrom(...FRAGMENTS), (doc, at, fragment) => {
       const t = stringify(doc);
       const i = at % (t.length + 1);
-      const result = load(t.slice(0, i) + fragment.replaceAll('NS_', 'INJ_') + t.slice(i));
-      if (!(result instanceof DestinationsError)) checkRendering(result, /^(REF|INJ)_/);
+      const spliced = t.slice(0, i) + fragment.replaceAll('NS_', 'INJ_') + t.slice(i);
+      const result = load(spliced);
+      if (!(result instanceof DestinationsError)) checkRendering(result, /^(REF|INJ)_/, spliced);
     }), { numRuns: 200 });
   });
 });
