@@ -74,10 +74,17 @@ export interface StartOptions {
 export async function startCollector(makeConfig: (ports: CollectorPorts, workDir: string) => ConfigSource, options: StartOptions = {}): Promise<RunningCollector> {
   const binary = options.binary ?? collectorBinary();
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'otel-audit-collector-'));
-  const ports = options.ports ?? { otlpGrpc: await freePort(), otlpHttp: await freePort(), health: await freePort() };
-  const configFile = writeConfig(workDir, makeConfig(ports, workDir));
-  const collector = await startCollectorProcess({ binary, configFile, healthPort: ports.health, env: options.env, timeoutMillis: options.readyTimeoutMillis });
-  return Object.assign(collector, { ports, workDir, configFile });
+  for (let attempt = 1; ; attempt++) {
+    const ports = options.ports ?? { otlpGrpc: await freePort(), otlpHttp: await freePort(), health: await freePort() };
+    const configFile = writeConfig(workDir, makeConfig(ports, workDir));
+    try {
+      const collector = await startCollectorProcess({ binary, configFile, healthPort: ports.health, env: options.env, timeoutMillis: options.readyTimeoutMillis });
+      return Object.assign(collector, { ports, workDir, configFile });
+    } catch (error) {
+      // A port found free was taken by another test before the collector bound it: choose the ports again.
+      if (options.ports || attempt >= 3 || !/address already in use/.test((error as Error).message)) throw error;
+    }
+  }
 }
 
 /**
