@@ -682,8 +682,8 @@ function hasControlBytes(bytes: Uint8Array): boolean {
 
 /** Does `bytes` look like text (JSON or YAML) rather than OTLP/protobuf? */
 export function looksLikeText(bytes: Uint8Array): boolean {
+  if (hasControlBytes(bytes)) return false;
   const sample = bytes.subarray(0, 4096);
-  for (const byte of sample) if (byte < 0x09 || (byte > 0x0d && byte < 0x20)) return false;
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(sample.length < bytes.length ? sample.subarray(0, Math.max(0, sample.length - 4)) : sample);
     return true;

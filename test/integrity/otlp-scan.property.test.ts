@@ -10,8 +10,8 @@ import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { describe, expect, it } from 'vitest';
 import { createAuditLogger } from '../../src/index.js';
 import { publicKeys, readTrail, verifyTrail } from '../../src/integrity/index.js';
-import { decodeAnyValue } from '../../src/event/otlp-json.js';
 import { scanRequestBodies } from '../../src/integrity/otlp-scan.js';
+import { parsedBodies } from './parsed-bodies.js';
 import { catalog } from '../emit/fixtures/catalog.js';
 
 /** A JSON text tree, so that duplicate members and any spelling of a name can be written. */
@@ -85,31 +85,17 @@ const requestText = fc.tuple(request, fc.array(space, { minLength: 64, maxLength
   return `${spaces[63]}${write(node, () => spaces[n++ % 63]!)}${spaces[62]}`;
 });
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** What is read from a line: the decoded bodies, the error decoding them raised, or nothing (not JSON, not a request). */
 type Read = { bodies: unknown[] } | { error: string } | undefined;
 
 /** As verify read OTLP lines before the scanner: JSON.parse, then decodeAnyValue of each record's body. */
-function parsedBodies(text: string): Read {
-  let value: unknown;
+function parsedRead(text: string): Read {
   try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(value) || !Array.isArray(value.resourceLogs)) return undefined;
-  const bodies: unknown[] = [];
-  try {
-    for (const resourceLogs of value.resourceLogs as unknown[]) {
-      for (const scopeLogs of isObject(resourceLogs) && Array.isArray(resourceLogs.scopeLogs) ? (resourceLogs.scopeLogs as unknown[]) : []) {
-        for (const logRecord of isObject(scopeLogs) && Array.isArray(scopeLogs.logRecords) ? (scopeLogs.logRecords as unknown[]) : []) bodies.push(isObject(logRecord) ? decodeAnyValue(logRecord.body as Parameters<typeof decodeAnyValue>[0]) : null);
-      }
-    }
+    const bodies = parsedBodies(text);
+    return bodies && { bodies };
   } catch (error) {
     return { error: (error as Error).message };
   }
-  return { bodies };
 }
 
 function scannedBodies(text: string): Read {
@@ -137,7 +123,7 @@ describe('scanRequestBodies', () => {
     let requests = 0;
     fc.assert(
       fc.property(requestText, (text) => {
-        const expected = parsedBodies(text);
+        const expected = parsedRead(text);
         expect(JSON.parse(text)).toBeDefined(); // the generator writes JSON
         // it gives up only when the last resourceLogs is not an array: then the line is not a request
         expect(scannedBodies(text)).toEqual(expected);
@@ -152,7 +138,7 @@ describe('scanRequestBodies', () => {
     let refused = 0;
     fc.assert(
       fc.property(requestText.chain(damage), (text) => {
-        const expected = parsedBodies(text);
+        const expected = parsedRead(text);
         let json = true;
         try {
           JSON.parse(text);
@@ -193,7 +179,7 @@ describe('scanRequestBodies', () => {
       const scanned = scannedBodies(text);
       // deeper than the scanner follows: it gives up, and the line is parsed whole
       if (text.includes('['.repeat(600))) expect(scanned).toBeUndefined();
-      else expect(scanned).toEqual(parsedBodies(text));
+      else expect(scanned).toEqual(parsedRead(text));
     }
     for (const bad of ['{"resourceLogs":[]}x', '{"resourceLogs":[{"a":"\u0001"}]}', '{"resourceLogs":[01]}', '{"resourceLogs":[1.]}', '{"resourceLogs":["\\x"]}', '{"resourceLogs":["\\u12"]}', '{"resourceLogs":[],}', '{"resourceLogs":[tru]}', '\ufeff{"resourceLogs":[]}', '{"resourceLogs":[]', '{"resourceLogs":["a]}', '{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"attributes":[{"key":"a","value":{"stringValue":"\u0001"}}],"body":{}}]}]}]}', '{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"attributes":[1,],"body":{}}]}]}]}', '{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"attributes":{"a":1,},"body":{}}]}]}]}', '{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"attributes":{"a"},"body":{}}]}]}]}', '{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"attributes":[01],"body":{}}]}]}]}', '{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"attributes":[{"a":[1.]}],"body":{}}]}]}]}', '{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"attributes":[-],"body":{}}]}]}]}', '{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"attributes":{"a":tru},"body":{}}]}]}]}', '{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"attributes":[{"key":"a","value":{"stringValue":"x}}],"body":{}}]}]}]}']) {
       expect(() => JSON.parse(bad) as unknown).toThrow();

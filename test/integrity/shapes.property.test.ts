@@ -12,7 +12,6 @@ import fc from 'fast-check';
 import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { describe, expect, it } from 'vitest';
 import { createAuditLogger } from '../../src/index.js';
-import { decodeAnyValue } from '../../src/event/otlp-json.js';
 import { canonicalJson } from '../../src/integrity/canonical.js';
 import { DIGEST_EVENT, publicKeys, readTrail, verifyTrail, type TrailRecord } from '../../src/integrity/index.js';
 import { readTrailFile, readTrailScanned } from '../../src/integrity/read.js';
@@ -23,6 +22,7 @@ import { catalog } from '../emit/fixtures/catalog.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parsedBodies } from './parsed-bodies.js';
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -262,24 +262,6 @@ const otlpBodies = eventShape.chain((shape) =>
 );
 
 const requestOf = (bodies: string[]) => `{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"x"}}]},"scopeLogs":[{"scope":{"name":"s"},"logRecords":[${bodies.map((body) => `{"timeUnixNano":"1","body":${body},"attributes":[{"key":"k","value":{"intValue":"1"}}]}`).join(',')}]}]}]}`;
-
-/** The bodies JSON.parse and decodeAnyValue read from a request; undefined when it is not JSON. */
-function parsedBodies(text: string): unknown[] | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(value) || !Array.isArray(value.resourceLogs)) return undefined;
-  const bodies: unknown[] = [];
-  for (const resourceLogs of value.resourceLogs as unknown[]) {
-    for (const scopeLogs of isObject(resourceLogs) && Array.isArray(resourceLogs.scopeLogs) ? (resourceLogs.scopeLogs as unknown[]) : []) {
-      for (const logRecord of isObject(scopeLogs) && Array.isArray(scopeLogs.logRecords) ? (scopeLogs.logRecords as unknown[]) : []) bodies.push(isObject(logRecord) ? decodeAnyValue(logRecord.body as Parameters<typeof decodeAnyValue>[0]) : null);
-    }
-  }
-  return bodies;
-}
 
 describe('verify reads OTLP bodies on the fast path exactly as the generic path', () => {
   it('agrees with JSON.parse + decodeAnyValue + canonicalJson on every body it takes', () => {
