@@ -21,7 +21,7 @@ export interface IntegrityOptions {
   key: string | Signer;
   /** Records per digest. Default 1000. */
   digestEvery?: number;
-  /** A digest at least this often while records are stamped. Default 60000 (one minute). */
+  /** A digest at least this often, with or without records (a heartbeat, so that a trail cut short shows). Default 60000 (one minute). */
   digestIntervalMillis?: number;
   /** Called when a digest cannot be signed (its range goes into the next digest). */
   onError?: (error: Error) => void;
@@ -41,9 +41,11 @@ export interface IntegrityHandle {
 
 export interface LoggerIntegrity extends IntegrityHandle {
   stamp(record: AuditLogRecord): void;
-  /** The final digest; then no more timers. */
+  /** The final digest, which says the stream is closed; then no more timers. */
   close(): Promise<void>;
 }
+
+const MAX_TIMER_MILLIS = 2 ** 31 - 1;
 
 function signerOf(key: string | Signer): Signer {
   return typeof key === 'string' ? ed25519Signer(key) : key;
@@ -105,7 +107,8 @@ export function createLoggerIntegrity(options: IntegrityOptions, logger: Logger,
   const digestEvery = options.digestEvery ?? 1000;
   const interval = options.digestIntervalMillis ?? 60_000;
   if (!Number.isSafeInteger(digestEvery) || digestEvery < 1) throw new OtelAuditError('OPTION_INVALID', `integrity.digestEvery must be a positive integer (got ${String(digestEvery)})`, { path: 'integrity.digestEvery' });
-  if (!Number.isFinite(interval) || interval <= 0) throw new OtelAuditError('OPTION_INVALID', `integrity.digestIntervalMillis must be a positive number (got ${String(interval)})`, { path: 'integrity.digestIntervalMillis' });
+  // Node's timers hold at most 2^31 - 1 ms (a longer one fires after 1 ms), and each tick signs a digest record.
+  if (typeof interval !== 'number' || !(interval >= 1 && interval <= MAX_TIMER_MILLIS)) throw new OtelAuditError('OPTION_INVALID', `integrity.digestIntervalMillis must be a number of milliseconds from 1 to ${MAX_TIMER_MILLIS} (got ${String(interval)})`, { path: 'integrity.digestIntervalMillis' });
   // With a durable spool, the chain survives restarts: the stream goes on from the last record spooled.
   let resume: ChainResume | undefined;
   if (durable) {
@@ -115,7 +118,7 @@ export function createLoggerIntegrity(options: IntegrityOptions, logger: Logger,
       diag.warn(`otel-audit integrity: could not read the chain head back from the spool ${durable.directory} (${(error as Error).message}); starting a new stream`);
     }
   }
-  const chain = new IntegrityChain({ signer: signerOf(options.key), digestEvery, onDigest: (digest) => logger.emit(digestRecord(digest, domain)), onError: options.onError, resume });
+  const chain = new IntegrityChain({ signer: signerOf(options.key), digestEvery, intervalMillis: interval, onDigest: (digest) => logger.emit(digestRecord(digest, domain)), onError: options.onError, resume });
   // Canonical JSON on the emit path: a serialiser compiled per catalog event, on first use.
   const serialisers = new Map<string, CompiledCanonical>();
   const serialiser = (name: string): CompiledCanonical => {
@@ -129,7 +132,7 @@ export function createLoggerIntegrity(options: IntegrityOptions, logger: Logger,
     }
     return compiled;
   };
-  const timer = setInterval(() => void chain.digest(), interval);
+  const timer = setInterval(() => void chain.heartbeat(), interval);
   timer.unref();
   return {
     stream: chain.stream,
@@ -142,7 +145,7 @@ export function createLoggerIntegrity(options: IntegrityOptions, logger: Logger,
     rotate: (key) => chain.rotate(signerOf(key)),
     async close() {
       clearInterval(timer);
-      await chain.digest();
+      await chain.close();
     },
   };
 }
@@ -154,13 +157,13 @@ function digestRecord(digest: Digest, domain: string): AuditLogRecord {
   const body = markMapped({ id, name: DIGEST_EVENT, time: new Date(now).toISOString(), severity: 'info' as const, source: 'system', actor: { type: 'system', id: 'otel-audit' }, data: { ...digest } });
   const info = contract().severities.info;
   const mark = contract().sensitive.emitterMark;
-  const attributes: Record<string, string | number> = {
+  const attributes: Record<string, string | number | boolean> = {
     [contractField('id').attribute!]: id,
     [contractField('name').attribute!]: DIGEST_EVENT,
     [contractField('domain').attribute!]: domain,
     [mark.attribute]: mark.value,
     [INTEGRITY_ATTRIBUTES.stream]: digest.stream,
   };
-  for (const [key, value] of Object.entries(digest) as [string, string | number | undefined][]) if (value !== undefined) attributes[`audit.data.${key}`] = value;
+  for (const [key, value] of Object.entries(digest) as [string, string | number | boolean | undefined][]) if (value !== undefined) attributes[`audit.data.${key}`] = value;
   return { eventName: DIGEST_EVENT, timestamp: [Math.floor(now / 1000), (now % 1000) * 1e6], severityNumber: info.number, severityText: info.text, body, attributes };
 }

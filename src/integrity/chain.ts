@@ -5,6 +5,10 @@
 // sequence numbers, the hash of the last record (the head) and the previous
 // digest's signature, so digests form a chain of their own and a dropped one
 // shows. A rotation is a digest, signed by the old key, naming the next key.
+// A digest is signed on the timer even when no record came (a heartbeat, as
+// CloudTrail delivers digest files for idle hours), and the last one, at
+// shutdown, says the stream is closed: so a trail cut short after its last
+// digest shows too (verify --through).
 import { randomUUID } from 'node:crypto';
 import { canonicalJson, sha256 } from './canonical.js';
 import type { Signer } from './keys.js';
@@ -34,6 +38,10 @@ export interface Digest {
   /** A rotation: the key that signs the digests after this one. */
   nextKeyId?: string;
   nextPublicKey?: string;
+  /** How often the stream promised a digest, with or without records: a later one is due by then. */
+  intervalMillis?: number;
+  /** The stream stopped here (shutdown): no digest is due after this one. */
+  closed?: boolean;
   signedAt: string;
   /** Ed25519 signature (base64) of the canonical JSON of every other field. */
   signature: string;
@@ -54,6 +62,8 @@ export interface IntegrityChainOptions {
   signer: Signer;
   /** Records per digest. */
   digestEvery: number;
+  /** The timer's period, written into every digest so that verify knows when the next one was due. */
+  intervalMillis?: number;
   /** Receives each signed digest, in order, to emit it through the pipeline. */
   onDigest: (digest: Digest) => void;
   /** Called when signing fails (a KMS outage); the range is signed with the next digest. */
@@ -109,6 +119,16 @@ export class IntegrityChain {
     return this.sign({});
   }
 
+  /** Signs a digest even when nothing was stamped since the last one (the timer's heartbeat): the stream is alive up to now. */
+  heartbeat(): Promise<void> {
+    return this.sign({});
+  }
+
+  /** The last digest: it covers what is left and says the stream is closed. */
+  close(): Promise<void> {
+    return this.sign({ closed: true });
+  }
+
   /** Rotates to a new key: a digest signed by the current key names it; later digests are signed by it. */
   rotate(next: Signer): Promise<void> {
     const done = this.sign({ nextKeyId: next.keyId, nextPublicKey: next.publicKeyPem });
@@ -116,7 +136,7 @@ export class IntegrityChain {
     return done;
   }
 
-  private sign(extra: Pick<Digest, 'nextKeyId' | 'nextPublicKey'>): Promise<void> {
+  private sign(extra: Pick<Digest, 'nextKeyId' | 'nextPublicKey' | 'closed'>): Promise<void> {
     const signer = this.signer;
     // What the digest covers up to is taken now; where it starts is decided in order, after the
     // digests before it: a failed signing (a KMS outage) leaves its range to the next digest.
@@ -133,6 +153,7 @@ export class IntegrityChain {
         ...(this.previousSignature ? { previousSignature: this.previousSignature } : {}),
         keyId: signer.keyId,
         ...extra,
+        ...(this.options.intervalMillis !== undefined ? { intervalMillis: this.options.intervalMillis } : {}),
         signedAt,
       };
       try {

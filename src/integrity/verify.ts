@@ -5,10 +5,11 @@
 // sequence numbers (lost or deleted records), records whose content no longer
 // hashes to what the next record or a digest recorded (modified), two
 // different records with one sequence number (forged), digests with a bad
-// signature or an unknown key, digests missing from the digest chain, and the
-// unsigned tail after the last digest.
+// signature or an unknown key, digests missing from the digest chain, the
+// unsigned tail after the last digest, and (given the time the trail should
+// reach) a stream whose digests stop before it without the stream closing.
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { sha256 } from './canonical.js';
+import { canonicalJson as canonicalText, sha256 } from './canonical.js';
 import { OtelAuditError } from '../errors.js';
 import { learningCanonical } from './compiled.js';
 import { DIGEST_EVENT, GENESIS, signedBytes, type Digest } from './chain.js';
@@ -51,6 +52,12 @@ export interface StreamReport {
   missingDigests: { from: number; to: number; reason: string }[];
   /** Records after the last valid digest: not yet signed, so neither proven nor disproven. */
   unsignedTail?: { from: number; to: number };
+  /** Whether the last valid digest closed the stream (the emitter shut down): nothing can follow it. */
+  closed: boolean;
+  /** When the last valid digest was signed. */
+  lastDigestAt?: string;
+  /** With `through`: why the stream's digests stop too early, without the stream closing (its end may have been deleted). */
+  endsEarly?: string;
 }
 
 export interface TrailReport {
@@ -66,6 +73,15 @@ export interface TrailReport {
 export interface VerifyTrailOptions {
   /** The public keys trusted to sign digests, by key id (see publicKeys). Keys named by a valid rotation digest are trusted too. */
   keys: ReadonlyMap<string, KeyObject>;
+  /**
+   * The time the trail should reach (the end of the export being audited). A
+   * stream signs a digest at least every `intervalMillis`, with or without
+   * records, and closes at shutdown; a stream not closed whose last digest is
+   * older than two intervals before this time ends early: its end may have
+   * been deleted, digests and all. Without it, a trail cut at a digest cannot
+   * be told from a complete one.
+   */
+  through?: Date;
 }
 
 /** What is kept of a stamped record: its hash, not its content, so a trail of millions of records fits in memory. */
@@ -175,8 +191,8 @@ export function verifyTrail(records: Iterable<TrailRecord>, options: VerifyTrail
     add(stamp.stream, { seq: stamp.seq, id: typeof body.id === 'string' ? body.id : undefined, prev: stamp.prev, file: where, line: 0, part: -1, hash });
   }
 
-  const streams = [...byStream].map(([id, entry]) => checkStream(id, entry, options.keys));
-  const proven = streams.every((s) => s.gaps.length === 0 && s.modified.length === 0 && s.forgedDigests.length === 0 && s.missingDigests.length === 0) && unchained.length === 0;
+  const streams = [...byStream].map(([id, entry]) => checkStream(id, entry, options.keys, options.through));
+  const proven = streams.every((s) => s.gaps.length === 0 && s.modified.length === 0 && s.forgedDigests.length === 0 && s.missingDigests.length === 0 && s.endsEarly === undefined) && unchained.length === 0;
   // Nothing read proves nothing: a trail truncated to empty must not pass.
   const empty = streams.length === 0 && unchained.length === 0;
   const exitCode = !proven || empty ? 1 : streams.some((s) => s.unsignedTail) ? 2 : 0;
@@ -187,6 +203,7 @@ function checkStream(
   id: string,
   entry: { records: SeqTable<Stamped>; arrival: number[]; digests: { digest: Digest; where: string }[]; modified: StreamReport['modified']; duplicates: number },
   trusted: ReadonlyMap<string, KeyObject>,
+  through: Date | undefined,
 ): StreamReport {
   const { records } = entry;
 
@@ -214,42 +231,18 @@ function checkStream(
   }
 
   // Digests: verify each signature with a trusted key, then walk them in order.
-  const keys = new Map(trusted);
-  const forgedDigests: StreamReport['forgedDigests'] = [];
+  const { valid, forgedDigests } = verifyDigests(entry.digests, trusted);
   const missingDigests: StreamReport['missingDigests'] = [];
-  const valid: Digest[] = [];
-  const digests = entry.digests.sort((a, b) => a.digest.from - b.digest.from || a.digest.to - b.digest.to);
-  const seenSignatures = new Set<string>();
-  for (const { digest, where } of digests) {
-    if (seenSignatures.has(digest.signature)) continue; // a duplicate delivery of the same digest
-    const key = keys.get(digest.keyId);
-    if (!key) {
-      forgedDigests.push({ where, reason: `signed with key ${digest.keyId}, which is neither given nor named by an earlier rotation` });
-      continue;
-    }
-    if (!verifySignature(key, signedBytes(digest), Buffer.from(digest.signature, 'base64'))) {
-      forgedDigests.push({ where, reason: `its signature does not verify with key ${digest.keyId} (the digest was altered or forged)` });
-      continue;
-    }
-    seenSignatures.add(digest.signature);
-    if (digest.nextKeyId && digest.nextPublicKey) {
-      try {
-        const next = createPublicKey(digest.nextPublicKey);
-        if (keyIdOf(next) === digest.nextKeyId) keys.set(digest.nextKeyId, next);
-        else forgedDigests.push({ where, reason: `its rotation names key ${digest.nextKeyId}, but the public key it carries has id ${keyIdOf(next)}` });
-      } catch {
-        forgedDigests.push({ where, reason: 'its rotation carries no valid public key' });
-      }
-    }
-    valid.push(digest);
-  }
 
   const intact: StreamReport['intact'] = [];
   let previous: Digest | undefined;
   for (const digest of valid) {
     const expectedFrom = (previous?.to ?? 0) + 1;
     if (digest.from > expectedFrom || (previous && digest.previousSignature !== previous.signature) || (!previous && digest.previousSignature !== undefined)) {
-      missingDigests.push({ from: expectedFrom, to: digest.from - 1, reason: previous ? `the digest after the one ending at ${previous.to} is missing (the next one found starts at ${digest.from} and names another predecessor)` : `no digest starts the stream (the first one found covers ${digest.from}-${digest.to})` });
+      const reason = !previous
+        ? `no digest starts the stream (the first one found covers ${coverage(digest)})`
+        : `the digest after the one signed at ${previous.signedAt} (covering ${coverage(previous)}) is missing: the next one found covers ${coverage(digest)} and names another predecessor`;
+      missingDigests.push({ from: expectedFrom, to: digest.from - 1, reason });
     }
     if (digest.to >= digest.from) {
       const head = records.get(digest.to)?.hash;
@@ -282,6 +275,9 @@ function checkStream(
     if (lastSeq >= expected) gap(expected, lastSeq);
   }
   const tail = lastSeq > signedTo ? { from: signedTo + 1, to: lastSeq } : undefined;
+  const last = valid[valid.length - 1];
+  const closed = last?.closed === true && last.to >= lastSeq;
+  const endsEarly = through && last && !closed ? whyEndsEarly(last, through) : undefined;
 
   return {
     stream: id,
@@ -296,7 +292,124 @@ function checkStream(
     forgedDigests,
     missingDigests,
     ...(tail ? { unsignedTail: tail } : {}),
+    closed,
+    ...(last ? { lastDigestAt: last.signedAt } : {}),
+    ...(endsEarly ? { endsEarly } : {}),
   };
+}
+
+/** The records a digest covers, in words (a heartbeat or a rotation covers none). */
+const coverage = (d: Digest) => (d.to >= d.from ? `${d.from}-${d.to}` : `no new record after ${d.to}`);
+
+/** Why a stream not closed, whose last valid digest is `last`, cannot reach `through`; undefined when it can. */
+function whyEndsEarly(last: Digest, through: Date): string | undefined {
+  const signedAt = Date.parse(last.signedAt);
+  const interval = last.intervalMillis;
+  if (typeof interval !== 'number' || !(interval > 0) || !Number.isFinite(signedAt)) return `its last digest (signed at ${String(last.signedAt)}) does not say how often the stream signs one, so whether it goes on to ${through.toISOString()} cannot be proven`;
+  // One interval of slack: the digest due after `last` may still be on its way through the pipeline.
+  const due = signedAt + 2 * interval;
+  if (due >= through.getTime()) return undefined;
+  return `its last digest was signed at ${last.signedAt} and the stream did not close; it signs one at least every ${interval} ms, so the next was due by ${new Date(due).toISOString()}, before ${through.toISOString()}: records and digests after ${last.signedAt} may have been deleted (or the emitter stopped without shutting down)`;
+}
+
+/** A digest's fields have the types a signer writes (anything else cannot be walked, signed or not). */
+function wellFormed(d: Digest): boolean {
+  return (
+    Number.isSafeInteger(d.from) && Number.isSafeInteger(d.to) && d.from >= 1 && d.to >= d.from - 1 && typeof d.head === 'string' && typeof d.keyId === 'string' && typeof d.signedAt === 'string' &&
+    (d.previousSignature === undefined || typeof d.previousSignature === 'string') && (d.intervalMillis === undefined || typeof d.intervalMillis === 'number') && (d.closed === undefined || typeof d.closed === 'boolean')
+  );
+}
+
+/**
+ * The digests whose signatures verify, in chain order, and those that do not.
+ * Trust does not depend on the order digests arrived in: a digest whose key is
+ * named by a rotation is checked once that rotation is verified. Exact copies
+ * (at-least-once delivery) count once; an altered copy is checked on its own.
+ */
+function verifyDigests(digests: readonly { digest: Digest; where: string }[], trusted: ReadonlyMap<string, KeyObject>): { valid: Digest[]; forgedDigests: StreamReport['forgedDigests'] } {
+  const keys = new Map(trusted);
+  const forgedDigests: StreamReport['forgedDigests'] = [];
+  const valid: Digest[] = [];
+  const seen = new Set<string>();
+  let pending: { digest: Digest; where: string }[] = [];
+  for (const item of digests) {
+    if (!wellFormed(item.digest)) {
+      forgedDigests.push({ where: item.where, reason: 'its fields are not those of a digest' });
+      continue;
+    }
+    let text: string;
+    try {
+      text = canonicalText(item.digest);
+    } catch {
+      // A value with no canonical form (1e400, nesting past 64): no signer wrote it.
+      forgedDigests.push({ where: item.where, reason: 'it holds a value no signer writes (no canonical form)' });
+      continue;
+    }
+    if (seen.has(text)) continue; // a duplicate delivery of the same digest
+    seen.add(text);
+    pending.push(item);
+  }
+  for (let progress = true; progress; ) {
+    progress = false;
+    const waiting: typeof pending = [];
+    for (const { digest, where } of pending) {
+      const key = keys.get(digest.keyId);
+      if (!key) {
+        waiting.push({ digest, where });
+        continue;
+      }
+      progress = true;
+      if (!verifySignature(key, signedBytes(digest), Buffer.from(digest.signature, 'base64'))) {
+        forgedDigests.push({ where, reason: `its signature does not verify with key ${digest.keyId} (the digest was altered or forged)` });
+        continue;
+      }
+      if (digest.nextKeyId && digest.nextPublicKey) {
+        try {
+          const next = createPublicKey(digest.nextPublicKey);
+          if (keyIdOf(next) === digest.nextKeyId) keys.set(digest.nextKeyId, next);
+          else forgedDigests.push({ where, reason: `its rotation names key ${digest.nextKeyId}, but the public key it carries has id ${keyIdOf(next)}` });
+        } catch {
+          forgedDigests.push({ where, reason: 'its rotation carries no valid public key' });
+        }
+      }
+      valid.push(digest);
+    }
+    pending = waiting;
+  }
+  for (const { digest, where } of pending) forgedDigests.push({ where, reason: `signed with key ${digest.keyId}, which is neither given nor named by a verified rotation` });
+  return { valid: chainOrder(valid), forgedDigests };
+}
+
+/**
+ * Digests by the range they cover; digests of one range (the heartbeats of an
+ * idle stream, a rotation) by which names which as its predecessor, whatever
+ * order they arrived in. What the links do not order keeps its place, and the
+ * walk over them names the break.
+ */
+function chainOrder(digests: Digest[]): Digest[] {
+  digests.sort((a, b) => a.from - b.from || a.to - b.to);
+  const ordered: Digest[] = [];
+  for (let i = 0; i < digests.length; ) {
+    let j = i + 1;
+    while (j < digests.length && digests[j]!.from === digests[i]!.from && digests[j]!.to === digests[i]!.to) j++;
+    const run = digests.slice(i, j);
+    if (run.length > 1) {
+      const after = new Map<string, Digest[]>();
+      for (const d of run) if (d.previousSignature !== undefined) after.set(d.previousSignature, [...(after.get(d.previousSignature) ?? []), d]);
+      const placed = new Set<Digest>();
+      // Start from the digest before the run when one is, else from a digest whose predecessor is not in the run.
+      let current: Digest | undefined = ordered[ordered.length - 1];
+      const signatures = new Set(run.map((d) => d.signature));
+      const first = (current && after.get(current.signature)?.[0]) ?? run.find((d) => d.previousSignature === undefined || !signatures.has(d.previousSignature));
+      for (current = first; current && !placed.has(current); current = after.get(current.signature)?.find((d) => !placed.has(d))) {
+        placed.add(current);
+        ordered.push(current);
+      }
+      for (const d of run) if (!placed.has(d)) ordered.push(d);
+    } else ordered.push(run[0]!);
+    i = j;
+  }
+  return ordered;
 }
 
 function mergeRanges(ranges: { from: number; to: number }[]): { from: number; to: number }[] {

@@ -1,11 +1,15 @@
 // The CLI under careless use: it never destroys the file it reads, stops
 // quietly when its reader goes away, and says how a broken collector binary ended.
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDestinations, validateWithCollector } from '../../src/collector/index.js';
+import { createAuditLogger } from '../../src/index.js';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { catalog } from '../emit/fixtures/catalog.js';
 import { packageRoot } from '../../src/package-root.js';
 
 const root = packageRoot();
@@ -107,5 +111,40 @@ describe('verify with a trail that proves nothing', () => {
     const missing = cli(['verify', join(dir, 'nope.jsonl'), '--public-key', key]);
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain('nope.jsonl: no such file');
+  });
+});
+
+describe('verify --through: a trail cut at a digest', () => {
+  it('fails a stream whose digests stop before the given time without closing, and names a bad time', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const key = join(dir, 'through.pub.pem');
+    writeFileSync(key, publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    // Keeps what it was given past shutdown (the in-memory exporter empties itself there).
+    const exported: ReadableLogRecord[] = [];
+    const exporter: LogRecordExporter = { export: (records, done) => (exported.push(...records), done({ code: 0 })), shutdown: async () => {} };
+    const audit = createAuditLogger({ catalog, exporter, integrity: { key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), digestEvery: 5 } });
+    for (let i = 0; i < 8; i++) audit.emit('auth.login', { actor: { id: `u-${i}` } });
+    await audit.shutdown();
+    const bodies = exported.map((record) => record.body as { name: string; integrity?: { seq: number }; data?: { closed?: boolean } });
+    const whole = join(dir, 'whole-trail.jsonl');
+    writeFileSync(whole, bodies.map((b) => JSON.stringify(b)).join('\n'));
+    const later = new Date(Date.now() + 3600_000).toISOString();
+    const ok = cli(['verify', whole, '--public-key', key, '--through', later]);
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/closed at .* \(the emitter shut down\)/);
+    // Records 6-8 and the closing digest deleted: the chain left checks out, but it stops too early.
+    const cut = join(dir, 'cut-trail.jsonl');
+    writeFileSync(cut, bodies.filter((b) => !b.data?.closed && !((b.integrity?.seq ?? 0) > 5)).map((b) => JSON.stringify(b)).join('\n'));
+    const blind = cli(['verify', cut, '--public-key', key]);
+    expect(blind.status).toBe(0);
+    expect(blind.stdout).toMatch(/open: last digest signed at/);
+    const caught = cli(['verify', cut, '--public-key', key, '--through', later]);
+    expect(caught.status).toBe(1);
+    expect(caught.stdout).toMatch(/ENDS EARLY: its last digest was signed at .* and the stream did not close/);
+    for (const bad of ['2026-12-03 12:00', 'yesterday', '2026-12-03T12:00:00']) {
+      const refused = cli(['verify', whole, '--public-key', key, '--through', bad]);
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toContain(`--through ${JSON.stringify(bad)} must be an ISO 8601 time with its zone`);
+    }
   });
 });

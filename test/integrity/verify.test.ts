@@ -154,6 +154,75 @@ describe('verifyTrail', () => {
     expect(report).toMatchObject({ ok: false, exitCode: 2 });
   });
 
+  it('says a stream closed at shutdown, and with --through fails a stream cut at a digest (its closing digest and tail deleted)', () => {
+    const whole = verifyTrail(trail, { keys, through: new Date(Date.now() + 24 * 3600_000) });
+    expect(whole.streams[0]!.closed).toBe(true);
+    expect(Date.parse(whole.streams[0]!.lastDigestAt!)).toBeGreaterThan(0);
+    expect(whole.streams[0]!.endsEarly).toBeUndefined();
+    expect(whole).toMatchObject({ ok: true, exitCode: 0 });
+    // The attacker deletes records 21-25 and the closing digest: what is left is a chain that checks out.
+    const cut = clone(trail).filter((r) => !(isDigest(r) && (r.body as { data: { to: number } }).data.to === 25) && !((seqOf(r) ?? 0) > 20));
+    const blind = verifyTrail(cut, { keys });
+    expect(blind.streams[0]).toMatchObject({ closed: false, lastSeq: 20, gaps: [], missingDigests: [] });
+    // Given the time the trail should reach, the missing heartbeat digests show.
+    const report = verifyTrail(cut, { keys, through: new Date(Date.now() + 10 * 60_000) });
+    expect(report.exitCode).toBe(1);
+    expect(report.streams[0]!.endsEarly).toMatch(/did not close; it signs one at least every 60000 ms/);
+    // A through within two intervals of the last digest is still on time.
+    expect(verifyTrail(cut, { keys, through: new Date(Date.now() + 30_000) })).toMatchObject({ ok: true, exitCode: 0 });
+  });
+
+  it('signs heartbeat digests while idle, and orders them by their links whatever order they arrive in', async () => {
+    const audit = createAuditLogger({ catalog, endpoint: receiver.endpoint, protocol: 'http/json', integrity: { key: first.privatePem, digestEvery: 100, digestIntervalMillis: 25 }, warnOnExportError: false });
+    const before = receiver.records.length;
+    audit.emit('auth.login', { actor: { id: 'idle-1' } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await audit.shutdown();
+    const idle = receiver.records.slice(before).map((r, i) => ({ body: r.body, where: `idle#${i}` }));
+    const digests = idle.filter(isDigest);
+    const heartbeats = digests.filter((r) => { const d = (r.body as { data: { from: number; to: number } }).data; return d.to < d.from; });
+    expect(heartbeats.length).toBeGreaterThanOrEqual(3); // the record's own digest, then digests of no new record
+    expect((digests.at(-1)!.body as { data: { closed?: boolean } }).data.closed).toBe(true);
+    expect(verifyTrail(idle, { keys })).toMatchObject({ ok: true, exitCode: 0 });
+    // Delivered out of order, the chain of heartbeats is still whole.
+    expect(verifyTrail(clone(idle).reverse(), { keys })).toMatchObject({ ok: true, exitCode: 0 });
+    // One heartbeat deleted: the digest after it names a predecessor that is not there.
+    const dropped = idle.filter((r) => r !== heartbeats[1]);
+    const report = verifyTrail(dropped, { keys });
+    expect(report.exitCode).toBe(1);
+    expect(report.streams[0]!.missingDigests).toHaveLength(1);
+    expect(report.streams[0]!.missingDigests[0]!.reason).toMatch(/is missing: the next one found covers no new record after 1/);
+  });
+
+  it('trusts a rotated key whatever order the rotation and the digests it signs arrive in', async () => {
+    const second = keyPair();
+    const audit = createAuditLogger({ catalog, endpoint: receiver.endpoint, protocol: 'http/json', integrity: { key: first.privatePem, digestEvery: 100 }, warnOnExportError: false });
+    const before = receiver.records.length;
+    audit.emit('auth.login', { actor: { id: 'r-1' } });
+    await audit.integrity!.digest();
+    // The rotation and the closing digest both cover no new record: only their links order them.
+    await audit.integrity!.rotate(second.privatePem);
+    await audit.shutdown(); // the closing digest, signed by the new key
+    const rotated = receiver.records.slice(before).map((r, i) => ({ body: r.body, where: `rotation#${i}` }));
+    expect(rotated.filter(isDigest)).toHaveLength(3);
+    expect(verifyTrail(clone(rotated).reverse(), { keys })).toMatchObject({ ok: true, exitCode: 0 });
+    expect(verifyTrail(clone(rotated).reverse(), { keys }).streams[0]!.closed).toBe(true);
+  });
+
+  it('names a digest holding a value no signer writes as forged, without failing the run', () => {
+    const odd = clone(trail);
+    const digest = odd.find((r) => isDigest(r) && (r.body as { data: { to: number } }).data.to === 20)!;
+    (digest.body as { data: Record<string, unknown> }).data.extra = Infinity; // 1e400 in the stored JSON
+    const malformed = clone(trail);
+    (malformed.find((r) => isDigest(r) && (r.body as { data: { to: number } }).data.to === 10)!.body as { data: Record<string, unknown> }).data.from = '1';
+    for (const altered of [odd, malformed]) {
+      const report = verifyTrail(altered, { keys });
+      expect(report.exitCode).toBe(1);
+      expect(report.streams[0]!.forgedDigests).toHaveLength(1);
+      expect(report.streams[0]!.forgedDigests[0]!.reason).toMatch(/no signer writes|not those of a digest/);
+    }
+  });
+
   it('verifies several instances together, one chain each, and follows a key rotation', async () => {
     const second = keyPair();
     const audit = createAuditLogger({ catalog, endpoint: receiver.endpoint, protocol: 'http/json', integrity: { key: first.privatePem, digestEvery: 4 }, warnOnExportError: false });

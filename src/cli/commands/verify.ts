@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { InputError } from '../../errors.js';
+import { InputError, OtelAuditError } from '../../errors.js';
 import { publicKeys, verifyTrail, type StreamReport, type TrailRecord } from '../../integrity/index.js';
 import { readTrailFile } from '../../integrity/read.js';
 
@@ -15,8 +15,10 @@ function streamLines(s: StreamReport): string[] {
   for (const g of s.gaps) lines.push(`  GAP ${range(g)}: missing (lost or deleted)${g.after ? `, after ${g.after.id ?? '?'} (${g.after.where})` : ''}${g.before ? `, before ${g.before.id ?? '?'} (${g.before.where})` : ''}`);
   for (const m of s.modified) lines.push(`  MODIFIED ${m.seq} ${m.id ?? '?'} (${m.where}): ${m.reason}`);
   for (const d of s.forgedDigests) lines.push(`  FORGED DIGEST (${d.where}): ${d.reason}`);
-  for (const d of s.missingDigests) lines.push(`  MISSING DIGEST ${range(d)}: ${d.reason}`);
+  for (const d of s.missingDigests) lines.push(`  MISSING DIGEST${d.to >= d.from ? ` ${range(d)}` : ''}: ${d.reason}`);
   if (s.unsignedTail) lines.push(`  unsigned tail ${range(s.unsignedTail)}: not yet covered by a digest (neither proven nor disproven)`);
+  if (s.endsEarly) lines.push(`  ENDS EARLY: ${s.endsEarly}`);
+  else if (s.lastDigestAt) lines.push(s.closed ? `  closed at ${s.lastDigestAt} (the emitter shut down)` : `  open: last digest signed at ${s.lastDigestAt}`);
   return lines;
 }
 
@@ -31,6 +33,13 @@ function checkTrailPath(file: string): void {
   if (stats.isDirectory()) throw new InputError(`${file} is a folder: name the trail files in it`, { file });
 }
 
+/** An ISO 8601 date and time with its zone (a time without one would be read in this machine's zone). */
+function parseThrough(text: string): Date {
+  const time = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/.test(text) ? Date.parse(text) : NaN;
+  if (!Number.isFinite(time)) throw new OtelAuditError('OPTION_INVALID', `--through ${JSON.stringify(text)} must be an ISO 8601 time with its zone, such as 2026-12-03T12:00:00Z`, { path: '--through' });
+  return new Date(time);
+}
+
 /** `otel-audit verify`: checks what a destination received against the hash chain and the signed digests. */
 export function registerVerifyCommand(program: Command): void {
   program
@@ -38,8 +47,10 @@ export function registerVerifyCommand(program: Command): void {
     .description('prove that the audit records a destination received are complete and unaltered (hash chain and signed digests)')
     .argument('<files...>', 'what a destination received: file exporter lines, OTLP JSON or protobuf, canonical JSON lines, HEC events, OpenSearch documents')
     .requiredOption('--public-key <pem>', 'a public key that signs digests: a PEM file, file:<path> or env:<VARIABLE> (repeatable)', collect, [])
+    .option('--through <time>', 'the time the trail should reach (ISO 8601, e.g. 2026-12-03T12:00:00Z): a stream whose digests stop before it without closing fails')
     .option('--json', 'print the report as JSON')
-    .action((files: string[], options: { publicKey: string[]; json?: boolean }) => {
+    .action((files: string[], options: { publicKey: string[]; through?: string; json?: boolean }) => {
+      const through = options.through === undefined ? undefined : parseThrough(options.through);
       const keys = publicKeys(options.publicKey.map((k) => (k.startsWith('env:') || k.startsWith('file:') ? k : `file:${k}`)));
       for (const file of files) checkTrailPath(file);
       // Files are read as they are verified (JSON lines a line at a time): a trail can be larger than memory holds as text.
@@ -47,7 +58,7 @@ export function registerVerifyCommand(program: Command): void {
       function* records(): Generator<TrailRecord> {
         for (const read of reads) yield* read.records;
       }
-      const report = verifyTrail(records(), { keys });
+      const report = verifyTrail(records(), { keys, ...(through ? { through } : {}) });
       const unreadable = reads.flatMap((read) => read.unreadable);
       const exitCode = unreadable.length > 0 ? 1 : report.exitCode;
       if (options.json) {
