@@ -194,6 +194,12 @@ describe('verifyTrail', () => {
     expect(report.streams[0]!.missingDigests[0]!.reason).toMatch(/is missing: the next one found covers no new record after 1/);
   });
 
+  it('refuses digest options a timer cannot keep (a longer interval than Node can hold fires every millisecond)', () => {
+    const make = (integrity: Record<string, unknown>) => () => createAuditLogger({ catalog, endpoint: receiver.endpoint, integrity: { key: first.privatePem, ...integrity } });
+    for (const digestIntervalMillis of [0, 0.5, 2 ** 31, 1e10, Number.NaN, '5']) expect(make({ digestIntervalMillis }), String(digestIntervalMillis)).toThrow(/integrity.digestIntervalMillis must be a number of milliseconds from 1 to 2147483647/);
+    for (const digestEvery of [0, 1.5, -3]) expect(make({ digestEvery })).toThrow(/integrity.digestEvery must be a positive integer/);
+  });
+
   it('trusts a rotated key whatever order the rotation and the digests it signs arrive in', async () => {
     const second = keyPair();
     const audit = createAuditLogger({ catalog, endpoint: receiver.endpoint, protocol: 'http/json', integrity: { key: first.privatePem, digestEvery: 100 }, warnOnExportError: false });
