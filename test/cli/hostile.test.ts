@@ -121,7 +121,7 @@ describe('verify --through: a trail cut at a digest', () => {
     writeFileSync(key, publicKey.export({ type: 'spki', format: 'pem' }).toString());
     // Keeps what it was given past shutdown (the in-memory exporter empties itself there).
     const exported: ReadableLogRecord[] = [];
-    const exporter: LogRecordExporter = { export: (records, done) => (exported.push(...records), done({ code: 0 })), shutdown: async () => {} };
+    const exporter: LogRecordExporter = { export: (records, done) => (exported.push(...records), done({ code: 0 })), forceFlush: async () => {}, shutdown: async () => {} };
     const audit = createAuditLogger({ catalog, exporter, integrity: { key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), digestEvery: 5 } });
     for (let i = 0; i < 8; i++) audit.emit('auth.login', { actor: { id: `u-${i}` } });
     await audit.shutdown();
