@@ -29,6 +29,8 @@ export interface IntegrityOptions {
 
 /** The attributes a stamped record carries besides its body's `integrity`, for SIEM searches. */
 export const INTEGRITY_ATTRIBUTES = { stream: 'audit.integrity.stream', seq: 'audit.integrity.seq' } as const;
+/** On a digest record: the last sequence number stamped when it was emitted, and that record's hash (where a restart goes on from). */
+const DIGEST_CHAIN_ATTRIBUTES = { seq: 'audit.integrity.seq', head: 'audit.integrity.head' } as const;
 
 export interface IntegrityHandle {
   /** This logger's stream id. */
@@ -83,10 +85,27 @@ const isSeq = (value: unknown): value is number => typeof value === 'number' && 
  */
 export function resumeFromSpool(records: readonly ReadableLogRecord[]): ChainResume | undefined {
   let last: { body: Record<string, unknown>; stream: string; seq: number } | undefined;
+  // The newest digest (a heartbeat, or the closing digest): when it signs up to the newest record, or no
+  // record is left beside it (the segment of the last one may be gone), it holds all the stream needs.
+  // A digest is emitted after its signing, so records stamped meanwhile can come before it in the spool.
+  let lastDigest: ChainResume | undefined;
   for (const record of records) {
-    const stamp = isRecord(record.body) ? record.body.integrity : undefined;
-    if (record.eventName !== DIGEST_EVENT && isRecord(stamp) && typeof stamp.stream === 'string' && isSeq(stamp.seq) && isHash(stamp.prev)) last = { body: record.body as Record<string, unknown>, stream: stamp.stream, seq: stamp.seq };
+    const body = isRecord(record.body) ? record.body : undefined;
+    const stamp = body?.integrity;
+    const data = body && isRecord(body.data) ? body.data : undefined;
+    if (record.eventName === DIGEST_EVENT) {
+      if (data && typeof data.stream === 'string' && isSeq(data.to) && isHash(data.head) && typeof data.signature === 'string') {
+        // Where the chain stood as the digest was emitted (records stamped while it was signed came first).
+        const seq = record.attributes[DIGEST_CHAIN_ATTRIBUTES.seq];
+        const head = record.attributes[DIGEST_CHAIN_ATTRIBUTES.head];
+        const state = isSeq(seq) && seq >= data.to && isHash(head) ? { seq, head } : { seq: data.to, head: data.head };
+        lastDigest = { stream: data.stream, ...state, signedTo: data.to, previousSignature: data.signature };
+      }
+    } else if (isRecord(stamp) && typeof stamp.stream === 'string' && isSeq(stamp.seq) && isHash(stamp.prev)) {
+      last = { body: body!, stream: stamp.stream, seq: stamp.seq };
+    }
   }
+  if (lastDigest && (!last || (last.stream === lastDigest.stream && last.seq <= lastDigest.seq))) return lastDigest;
   if (!last) return undefined;
   const { stream } = last;
   let digest: { to: number; signature: string } | undefined;
@@ -118,7 +137,7 @@ export function createLoggerIntegrity(options: IntegrityOptions, logger: Logger,
       diag.warn(`otel-audit integrity: could not read the chain head back from the spool ${durable.directory} (${(error as Error).message}); starting a new stream`);
     }
   }
-  const chain = new IntegrityChain({ signer: signerOf(options.key), digestEvery, intervalMillis: interval, onDigest: (digest) => logger.emit(digestRecord(digest, domain)), onError: options.onError, resume });
+  const chain = new IntegrityChain({ signer: signerOf(options.key), digestEvery, intervalMillis: interval, onDigest: (digest, state) => logger.emit(digestRecord(digest, domain, state)), onError: options.onError, resume });
   // Canonical JSON on the emit path: a serialiser compiled per catalog event, on first use.
   const serialisers = new Map<string, CompiledCanonical>();
   const serialiser = (name: string): CompiledCanonical => {
@@ -151,7 +170,7 @@ export function createLoggerIntegrity(options: IntegrityOptions, logger: Logger,
 }
 
 /** A digest as an audit record: the contract's attributes, the digest in `data` (and flattened, for searches). */
-function digestRecord(digest: Digest, domain: string): AuditLogRecord {
+function digestRecord(digest: Digest, domain: string, chain: { seq: number; head: string }): AuditLogRecord {
   const now = Date.now();
   const id = uuidv7(now);
   const body = markMapped({ id, name: DIGEST_EVENT, time: new Date(now).toISOString(), severity: 'info' as const, source: 'system', actor: { type: 'system', id: 'otel-audit' }, data: { ...digest } });
@@ -163,6 +182,8 @@ function digestRecord(digest: Digest, domain: string): AuditLogRecord {
     [contractField('domain').attribute!]: domain,
     [mark.attribute]: mark.value,
     [INTEGRITY_ATTRIBUTES.stream]: digest.stream,
+    [DIGEST_CHAIN_ATTRIBUTES.seq]: chain.seq,
+    [DIGEST_CHAIN_ATTRIBUTES.head]: chain.head,
   };
   for (const [key, value] of Object.entries(digest) as [string, string | number | boolean | undefined][]) if (value !== undefined) attributes[`audit.data.${key}`] = value;
   return { eventName: DIGEST_EVENT, timestamp: [Math.floor(now / 1000), (now % 1000) * 1e6], severityNumber: info.number, severityText: info.text, body, attributes };

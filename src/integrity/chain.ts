@@ -64,8 +64,12 @@ export interface IntegrityChainOptions {
   digestEvery: number;
   /** The timer's period, written into every digest so that verify knows when the next one was due. */
   intervalMillis?: number;
-  /** Receives each signed digest, in order, to emit it through the pipeline. */
-  onDigest: (digest: Digest) => void;
+  /**
+   * Receives each signed digest, in order, to emit it through the pipeline,
+   * with where the chain stands as it is emitted: signing can take a while (a
+   * KMS), and records stamped meanwhile are emitted before it.
+   */
+  onDigest: (digest: Digest, chain: { seq: number; head: string }) => void;
   /** Called when signing fails (a KMS outage); the range is signed with the next digest. */
   onError?: (error: Error) => void;
   /** A stream id; default a new UUID per chain (per logger instance). */
@@ -160,7 +164,7 @@ export class IntegrityChain {
         const signature = Buffer.from(await signer.sign(Buffer.from(canonicalJson(digest)))).toString('base64');
         this.previousSignature = signature;
         this.signedTo = to;
-        this.options.onDigest({ ...digest, signature });
+        this.options.onDigest({ ...digest, signature }, { seq: this.seq, head: this.head });
       } catch (error) {
         this.options.onError?.(error as Error);
       }

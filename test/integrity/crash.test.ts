@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { describe, expect, it } from 'vitest';
 import { createAuditLogger, defineCatalog } from '../../src/index.js';
-import { publicKeys, verifyTrail } from '../../src/integrity/index.js';
+import { resumeFromSpool } from '../../src/emit/integrity.js';
+import { canonicalJson, sha256 } from '../../src/integrity/canonical.js';
+import { DIGEST_EVENT, publicKeys, verifyTrail } from '../../src/integrity/index.js';
 import { startOtlpReceiver } from '../../src/testing/index.js';
 
 const CHILD = join(import.meta.dirname, 'fixtures-child.ts');
@@ -99,6 +101,47 @@ describe('integrity across a SIGKILL with the durable spool', () => {
     } finally {
       await receiver.close();
     }
+  });
+
+  it('continues it after a clean shutdown whose closing digest covers no new record, and the stream ends closed', async () => {
+    const { spool, keyFile, keys } = setup();
+    const receiver = await startOtlpReceiver();
+    try {
+      // 30 records, digests at 10, 20 and 30: the closing digest covers no new record and is all
+      // the stream's state the spool may keep once the rest is delivered.
+      const first = child([spool, receiver.endpoint, '30', keyFile, '0', '8192']);
+      const stream = await first.printed('DONE');
+      const second = child([spool, receiver.endpoint, '5', keyFile, '0', '8192']);
+      expect(await second.printed('DONE')).toBe(stream);
+      const report = verifyTrail(receiver.records.map((r, i) => ({ body: r.body, where: `received#${i}` })), { keys, through: new Date(Date.now() + 3600_000) });
+      expect(report.streams).toHaveLength(1);
+      expect(report.streams[0]).toMatchObject({ stream, records: 35, gaps: [], modified: [], forgedDigests: [], missingDigests: [], intact: [{ from: 1, to: 35 }], closed: true });
+      expect(report.exitCode).toBe(0);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('resumes from the newest record when records stamped while a digest was signed came before it in the spool', async () => {
+    const { keyFile } = setup();
+    const catalog = defineCatalog({ domain: 'acme.audit', events: { 'user.login': { description: 'A user logged in.' } } });
+    const exporter = new InMemoryLogRecordExporter();
+    const audit = createAuditLogger({ catalog, exporter, integrity: { key: `file:${keyFile}`, digestEvery: 10 } });
+    // The digest of 1-10 is signed after this synchronous loop: records 11 and 12 are queued before it.
+    for (let i = 0; i < 12; i++) audit.emit('user.login', { actor: { id: `u-${i}` } });
+    for (let tries = 0; exporter.getFinishedLogRecords().length < 13 && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await audit.flush();
+    }
+    const spooled = exporter.getFinishedLogRecords();
+    expect(spooled.map((r) => (r.eventName === DIGEST_EVENT ? 'digest' : (r.body as { integrity: { seq: number } }).integrity.seq)).slice(-3)).toEqual([11, 12, 'digest']);
+    const twelfth = spooled[11]!.body as Record<string, unknown>;
+    expect(resumeFromSpool(spooled)).toMatchObject({ seq: 12, head: sha256(canonicalJson(twelfth)), signedTo: 10 });
+    // Only the digest left (the records' segments delivered and deleted): it says where the chain stood
+    // when it was emitted, so the restart goes on after 12, not after the 10 it signs.
+    const digest = spooled[12]!.body as { data: { head: string; signature: string } };
+    expect(resumeFromSpool([spooled[12]!])).toEqual({ stream: audit.integrity!.stream, seq: 12, head: sha256(canonicalJson(twelfth)), signedTo: 10, previousSignature: digest.data.signature });
+    await audit.shutdown();
   });
 
   it('refuses a spool folder that other users can write to, so no one else can plant a head', () => {
