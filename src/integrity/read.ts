@@ -2,9 +2,11 @@
 // stored them in: the collector file exporter's OTLP/JSON lines, an OTLP/JSON
 // or OTLP/protobuf request, canonical events as JSON lines (webhooks, S3
 // `body` objects), Splunk HEC events, and OpenSearch documents or search
-// responses. Lines it cannot read are reported, never skipped silently.
+// responses; any of them gzip-compressed (S3 objects). Lines it cannot read
+// are reported, never skipped silently.
 import { isAscii } from 'node:buffer';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { decodeAnyValue, decodeLogsRequest, type OtlpLogsRequest } from '../event/otlp-json.js';
 import { decodeLogsRequestProto } from '../event/otlp-proto.js';
 import { scanRequest } from './otlp-scan.js';
@@ -94,9 +96,15 @@ export function readTrailScanned(content: string | Uint8Array, source: string): 
   return readContent(content, source, newShapes());
 }
 
-function readContent(content: string | Uint8Array, source: string, shapes: LineShapes | undefined): ReadTrailResult {
+function readContent(compressed: string | Uint8Array, source: string, shapes: LineShapes | undefined): ReadTrailResult {
   const records: TrailRecord[] = [];
   const unreadable: ReadTrailResult['unreadable'] = [];
+  let content = compressed;
+  if (isGzip(content)) {
+    const gunzipped = gunzip(content, source);
+    if ('reason' in gunzipped) return { records, unreadable: [gunzipped] };
+    content = gunzipped.content;
+  }
   const text = typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
   const trimmed = text.trimStart();
   if (trimmed === '') return { records, unreadable };
@@ -195,32 +203,74 @@ const reasonOf = (error: unknown) => (error instanceof RangeError && /call stack
 const CHUNK_BYTES = 1 << 20;
 const NEWLINE = 0x0a;
 
+/** Where a reader takes bytes from: a file, or a buffer (a file decompressed). */
+interface ByteSource {
+  read(into: Buffer, offset: number, length: number, position: number): number;
+  close(): void;
+}
+
+function fileSource(file: string): ByteSource {
+  const fd = openSync(file, 'r');
+  return { read: (into, offset, length, position) => readSync(fd, into, offset, length, position), close: () => closeSync(fd) };
+}
+
+function bufferSource(content: Buffer): ByteSource {
+  return { read: (into, offset, length, position) => content.copy(into, offset, position, Math.min(content.length, position + length)), close: () => undefined };
+}
+
+/** The most a gzip file may decompress to: more than a string can hold is a bomb, or a file to gunzip first. */
+const MAX_GUNZIPPED_BYTES = 512 * 1024 * 1024;
+
+const isGzip = (content: string | Uint8Array): content is Uint8Array => typeof content !== 'string' && content[0] === 0x1f && content[1] === 0x8b;
+
+/** The bytes of a gzip file (several members are read one after another), or why they cannot be read. */
+function gunzip(content: Uint8Array, where: string): { content: Buffer } | { where: string; reason: string } {
+  try {
+    return { content: gunzipSync(content, { maxOutputLength: MAX_GUNZIPPED_BYTES }) };
+  } catch (error) {
+    const tooLarge = (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+    return { where, reason: tooLarge ? `decompresses to more than ${MAX_GUNZIPPED_BYTES / 1024 / 1024} MiB: gunzip it and verify the result (read a line at a time)` : `not a readable gzip file (${(error as Error).message})` };
+  }
+}
+
 /**
  * Reads a trail file. JSON lines (the file exporter's, canonical events, HEC
  * events) are read one line at a time as the records are iterated, so a file
  * larger than a string can be (hundreds of MB of OTLP lines) is fine and the
  * bodies are never all in memory; verifyTrail keeps only their hashes. Any
  * other form (OTLP/protobuf, one JSON document) is read whole, as readTrail
- * does. `unreadable` fills as the records are iterated.
+ * does. A gzip file (S3 objects, as the awss3 exporter writes them) is
+ * decompressed first. `unreadable` fills as the records are iterated.
  */
 export function readTrailFile(file: string): { records: Iterable<TrailRecord>; unreadable: ReadTrailResult['unreadable'] } {
-  const probe = openSync(file, 'r');
   let first: Buffer;
+  const probe = openSync(file, 'r');
   try {
     const buffer = Buffer.alloc(CHUNK_BYTES);
     first = buffer.subarray(0, readSync(probe, buffer, 0, CHUNK_BYTES, 0));
   } finally {
     closeSync(probe);
   }
+  if (isGzip(first)) {
+    const gunzipped = gunzip(readFileSync(file), file);
+    if ('reason' in gunzipped) return { records: [], unreadable: [gunzipped] };
+    const { content } = gunzipped;
+    return readLines(content.subarray(0, CHUNK_BYTES), file, () => bufferSource(content), () => content);
+  }
+  return readLines(first, file, () => fileSource(file), () => readFileSync(file));
+}
+
+/** Reads JSON lines a line at a time from `open()`; anything else whole, from `whole()`. `first`: the first bytes. */
+function readLines(first: Buffer, file: string, open: () => ByteSource, whole: () => Buffer): { records: Iterable<TrailRecord>; unreadable: ReadTrailResult['unreadable'] } {
   const start = first.findIndex((byte) => byte !== 0x20 && byte !== 0x09 && byte !== 0x0d && byte !== NEWLINE);
   const firstLineEnd = first.indexOf(NEWLINE, Math.max(start, 0));
   // JSON lines start with "{" and their first line is a JSON value of its own; a pretty-printed document's is not.
   const jsonLines = start >= 0 && first[start] === 0x7b && (firstLineEnd < 0 || isJson(first.subarray(start, firstLineEnd).toString('utf8')));
-  if (!jsonLines) return readTrailScanned(readFileSync(file), file);
+  if (!jsonLines) return readTrailScanned(whole(), file);
   const unreadable: ReadTrailResult['unreadable'] = [];
   // The records of a line at a time, as one batch.
   function* batches(): Generator<TrailRecord[]> {
-    const fd = openSync(file, 'r');
+    const source = open();
     // One buffer, grown when a line is longer: lines are read in place, not copied piece by piece.
     let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     let start = 0; // the first byte not yet read as a line
@@ -244,7 +294,7 @@ export function readTrailFile(file: string): { records: Iterable<TrailRecord>; u
           filled -= start;
           start = 0;
         }
-        const read = readSync(fd, buffer, filled, buffer.length - filled, position);
+        const read = source.read(buffer, filled, buffer.length - filled, position);
         if (read === 0) break;
         position += read;
         const view = buffer.subarray(0, filled + read);
@@ -257,7 +307,7 @@ export function readTrailFile(file: string): { records: Iterable<TrailRecord>; u
       }
       if (start < filled) yield line(filled);
     } finally {
-      closeSync(fd);
+      source.close();
     }
   }
   return { records: flatten(batches()), unreadable };

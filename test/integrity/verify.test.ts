@@ -3,7 +3,10 @@
 // with only the public key; then each kind of tampering, one at a time, is
 // detected and named.
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -297,6 +300,40 @@ describe('verifyTrail', () => {
     const deep = `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":${'{"arrayValue":{"values":['.repeat(20_000)}${']}}'.repeat(20_000)}}]}]}]}`;
     expect(readTrail(deep, 'deep.jsonl').unreadable).toEqual([{ where: 'deep.jsonl:1', reason: 'not a well-formed record (values nested too deeply to read)' }]);
   });
+
+  it('reads gzip files as the awss3 exporter writes its objects, and names a gzip bomb or a broken one instead of reading it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otel-audit-read-gzip-'));
+    const lines = trail.map((r) => JSON.stringify(r.body));
+    // Two gzip members one after the other (objects concatenated), a line at a time once decompressed.
+    const object = join(dir, 'audit-logs_1.txt.gz');
+    writeFileSync(object, Buffer.concat([gzipSync(`${lines.slice(0, 10).join('\n')}\n`), gzipSync(lines.slice(10).join('\n'))]));
+    const read = readTrailFile(object);
+    expect(verifyTrail(read.records, { keys })).toMatchObject({ ok: true, exitCode: 0 });
+    expect(read.unreadable).toEqual([]);
+    // The same bytes from code.
+    expect(verifyTrail(readTrail(readFileSync(object), 'object').records, { keys }).ok).toBe(true);
+    // A one-record edit inside the gzip is found as in plain text.
+    const edited = join(dir, 'edited.txt.gz');
+    writeFileSync(edited, gzipSync(lines.map((line) => line.replace('"u-3"', '"u-33"')).join('\n')));
+    expect(verifyTrail(readTrailFile(edited).records, { keys }).streams[0]!.modified).toMatchObject([{ seq: 4 }]);
+    const broken = join(dir, 'broken.gz');
+    writeFileSync(broken, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3, 4, 5, 6, 7]));
+    const unreadableGzip = readTrailFile(broken).unreadable;
+    expect(unreadableGzip).toHaveLength(1);
+    expect(unreadableGzip[0]!.where).toBe(broken);
+    expect(unreadableGzip[0]!.reason).toMatch(/^not a readable gzip file/);
+    // 600 MiB of zeros in about 600 KiB: refused at the limit, not read into memory whole.
+    const bomb = join(dir, 'bomb.gz');
+    const gzip = createGzip({ level: 1 });
+    const written = pipeline(gzip, createWriteStream(bomb));
+    const zeros = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < 600; i++) if (!gzip.write(zeros)) await once(gzip, 'drain');
+    gzip.end();
+    await written;
+    const refused = readTrailFile(bomb);
+    expect([...refused.records]).toEqual([]);
+    expect(refused.unreadable[0]!.reason).toMatch(/decompresses to more than 512 MiB/);
+  }, 60_000);
 
   it('reads a file a line at a time: lines longer than a read, a torn last line, a pretty-printed document', () => {
     const dir = mkdtempSync(join(tmpdir(), 'otel-audit-read-file-'));

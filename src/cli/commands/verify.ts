@@ -45,7 +45,7 @@ export function registerVerifyCommand(program: Command): void {
   program
     .command('verify')
     .description('prove that the audit records a destination received are complete and unaltered (hash chain and signed digests)')
-    .argument('<files...>', 'what a destination received: file exporter lines, OTLP JSON or protobuf, canonical JSON lines, HEC events, OpenSearch documents')
+    .argument('<files...>', 'what a destination received: file exporter lines, OTLP JSON or protobuf, canonical JSON lines, HEC events, OpenSearch documents; gzip files too (S3 objects)')
     .requiredOption('--public-key <pem>', 'a public key that signs digests: a PEM file, file:<path> or env:<VARIABLE> (repeatable)', collect, [])
     .option('--through <time>', 'the time the trail should reach (ISO 8601, e.g. 2026-12-03T12:00:00Z): a stream whose digests stop before it without closing fails')
     .option('--json', 'print the report as JSON')
