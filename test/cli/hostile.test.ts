@@ -114,6 +114,25 @@ describe('verify with a trail that proves nothing', () => {
   });
 });
 
+describe('verify prints what the trail holds as inert text', () => {
+  it('escapes control characters in stream ids, record ids and key ids, so a stored record cannot forge a line or drive the terminal', () => {
+    const key = join(dir, 'inert.pub.pem');
+    writeFileSync(key, generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    const file = join(dir, 'forged-lines.jsonl');
+    const stamped = { name: 'auth.login', id: 'a\u001b]52;c;ZXZpbA==\u0007', integrity: { stream: 's\nOK: 999 records and 9 digests in 1 stream proven intact', seq: 1, prev: '0'.repeat(64) } };
+    const digest = { name: 'audit.integrity.digest', data: { stream: 's\nOK: 999 records and 9 digests in 1 stream proven intact', from: 1, to: 1, head: 'x', keyId: 'k\u001b[2J', signedAt: 'now', signature: 'AAAA' } };
+    writeFileSync(file, [stamped, digest, { name: 'auth.login', id: 'b\r\u009b31m' }].map((r) => JSON.stringify(r)).join('\n'));
+    const result = cli(['verify', file, '--public-key', key]);
+    expect(result.status).toBe(1);
+    // Nothing below a space but the line feeds, and no C1 controls.
+    expect([...result.stdout].filter((c) => c !== '\n' && (c < ' ' || (c >= '\u007f' && c <= '\u009f')))).toEqual([]);
+    expect(result.stdout.split('\n').filter((line) => line.startsWith('OK:'))).toEqual([]);
+    expect(result.stdout).toContain('stream s\\nOK: 999 records');
+    expect(result.stdout).toContain('UNCHAINED record b\\r\\u009b31m');
+    expect(result.stdout).toContain('k\\u001b[2J');
+  });
+});
+
 describe('verify --through: a trail cut at a digest', () => {
   it('fails a stream whose digests stop before the given time without closing, and names a bad time', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { InputError, OtelAuditError } from '../../errors.js';
 import { publicKeys, verifyTrail, type StreamReport, type TrailRecord } from '../../integrity/index.js';
 import { readTrailFile } from '../../integrity/read.js';
+import { oneLine } from '../../delivery/printable.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -71,7 +72,8 @@ export function registerVerifyCommand(program: Command): void {
         const empty = report.streams.length === 0 && report.unchained.length === 0 && unreadable.length === 0;
         if (empty) out.push(`FAILED: no audit record in ${files.join(', ')}: an empty trail proves nothing`);
         else out.push(exitCode === 0 ? `OK: ${counted} proven intact` : exitCode === 2 ? 'NOT YET PROVEN: nothing is missing or altered, but the tail is not signed yet' : 'FAILED: records are missing, altered or unreadable (see above)');
-        process.stdout.write(`${out.join('\n')}\n`);
+        // Stream ids, record ids and key ids come from the trail, which anyone who can write to the destination wrote.
+        process.stdout.write(`${out.map(oneLine).join('\n')}\n`);
       }
       process.exitCode = exitCode;
     });
