@@ -12,7 +12,7 @@ import { createSpoolMetrics, type SpoolMetrics } from './metrics.js';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { encodeRecord, observedMillis, RecordDecoder } from './record-codec.js';
 import { prepareSpoolDirectory } from './safe-fs.js';
-import { comparePositions, SegmentLog, type Position, type QuarantinedRange, type RecoveryReport } from './segment-log.js';
+import { comparePositions, MAX_SEGMENT_BYTES, SegmentLog, type Position, type QuarantinedRange, type RecoveryReport } from './segment-log.js';
 import { Sender, type RetryOptions } from './sender.js';
 
 /**
@@ -171,6 +171,7 @@ class DurableProcessor implements DurableLogRecordProcessor {
     if (!['block', 'reject', 'drop-oldest'].includes(this.onFull)) throw new SpoolOptionError('onFull', `must be 'block', 'reject' or 'drop-oldest', got ${JSON.stringify(options.onFull)}`);
     this.maxBytes = positiveInteger('maxBytes', options.maxBytes, 256 * 1024 * 1024);
     const segmentBytes = positiveInteger('segmentBytes', options.segmentBytes, 16 * 1024 * 1024);
+    if (segmentBytes > MAX_SEGMENT_BYTES) throw new SpoolOptionError('segmentBytes', `must be at most ${MAX_SEGMENT_BYTES} (1 GiB: a segment is read whole at startup), got ${segmentBytes}`);
     const retry = { initialMillis: positiveInteger('retry.initialMillis', options.retry?.initialMillis, 500), maxMillis: positiveInteger('retry.maxMillis', options.retry?.maxMillis, 30_000) };
     const leaseMillis = positiveInteger('lockLeaseMillis', options.lockLeaseMillis, DEFAULT_LOCK_LEASE_MILLIS);
     if (leaseMillis < 1000) throw new SpoolOptionError('lockLeaseMillis', `must be at least 1000, got ${leaseMillis}`);

@@ -53,12 +53,15 @@ export function openFile(file: string, flags: number): number {
 
 export const WRITE_APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;
 
+/** The most one read(2) call is asked for: above 2 GiB Node's readSync returns 0, as if the file ended. */
+const MAX_READ_CALL_BYTES = 1024 * 1024 * 1024;
+
 /** Reads `length` bytes at `position`; the result is shorter when the file is. */
 export function readAt(fd: number, position: number, length: number): Buffer {
   const buffer = Buffer.allocUnsafe(length);
   let read = 0;
   while (read < length) {
-    const n = readSync(fd, buffer, read, length - read, position + read);
+    const n = readSync(fd, buffer, read, Math.min(length - read, MAX_READ_CALL_BYTES), position + read);
     if (n === 0) break;
     read += n;
   }

@@ -19,6 +19,10 @@ import { createFile, ensurePrivateDirectory, openFile, readAt, readFileNoFollow,
 export const FRAME_HEADER_BYTES = 8;
 /** A single record larger than this is refused (and a header claiming more is corruption). */
 export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+/** The largest segmentBytes: a segment is read whole at startup. */
+export const MAX_SEGMENT_BYTES = 1024 * 1024 * 1024;
+/** No segment the spool writes is larger (one record alone may exceed a small segmentBytes). */
+const MAX_SEGMENT_FILE_BYTES = Math.max(MAX_SEGMENT_BYTES, FRAME_HEADER_BYTES + MAX_RECORD_BYTES);
 const READ_CHUNK_BYTES = 256 * 1024;
 
 export interface Position {
@@ -91,7 +95,13 @@ const PAYLOAD_FIRST_BYTE = 0x7b;
  */
 export function nextFrameStart(data: Buffer, from: number): number {
   for (let at = from; at + FRAME_HEADER_BYTES < data.length; at++) {
-    if (data[at + FRAME_HEADER_BYTES] !== PAYLOAD_FIRST_BYTE) continue;
+    if (data[at + FRAME_HEADER_BYTES] !== PAYLOAD_FIRST_BYTE) {
+      // Jump to the next '{' natively: a long run of zeros or garbage is not walked byte by byte.
+      const brace = data.indexOf(PAYLOAD_FIRST_BYTE, at + FRAME_HEADER_BYTES);
+      if (brace < 0) return -1;
+      at = brace - FRAME_HEADER_BYTES - 1;
+      continue;
+    }
     const length = data.readUInt32LE(at);
     if (length === 0 || length > MAX_RECORD_BYTES || at + FRAME_HEADER_BYTES + length > data.length) continue;
     if (frameEnd(data, at) >= 0) return at;
@@ -139,9 +149,30 @@ export function encodeFrame(payload: Buffer): Buffer {
 
 export const QUARANTINE_DIRECTORY = 'quarantine';
 
+const ZEROS = Buffer.alloc(64 * 1024);
+
 function isAllZero(data: Buffer): boolean {
-  for (const byte of data) if (byte !== 0) return false;
+  for (let at = 0; at < data.length; at += ZEROS.length) {
+    const part = data.subarray(at, at + ZEROS.length);
+    if (!part.equals(ZEROS.subarray(0, part.length))) return false;
+  }
   return true;
+}
+
+/**
+ * A segment file read whole, refused unread when it is larger than any segment the spool
+ * writes (an outside write or a file system fault): cutting it could lose records, and
+ * reading it could exhaust memory.
+ */
+function readSegmentFile(file: string): Buffer {
+  const fd = openFile(file, constants.O_RDONLY);
+  try {
+    const { size } = fstatSync(fd);
+    if (size > MAX_SEGMENT_FILE_BYTES) throw new Error(`${file} is ${size} bytes, larger than any segment the spool writes (at most ${MAX_SEGMENT_FILE_BYTES}); it was not read or changed: move it out of the directory, or cut it to its records`);
+    return readAt(fd, 0, size);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export class SegmentLog {
@@ -194,7 +225,12 @@ export class SegmentLog {
     const numbers = readdirSync(this.directory)
       .map((name) => SEGMENT_PATTERN.exec(name)?.[1])
       .filter((n): n is string => n !== undefined)
-      .map(Number)
+      .map((digits) => {
+        // Above 2^53 the number would name another file, and this one's records would be missed.
+        const n = Number(digits);
+        if (!Number.isSafeInteger(n)) throw new Error(`${join(this.directory, `segment-${digits}.log`)} has a segment number above ${Number.MAX_SAFE_INTEGER}, which the spool never writes: move it out of the directory`);
+        return n;
+      })
       .sort((a, b) => a - b);
     const report: RecoveryReport = { segments: numbers.length, replayRecords: 0, truncatedBytes: 0, truncatedSegments: [], quarantinedBytes: 0, quarantined: [] };
     if (numbers.length === 0) numbers.push(1);
@@ -204,7 +240,7 @@ export class SegmentLog {
       const file = this.segmentPath(n);
       let data: Buffer;
       try {
-        data = readFileNoFollow(file);
+        data = readSegmentFile(file);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         data = Buffer.alloc(0);
@@ -553,10 +589,18 @@ export class SegmentLog {
     this.queued = queued;
   }
 
-  /** A position at the end of a finished segment is the start of the next one. */
+  /**
+   * A position at the end of a finished segment is the start of the next segment on disk
+   * (numbers may jump: segments copied in from another spool), found without counting
+   * through the gap.
+   */
   private normalize(position: Position): Position {
     let current = position;
-    while (current.segment < this.writeSegment && current.offset >= (this.sizes.get(current.segment) ?? 0)) current = { segment: current.segment + 1, offset: 0 };
+    while (current.segment < this.writeSegment && current.offset >= (this.sizes.get(current.segment) ?? 0)) {
+      let next = this.writeSegment;
+      for (const n of this.sizes.keys()) if (n > current.segment && n < next) next = n;
+      current = { segment: next, offset: 0 };
+    }
     return current;
   }
 

@@ -63,6 +63,12 @@ export function backoffMs(attempt: number, retry: Required<RetryOptions>): numbe
 
 const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
 
+/** How many export timeouts more a timed-out export gets to call back before the next export starts anyway. */
+const STRAGGLER_WAITS = 4;
+
+/** The errors of exports that did not call back within exportTimeoutMillis. */
+const timeouts = new WeakSet<Error>();
+
 interface PendingBatch {
   from: Position;
   records: ReadableLogRecord[];
@@ -88,6 +94,14 @@ export class Sender {
    * `limit` records (halved at each refusal).
    */
   private isolating: { until: Position; limit: number } | undefined;
+  /**
+   * After an export timed out: the most records per batch, halved at each timeout and
+   * doubled after an export that took under half the timeout. A receiver slower than
+   * the timeout (one request per record) still gets everything, in smaller exports.
+   */
+  private timeoutLimit: number | undefined;
+  /** Settles when a timed-out export finally calls back: the next export waits for it, so exports never overlap. */
+  private straggler: Promise<void> | undefined;
   /** Consecutive failed attempts of the current batch. */
   attempt = 0;
   lastError: string | undefined;
@@ -174,10 +188,15 @@ export class Sender {
       return;
     }
     const { records } = batch;
+    const started = performance.now();
     const result = records.length > 0 ? await this.export(records) : { code: ExportResultCode.SUCCESS };
     if (this.stopped) return; // the log may be closed; unacknowledged records stay on disk
     if (result.code === ExportResultCode.SUCCESS) {
       if (records.length > 0) this.destinationAccepts = true;
+      if (this.timeoutLimit !== undefined && performance.now() - started < this.options.exportTimeoutMillis / 2) {
+        this.timeoutLimit *= 2;
+        if (this.timeoutLimit >= this.options.batchSize) this.timeoutLimit = undefined;
+      }
       this.acknowledge(batch);
       if (this.attempt > 0) appendDelivery(log.directory, { target: this.options.target(), outcome: 'recovered', records: records.length, attempt: this.attempt });
       this.attempt = 0;
@@ -186,6 +205,12 @@ export class Sender {
     }
     this.options.metrics.failures.add(1);
     this.lastError = result.error?.message ?? 'export failed';
+    if (result.error && timeouts.has(result.error) && records.length > 1) {
+      // Too many records for one export in time: the retry sends half as many.
+      this.timeoutLimit = Math.ceil(records.length / 2);
+      this.pending = undefined;
+      this.lastError = `${this.lastError}; sending at most ${this.timeoutLimit} records per export until the destination keeps up`;
+    }
     const refusal = permanentRefusal(result.error);
     // A refusal that starts a search: what the destination accepted before does not count.
     if (refusal && !this.isolating) this.destinationAccepts = false;
@@ -219,8 +244,10 @@ export class Sender {
     }
     this.attempt++;
     const retryAfter = retryAfterOf(result.error);
-    // A Retry-After of 0 (or just above) must not turn into a tight loop of requests.
-    const delay = retryAfter !== undefined ? Math.min(Math.max(retryAfter, this.options.retry.initialMillis), MAX_RETRY_AFTER_MS) : backoffMs(this.attempt, this.options.retry);
+    // Retry-After is a lower bound (at most an hour), never a reason to retry sooner than the
+    // backoff: a receiver answering "Retry-After: 0" every time must not get a steady stream.
+    const backoff = backoffMs(this.attempt, this.options.retry);
+    const delay = retryAfter !== undefined ? Math.max(Math.min(retryAfter, MAX_RETRY_AFTER_MS), backoff) : backoff;
     const status = (result.error as { code?: unknown; status?: unknown } | undefined)?.status ?? (result.error as { code?: unknown } | undefined)?.code;
     appendDelivery(log.directory, {
       target: this.options.target(),
@@ -301,7 +328,8 @@ export class Sender {
     this.pending = undefined;
     const { log } = this.options;
     if (this.isolating && comparePositions(from, this.isolating.until) >= 0) this.isolating = undefined;
-    const batch = log.read(from, this.isolating?.limit ?? this.options.batchSize, this.options.maxBatchBytes);
+    const limit = Math.min(this.isolating?.limit ?? this.options.batchSize, this.timeoutLimit ?? this.options.batchSize);
+    const batch = log.read(from, limit, this.options.maxBatchBytes);
     // Nothing new (damaged bytes skipped count as progress: they are acknowledged too).
     if (comparePositions(batch.end, from) <= 0) return undefined;
     const records: ReadableLogRecord[] = [];
@@ -321,22 +349,45 @@ export class Sender {
     return this.pending;
   }
 
-  /** Calls the exporter; a callback that never comes, or a throw, is a failure. */
-  private export(records: ReadableLogRecord[]): Promise<ExportResult> {
+  /**
+   * Calls the exporter; a callback that never comes, or a throw, is a failure. An export
+   * that timed out may still be sending (a webhook posts one request per record): the
+   * next one starts only once it called back, or after STRAGGLER_WAITS export timeouts
+   * more (an exporter that never calls back), so exports do not pile up on a slow receiver.
+   */
+  private async export(records: ReadableLogRecord[]): Promise<ExportResult> {
+    if (this.straggler) {
+      let wait: NodeJS.Timeout | undefined;
+      await Promise.race([this.straggler, new Promise<void>((resolve) => (wait = setTimeout(resolve, STRAGGLER_WAITS * this.options.exportTimeoutMillis).unref()))]);
+      clearTimeout(wait);
+      this.straggler = undefined;
+      if (this.stopped) return { code: ExportResultCode.FAILED, error: new Error('the spool is stopping') };
+    }
     return new Promise<ExportResult>((resolve) => {
       let settled = false;
+      let answered!: () => void;
+      const answer = new Promise<void>((done) => (answered = done));
       const finish = (result: ExportResult) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         resolve(result);
       };
-      const timer = setTimeout(() => finish({ code: ExportResultCode.FAILED, error: new Error(`the exporter did not answer within ${this.options.exportTimeoutMillis} ms`) }), this.options.exportTimeoutMillis);
+      const timer = setTimeout(() => {
+        this.straggler = answer;
+        const error = new Error(`the exporter did not answer within ${this.options.exportTimeoutMillis} ms`);
+        timeouts.add(error);
+        finish({ code: ExportResultCode.FAILED, error });
+      }, this.options.exportTimeoutMillis);
       timer.unref();
+      const callback = (result: ExportResult) => {
+        answered();
+        finish(result);
+      };
       try {
-        this.options.exporter.export(records, finish);
+        this.options.exporter.export(records, callback);
       } catch (error) {
-        finish({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+        callback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
       }
     });
   }

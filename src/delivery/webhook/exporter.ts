@@ -64,13 +64,52 @@ export interface WebhookResponse {
   redirectedTo?: string;
 }
 
-/** Retry-After is either seconds or an HTTP date. */
+/**
+ * The three HTTP-date forms (RFC 9110 5.6.7): IMF-fixdate, RFC 850 and asctime. Date.parse
+ * alone also reads "-5" or "3 4" as dates (in the past, so "retry at once").
+ */
+const HTTP_DATE = /^(?:[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT|[A-Z][a-z]+, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
+
+/** Retry-After is either seconds or an HTTP date; anything else is ignored (undefined). */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
+  // A value too large for a number ("9999…") is still a finite, very long wait.
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.min(Number(trimmed) * 1000, Number.MAX_SAFE_INTEGER);
+  if (!HTTP_DATE.test(trimmed)) return undefined;
+  // asctime has no zone; it is GMT by definition.
+  const date = Date.parse(trimmed.endsWith('GMT') ? trimmed : `${trimmed} GMT`);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** How much of an answer's body is read: enough for an error message, never a receiver's endless stream. */
+const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
+
+/**
+ * The start of the answer's body, at most MAX_RESPONSE_BODY_BYTES; the rest is not read.
+ * A body cut off (reset, timeout) yields what arrived: the status line already said
+ * whether the receiver took the events, so the body never turns an answer into a failure.
+ */
+async function readBodyStart(response: Response): Promise<string> {
+  if (!response.body) return '';
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let bytes = 0;
+  try {
+    while (bytes < MAX_RESPONSE_BODY_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) return text + decoder.decode();
+      const part = value.subarray(0, MAX_RESPONSE_BODY_BYTES - bytes);
+      bytes += part.length;
+      text += decoder.decode(part, { stream: true });
+    }
+  } catch {
+    return text + decoder.decode();
+  }
+  // Stop the transfer; the connection is dropped rather than drained.
+  reader.cancel().catch(() => undefined);
+  return text + decoder.decode();
 }
 
 /** Builds the headers and URL of one signed request. */
@@ -97,7 +136,7 @@ export async function postWebhook(options: Pick<WebhookExporterOptions, 'url' | 
   // redirect: 'manual': a redirect is answered, never followed. fetch would resend the
   // body, the API key, the token and the signature to wherever Location points.
   const response = await fetch(request.url, { method: 'POST', headers: request.headers, body, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMillis ?? 10_000) });
-  const text = await response.text();
+  const text = await readBodyStart(response);
   const location = response.headers.get('location');
   return {
     status: response.status,
@@ -222,7 +261,7 @@ export function validateWebhookOptions(options: Partial<WebhookExporterOptions>,
   if (options.apiKey && !['header', 'query'].includes(options.apiKey.in)) fail('apiKey.in', "must be 'header' or 'query'");
   if (options.hmac) {
     const secrets: readonly unknown[] = options.hmac.secrets;
-    if (secrets.length === 0 || secrets.length > 2) fail('hmac.secrets', 'must hold one or two secrets (current, previous)');
+    if (!Array.isArray(secrets) || secrets.length === 0 || secrets.length > 2) fail('hmac.secrets', 'must hold one or two secrets (current, previous)');
     // The previous secret may be left out (undefined: an unset environment variable), but an
     // empty one is a mistake: anyone can compute an HMAC with an empty key.
     secrets.forEach((secret, i) => {

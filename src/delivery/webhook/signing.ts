@@ -24,6 +24,8 @@ function hmacHex(secret: string, base: Buffer): string {
  * so a request "signed" with it proves nothing. Secret values never go into the message.
  */
 function checkSecrets(caller: string, option: string, secrets: readonly unknown[]): void {
+  // A lone string (`secrets: process.env.SECRET`) would otherwise fail as "forEach is not a function".
+  if (!Array.isArray(secrets)) throw new OtelAuditError('OPTION_INVALID', `${caller}: option ${option} must be an array of secrets (current first), got ${typeof secrets}`, { path: option });
   if (secrets.length === 0) throw new OtelAuditError('OPTION_INVALID', `${caller}: option ${option} must hold at least one secret`, { path: option });
   secrets.forEach((secret, i) => {
     if (typeof secret !== 'string' || secret.trim() === '') {
@@ -132,7 +134,7 @@ function constantTimeEqual(a: string, b: string): boolean {
  * finite positive number: both would accept forged or ancient requests.
  */
 export function verifyWebhook(request: { headers: HeaderBag; body: string | Uint8Array }, options: VerifyWebhookOptions): VerifyWebhookResult {
-  if (options.secrets.length === 0) return { ok: false, reason: 'no secrets configured' };
+  if (Array.isArray(options.secrets) && options.secrets.length === 0) return { ok: false, reason: 'no secrets configured' };
   checkSecrets('verifyWebhook', 'secrets', options.secrets);
   const toleranceMillis = options.toleranceMillis ?? 300_000;
   // NaN would make every timestamp comparison false, and so accept any age.
