@@ -174,6 +174,36 @@ describe('webhook destinations against hostile receivers', () => {
     }
   });
 
+  it('keeps a secret in the URL path (Slack, Discord, Teams webhook URLs) out of the target name, deliveries.jsonl, targets.json, errors and diag lines', async () => {
+    const diagLines: string[] = [];
+    const capture = (message: string, ...args: unknown[]) => diagLines.push([message, ...args.map(String)].join(' '));
+    diag.setLogger({ error: capture, warn: capture, info: capture, debug: capture, verbose: capture }, DiagLogLevel.ALL);
+    // The receiver echoes the path it was posted to, as error pages do.
+    const receiver = await start({ respond: (request) => ({ status: 404, body: `Cannot POST ${request.url}` }) });
+    const secret = 'AbCdEfGhIjKlMnOpQrStUvWx';
+    const discord = '9f8e7d6c5b4a39281716';
+    const url = `${new URL(receiver.url).origin}/services/T0123ABCD9/B0456EFGH9/${secret}`;
+    expect(redactUrl(url)).toBe(`${new URL(receiver.url).origin}/services/T0123ABCD9/B0456EFGH9/***`); // the workspace and channel ids are no secret
+    expect(redactUrl(`https://discord.example/api/webhooks/${discord}/audit-events-production`)).toBe('https://discord.example/api/webhooks/***/audit-events-production');
+    const dir = tempDir();
+    const exporter = createWebhookExporter({ url, failureThreshold: 2 });
+    const processor = createDurableLogRecordProcessor({ exporter, directory: dir, retry: { initialMillis: 10, maxMillis: 20 } });
+    const { logger } = loggerWith(processor);
+    emitEvent(logger, 'path-1');
+    await waitFor(() => exporter.targetStatus().disabled, 10_000, 'auto-disable');
+    const seen = [processor.stats().lastError ?? '', exporter.targetStatus().reason ?? '', exporter.targetStatus().name];
+    await processor.shutdown(100);
+    // `webhook test` reports what the receiver answered, echo and all.
+    const tested = await cli(['webhook', 'test', url]);
+    expect(tested.stdout + tested.stderr).toMatch(/404/);
+    seen.push(tested.stdout + tested.stderr);
+    const deliveries = readFileSync(join(dir, 'deliveries.jsonl'), 'utf8');
+    expect(deliveries).toContain('answered 404: Cannot POST /services/');
+    const listed = await cli(['deliveries', 'list', '--dir', dir]);
+    const everything = { deliveries, targets: JSON.stringify(readTargetStates(dir)), listed: listed.stdout + listed.stderr, diag: diagLines.join('\n'), errors: seen.join('\n') };
+    for (const [where, text] of Object.entries(everything)) expect(text, `the path secret in ${where}`).not.toContain(secret);
+  });
+
   it('verifyWebhook, signWebhookBody and createWebhookExporter refuse an empty or blank secret; verifyWebhook refuses a non-finite or non-positive tolerance', () => {
     const body = '{"id":"e-1"}';
     const now = Date.now();

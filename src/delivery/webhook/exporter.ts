@@ -157,10 +157,25 @@ export async function postWebhook(options: Pick<WebhookExporterOptions, 'url' | 
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname.split('/').map((segment) => (isSecretSegment(segment) ? '***' : segment)).join('/')}`;
   } catch {
     return '(not a valid URL)';
   }
+}
+
+/**
+ * A path segment that may be a credential: Slack, Discord and Teams webhook URLs carry
+ * their secret in the path (`/services/T…/B…/<secret>`). Long (16 characters or more) and
+ * not a plain word: it holds a digit, or both upper and lower case letters.
+ */
+export function isSecretSegment(segment: string): boolean {
+  let text = segment;
+  try {
+    text = decodeURIComponent(segment);
+  } catch {
+    // a malformed escape: judged as written
+  }
+  return text.length >= 16 && (/\d/.test(text) || (/[a-z]/.test(text) && /[A-Z]/.test(text)));
 }
 
 /** The origin a redirect points to (a relative Location is resolved against the configured URL); never its path or query. */
@@ -174,7 +189,7 @@ function locationOrigin(location: string | null, base: string): string {
   }
 }
 
-/** The destination's name in logs and state: the URL without query (which may hold an API key) or credentials. */
+/** The destination's name in logs and state: the URL without query (which may hold an API key), credentials, or path segments that look like secrets. */
 export function targetName(url: string): string {
   return redactUrl(url);
 }
@@ -209,6 +224,8 @@ export function secretScrubber(options: Pick<WebhookExporterOptions, 'url' | 'he
     for (const value of url.searchParams.values()) add(value);
     add(decodeURIComponent(url.username));
     add(decodeURIComponent(url.password));
+    // A receiver echoes the path it was posted to ("Cannot POST /services/T…/B…/<secret>").
+    for (const segment of url.pathname.split('/')) if (isSecretSegment(segment)) add(segment);
   } catch {
     // validateWebhookOptions refuses such a URL before anything is sent.
   }

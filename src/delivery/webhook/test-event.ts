@@ -24,14 +24,16 @@ export interface WebhookTestResult extends WebhookResponse {
 
 /**
  * Sends one signed test event (as an array when `batch` is set) and returns the response.
- * A redirect is not followed: the result has its 3xx status and `redirectedTo`.
+ * A redirect is not followed: the result has its 3xx status and `redirectedTo`. The
+ * response body has the request's secrets masked: receivers echo the request they got.
  */
 export async function sendWebhookTest(options: Omit<WebhookExporterOptions, 'failureThreshold' | 'stateDirectory' | 'eventOf'>): Promise<WebhookTestResult> {
   validateWebhookOptions(options, 'sendWebhookTest');
   const event = webhookTestEvent();
   const body = JSON.stringify(options.batch ? [event] : event);
   try {
-    return { ...(await postWebhook(options, body)), event };
+    const response = await postWebhook(options, body);
+    return { ...response, body: secretScrubber(options)(response.body), event };
   } catch (error) {
     // No `cause`: fetch's own errors may quote the request URL, query included.
     throw new OtelAuditError('WEBHOOK_DELIVERY_FAILED', `POST ${redactUrl(options.url)} failed before any response: ${secretScrubber(options)(networkErrorMessage(error))}`);
