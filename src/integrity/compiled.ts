@@ -48,6 +48,8 @@ function leaf(value: unknown): unknown {
 
 /** An array of strings, finite numbers, booleans and nulls, which JSON.stringify writes as RFC 8785 does. */
 function flatArray(items: unknown[]): unknown[] {
+  // JSON.stringify would write what an own toJSON returns; the generic path writes the items.
+  if (typeof (items as { toJSON?: unknown }).toJSON === 'function') throw GIVE_UP;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     const kind = typeof item;

@@ -108,6 +108,46 @@ describe('compileCanonical', () => {
     expect(() => serialise({ a: { b: 10n } })).toThrow(/bigint has no JSON form/);
   });
 
+  it('writes what the generic path writes where toJSON or getters could change what JSON.stringify sees', () => {
+    // An array's own toJSON, on any record that fits its shape: JSON.stringify would write what it returns.
+    fc.assert(
+      fc.property(shapes.filter(isCompilable).chain((shape) => fc.tuple(fc.constant(shape), recordOf(shape, true))), ([shape, record]) => {
+        const hijack = (value: unknown): void => {
+          if (Array.isArray(value)) Object.defineProperty(value, 'toJSON', { value: () => 'hijacked', enumerable: false });
+          else if (typeof value === 'object' && value !== null) Object.values(value).forEach(hijack);
+        };
+        hijack(record);
+        expect(compileCanonical(shape)(record)).toBe(canonicalJson(record));
+      }),
+      { numRuns: 300 },
+    );
+    const shape: Shape = new Map<string, Shape | undefined>([['list', undefined], ['nested', new Map([['at', undefined], ['n', undefined]])], ['s', undefined]]);
+    let generic = 0;
+    const serialise = compileCanonical(shape, () => generic++);
+    // Getters are read as the generic path reads them: their values, not the accessors.
+    const nested = { n: -0 };
+    Object.defineProperty(nested, 'at', { get: () => 'é"\ud800', enumerable: true });
+    const record = { list: ['a', 1e21, null, true], nested };
+    Object.defineProperty(record, 's', { get: () => '\u2028', enumerable: true });
+    expect(serialise(record)).toBe(canonicalJson(record));
+    expect(serialise(record)).toBe('{"list":["a",1e+21,null,true],"nested":{"at":"é\\"\\ud800","n":0},"s":"\u2028"}');
+    expect(generic).toBe(0);
+    // A getter the shape does not name: the generic path, which reads it too.
+    Object.defineProperty(record, 'late', { get: () => 5e-324, enumerable: true });
+    expect(serialise(record)).toBe('{"late":5e-324,"list":["a",1e+21,null,true],"nested":{"at":"é\\"\\ud800","n":0},"s":"\u2028"}');
+    expect(generic).toBe(1);
+    // A toJSON on the prototypes: JSON.stringify would call it, the generic path does not.
+    for (const prototype of [Object.prototype, Array.prototype]) {
+      Object.defineProperty(prototype, 'toJSON', { value: () => 'hijacked', configurable: true, writable: true, enumerable: false });
+      try {
+        const plain = { list: ['x'], nested: { at: 'y' }, s: 'z' };
+        expect(serialise(plain)).toBe('{"list":["x"],"nested":{"at":"y"},"s":"z"}');
+      } finally {
+        delete (prototype as { toJSON?: unknown }).toJSON;
+      }
+    }
+  });
+
   it('reads a catalog data schema into the shape the emitter compiles', () => {
     const shape = schemaShape({ type: 'object', properties: { repo: { type: 'object', properties: { id: { type: 'string' } } }, forks: { type: 'integer' } } });
     expect(shape).toEqual(new Map([['repo', new Map([['id', undefined]])], ['forks', undefined]]));
