@@ -34,7 +34,7 @@ describe('otel-audit verify on what OpenSearch and S3 stored', () => {
     const audit = createAuditLogger({ catalog, endpoint: `http://127.0.0.1:${collector.ports.otlpHttp}`, batch: { scheduledDelayMillis: 50 }, integrity: { key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), digestEvery: 10 }, warnOnExportError: false });
     for (let i = 0; i < COUNT; i++) audit.emit('repo.fork', forkEvent(`019cd58f-0000-7000-8000-${String(i).padStart(12, '0')}`));
     await audit.shutdown();
-    const expected = COUNT + 3; // and the digests at 10, 20 and 30
+    const expected = COUNT + 4; // and the digests at 10, 20 and 30, and the closing one at shutdown (no new record)
     s3Text = await eventually(async () => {
       const text = (await listObjects(moto.url, BUCKET)).map((o) => o.text.trim()).filter(Boolean).join('\n');
       return text.split('\n').length >= expected ? text : undefined;
@@ -53,7 +53,7 @@ describe('otel-audit verify on what OpenSearch and S3 stored', () => {
     const { records, unreadable } = readTrail(s3Text, 's3');
     expect(unreadable).toEqual([]);
     const report = verifyTrail(records, { keys });
-    expect(report.streams[0]).toMatchObject({ records: COUNT, intact: [{ from: 1, to: COUNT }], validDigests: 3 });
+    expect(report.streams[0]).toMatchObject({ records: COUNT, intact: [{ from: 1, to: COUNT }], validDigests: 4, closed: true });
     expect(report.exitCode).toBe(0);
   });
 
@@ -61,7 +61,7 @@ describe('otel-audit verify on what OpenSearch and S3 stored', () => {
     const { records, unreadable } = readTrail(JSON.stringify(searchResponse), 'search.json');
     expect(unreadable).toEqual([]);
     const report = verifyTrail(records, { keys });
-    expect(report.streams[0]).toMatchObject({ records: COUNT, intact: [{ from: 1, to: COUNT }], validDigests: 3 });
+    expect(report.streams[0]).toMatchObject({ records: COUNT, intact: [{ from: 1, to: COUNT }], validDigests: 4, closed: true });
     expect(report.exitCode).toBe(0);
   });
 
