@@ -8,7 +8,7 @@
 // Anything unexpected takes the SDK's own setAttributes instead.
 import type { AnyValue, Logger } from '@opentelemetry/api';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
-import type { AuditLogRecord } from './to-log-record.js';
+import { setHandover, type AuditLogRecord } from './to-log-record.js';
 
 export class AttributeHandoff implements LogRecordProcessor {
   private pendingBody: unknown;
@@ -21,12 +21,14 @@ export class AttributeHandoff implements LogRecordProcessor {
   emit(logger: Logger, record: AuditLogRecord): void {
     this.pendingBody = record.body;
     this.pendingAttributes = record.attributes;
+    setHandover(record.body); // the audit processor passes this body as is (mapEvent has checked it)
     try {
       logger.emit({ eventName: record.eventName, timestamp: record.timestamp, severityNumber: record.severityNumber, severityText: record.severityText, body: record.body });
     } finally {
       // A disabled or shut-down logger never calls onEmit: nothing may be left for the next record.
       this.pendingBody = undefined;
       this.pendingAttributes = undefined;
+      setHandover(undefined);
     }
   }
 

@@ -10,7 +10,7 @@ export interface FlattenLimits {
   attributeBudget: number;
   /** Deepest nesting of objects and arrays accepted (default 32). */
   maxDepth: number;
-  /** Approximate size of data (key and string lengths, 8 bytes per other value) accepted (default 64 KiB). */
+  /** Approximate size of data (key and string lengths, 8 bytes per other value, 1 more per array item) accepted (default 64 KiB). */
   maxDataBytes: number;
 }
 
@@ -34,7 +34,7 @@ export interface Walk {
   hasSensitivePaths: boolean;
   limits: FlattenLimits;
   ancestors: object[];
-  /** Approximate size of data (key and string lengths, 8 per other value), against limits.maxDataBytes. */
+  /** Approximate size of data (key and string lengths, 8 per other value, 1 more per array item), against limits.maxDataBytes. */
   bytes: number;
   /** Total length of the attribute keys written, for the record size estimate. */
   keyBytes: number;
@@ -87,7 +87,8 @@ const MAX_CACHED_PATHS = 50_000;
 function childEntry(parent: PathEntry, key: string): PathEntry {
   let entry = parent.children?.get(key);
   if (entry) return entry;
-  const path = parent.path === '' ? key : `${parent.path}.${key}`;
+  // The root by identity: an empty key at the root is a level of its own ({"": {a: 1}} is not {a: 1}).
+  const path = parent === ROOT ? key : `${parent.path}.${key}`;
   entry = { path, attribute: DATA_PREFIX + path, sensitiveName: isSensitiveName(path), reserved: path === OVERFLOW_KEY || path === OVERFLOW_COUNT_KEY, children: undefined };
   if (cachedPaths < MAX_CACHED_PATHS) {
     (parent.children ??= new Map<string, PathEntry>()).set(key, entry);
@@ -207,11 +208,11 @@ export function compileDataWalker(schema: unknown, sensitivePaths: ReadonlySet<s
     const cases: string[] = [];
     for (const key of Object.keys(properties)) {
       if (budget-- <= 0) break;
-      const childPath = path === '' ? key : `${path}.${key}`;
+      const childPath = level === 0 ? key : `${path}.${key}`;
       const child = compile((properties as Record<string, unknown>)[key], childPath, level + 1);
       const childRef = child ? `children[${children.push(child) - 1}]` : 'undefined';
       const q = JSON.stringify(key);
-      if (key === '__proto__' || (path === '' && (key === OVERFLOW_KEY || key === OVERFLOW_COUNT_KEY))) {
+      if (key === '__proto__' || (level === 0 && (key === OVERFLOW_KEY || key === OVERFLOW_COUNT_KEY))) {
         if (child) cases.push(`case ${q}: walkKey(walk, copy, key, raw, entry, depth, ${childRef}); continue;`);
         continue;
       }
@@ -265,9 +266,14 @@ function walkArray(walk: Walk, array: unknown[], path: string, depth: number): u
   if (depth > walk.limits.maxDepth) fail(walk, path, `nests deeper than ${walk.limits.maxDepth} levels (limits.maxDepth)`);
   if (walk.ancestors.includes(array)) fail(walk, path, 'is a circular reference');
   walk.ancestors.push(array);
+  // Read once (a proxy could grow it), and every item counts at least a byte before the walk:
+  // new Array(5e7) must be refused at once, not walked hole by hole.
+  const length = array.length;
+  walk.bytes += length;
+  if (walk.bytes > walk.limits.maxDataBytes) tooLarge(walk);
   // Sized up front: a pushed-to [] reserves 16 slots, and the copy lives in the body until export.
-  const copy = new Array<unknown>(array.length);
-  for (let index = 0; index < array.length; index++) {
+  const copy = new Array<unknown>(length);
+  for (let index = 0; index < length; index++) {
     const item = array[index];
     if (item === undefined && !(index in array)) continue; // a hole stays a hole, as Array#map leaves it
     // Strings, numbers and booleans need no conversion (strings only the secret check), nor a path for an error.
@@ -315,8 +321,11 @@ function walkNested(walk: Walk, object: Record<string, unknown>, path: string, d
   return copy;
 }
 
+/** How many times in a row toJSON may return another value with a toJSON (JSON.stringify calls it once; a Date's gives a string). */
+const MAX_TOJSON_HOPS = 8;
+
 /** Converts the non-JSON values we accept and rejects the rest; objects and arrays pass through. */
-function scalar(walk: Walk, value: unknown, path: string): unknown {
+function scalar(walk: Walk, value: unknown, path: string, hops = 0): unknown {
   switch (typeof value) {
     case 'string':
       walk.bytes += value.length;
@@ -347,12 +356,22 @@ function scalar(walk: Walk, value: unknown, path: string): unknown {
       }
       if (value instanceof Map || value instanceof Set) fail(walk, path, `is a ${value instanceof Map ? 'Map' : 'Set'}; use a plain object or an array`);
       if (Array.isArray(value)) return value;
-      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return scalar(walk, (value as { toJSON(): unknown }).toJSON(), path);
+      // toJSON as JSON.stringify calls it, but only the object's own or its class's: one that another
+      // library put on Object.prototype would turn every nested object of data into its result.
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function' && !inheritsPlainToJSON(value)) {
+        if (hops === MAX_TOJSON_HOPS) fail(walk, path, `has a toJSON() that returns another value with toJSON ${MAX_TOJSON_HOPS} times in a row; return plain data`);
+        return scalar(walk, (value as { toJSON(): unknown }).toJSON(), path, hops + 1);
+      }
       return value; // class instances: their own enumerable properties, like JSON.stringify
     }
     default:
       return fail(walk, path, `is a ${typeof value}, which is not a JSON value`);
   }
+}
+
+/** A plain object whose toJSON comes from Object.prototype. */
+function inheritsPlainToJSON(value: object): boolean {
+  return Object.getPrototypeOf(value) === Object.prototype && !Object.hasOwn(value, 'toJSON');
 }
 
 /** Object.keys(object).length === 0, without making the array. */

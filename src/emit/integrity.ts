@@ -15,6 +15,7 @@ import { compileCanonical, schemaShape, type CompiledCanonical, type Shape } fro
 import { ed25519Signer, type Signer } from '../integrity/keys.js';
 import { OtelAuditError } from '../errors.js';
 import { markMapped, type AuditLogRecord } from './to-log-record.js';
+import { LONE_SURROGATE_ESCAPE, makeWellFormed } from './well-formed.js';
 
 export interface IntegrityOptions {
   /** The Ed25519 signing key: PEM text, `file:<path>` or `env:<VARIABLE>`; or any Signer (a KMS). */
@@ -145,8 +146,8 @@ export function createLoggerIntegrity(options: IntegrityOptions, logger: Logger,
     if (!compiled) {
       const event = catalog.events.get(name);
       // Only catalog events are cached: names from elsewhere must not grow the map.
-      if (!event) return canonicalJson;
-      compiled = compileCanonical(bodyShape(event));
+      if (!event) return wellFormedFirst(canonicalJson);
+      compiled = wellFormedFirst(compileCanonical(bodyShape(event)));
       serialisers.set(name, compiled);
     }
     return compiled;
@@ -166,6 +167,17 @@ export function createLoggerIntegrity(options: IntegrityOptions, logger: Logger,
       clearInterval(timer);
       await chain.close();
     },
+  };
+}
+
+/**
+ * A serialiser that first rewrites lone surrogates in the body with U+FFFD
+ * (well-formed.ts): the body is stamped as it will arrive, whatever the transport.
+ */
+function wellFormedFirst(serialise: CompiledCanonical): CompiledCanonical {
+  return (body) => {
+    const text = serialise(body);
+    return LONE_SURROGATE_ESCAPE.test(text) && makeWellFormed(body) ? serialise(body) : text;
   };
 }
 

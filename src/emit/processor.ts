@@ -7,15 +7,15 @@
 //   the SDK's filtering processors wrap their delegate), so it can drop an
 //   invalid record: the SDK gives a processor no way to remove a record from
 //   the processors registered beside it.
-import { diag, type Context } from '@opentelemetry/api';
+import { diag, type AnyValue, type Context } from '@opentelemetry/api';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
-import type { Catalog } from '../event/catalog.js';
+import type { Catalog, CatalogEvent } from '../event/catalog.js';
 import { contract, contractField } from '../event/contract.js';
 import { OtelAuditError } from '../errors.js';
 import { AuditValidationError } from '../event/errors.js';
 import type { AuditEvent } from '../event/event.js';
 import { redactAttribute, redactValue } from './redact.js';
-import { DEFAULT_LIMITS, isMappedBody, toLogRecord, type MappingLimits } from './to-log-record.js';
+import { DEFAULT_LIMITS, isMappedBody, mapEvent, unreadableEvent, type MappingLimits } from './to-log-record.js';
 
 /**
  * What AuditLogRecordProcessor does with a record of the catalog that fails validation:
@@ -50,6 +50,20 @@ export interface DroppingAuditLogRecordProcessorOptions {
 
 export const INVALID_ATTRIBUTE = 'audit.invalid';
 
+/** The body of a marked record whose own body could not be read (never empty: Splunk drops records with an empty body). */
+const UNREADABLE_BODY = 'otel-audit: the body could not be read; see audit.invalid';
+
+/** The attributes of the integrity stamp (integrity.ts), which only createAuditLogger sets. */
+const INTEGRITY_PREFIX = 'audit.integrity.';
+
+let owned: ReadonlySet<string> | undefined;
+
+/** The attribute keys the emitter sets from the body and the catalog (contract.json) and its mark. */
+function ownedAttributes(): ReadonlySet<string> {
+  owned ??= new Set([...contract().fields.flatMap((row) => (row.attribute ? [row.attribute, ...(row.alsoAttributes ?? [])] : [])), contract().sensitive.emitterMark.attribute, INVALID_ATTRIBUTE]);
+  return owned;
+}
+
 type Policy = InvalidRecordPolicy | 'drop';
 
 export class AuditLogRecordProcessor implements LogRecordProcessor {
@@ -81,7 +95,7 @@ export class AuditLogRecordProcessor implements LogRecordProcessor {
   }
 
   onEmit(record: ReadWriteLogRecord, context?: Context): void {
-    // Built by toLogRecord (already validated, mapped and redacted) or not the catalog's: passed as is.
+    // Built by otel-audit and unchanged since (already validated, mapped and redacted), or not the catalog's: passed as is.
     if (!isMappedBody(record.body) && this.isAuditRecord(record)) {
       try {
         this.mapInPlace(record);
@@ -95,11 +109,26 @@ export class AuditLogRecordProcessor implements LogRecordProcessor {
   /** Reads the canonical event from the record (body map + eventName) and rewrites the record with toLogRecord's output. */
   private mapInPlace(record: ReadWriteLogRecord): void {
     const body = record.body;
-    const fromBody = typeof body === 'object' && body !== null && !Array.isArray(body) && !(body instanceof Uint8Array) ? (body as Record<string, unknown>) : {};
-    const event = { ...fromBody, name: record.eventName ?? fromBody.name } as AuditEvent;
+    const name = record.eventName;
+    // The body is the event: anything else would be replaced by the mapped body, and lost.
+    if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body) || body instanceof Uint8Array)) {
+      throw new AuditValidationError(String(name), 'body', 'must be a map (the canonical event)');
+    }
+    let event: AuditEvent;
+    try {
+      event = { ...(body as Record<string, unknown> | undefined) } as unknown as AuditEvent; // each field read once
+    } catch (error) {
+      throw unreadableEvent(name, body, error);
+    }
+    if (name !== undefined) {
+      if (event.name !== undefined && event.name !== name) throw new AuditValidationError(String(name), 'name', `is ${JSON.stringify(event.name)} in the body but the record's eventName is ${JSON.stringify(name)}`);
+      event.name = name;
+    }
     if (event.time === undefined) event.time = new Date(record.hrTime[0] * 1000 + record.hrTime[1] / 1e6);
+    // What the emitter derives from the body is the body's, not the caller's: a forged one must not survive.
+    this.removeOwnedAttributes(record);
     const limit = this.limits.attributeCountLimit ?? DEFAULT_LIMITS.attributeCountLimit;
-    const mapped = toLogRecord(event, this.catalog, { ...this.limits, attributeCountLimit: limit - Object.keys(record.attributes).length });
+    const mapped = mapEvent(event.name, event, this.catalog, { ...this.limits, attributeCountLimit: limit - Object.keys(record.attributes).length });
     this.redactForeignAttributes(record);
     record.setEventName(mapped.eventName);
     record.hrTime = mapped.timestamp;
@@ -110,6 +139,24 @@ export class AuditLogRecordProcessor implements LogRecordProcessor {
   }
 
   /**
+   * Removes the attributes the emitter derives (the contract's, its mark,
+   * audit.invalid, audit.integrity.*): set by the caller, they could claim a
+   * value the body does not hold (user.id, audit.outcome), a place in a hash
+   * chain, or a verdict. `audit.data.*` keys set by hand stay (redacted); the
+   * mapped data overwrites those it produces.
+   */
+  private removeOwnedAttributes(record: ReadWriteLogRecord): void {
+    const attributes = record.attributes as Record<string, unknown>;
+    for (const key of Object.keys(attributes)) {
+      if (!key.startsWith(INTEGRITY_PREFIX) && !ownedAttributes().has(key)) continue;
+      delete attributes[key];
+      // The SDK counts attributes against its limit.
+      const counted = record as unknown as { _attributesCount?: unknown };
+      if (typeof counted._attributesCount === 'number') counted._attributesCount--;
+    }
+  }
+
+  /**
    * Attributes the caller set by hand: a key whose last segment is a sensitive
    * name (audit.data.password, db.password) is masked, and so are key names
    * inside complex values, as the collector would, and secrets inside string
@@ -117,10 +164,24 @@ export class AuditLogRecordProcessor implements LogRecordProcessor {
    * emitter's mark and the collector skips it.
    */
   private redactForeignAttributes(record: ReadWriteLogRecord): void {
+    const sensitivePaths = this.catalogEvent(record)?.sensitivePaths;
     for (const [key, value] of Object.entries(record.attributes)) {
-      const redacted = redactAttribute(key, value);
+      const redacted = redactAttribute(key, value, sensitivePaths);
       if (redacted !== value) record.setAttribute(key, redacted);
     }
+  }
+
+  /** The catalog event a record names (eventName, else the body's name), if any. */
+  private catalogEvent(record: ReadWriteLogRecord): CatalogEvent | undefined {
+    let name: unknown = record.eventName;
+    if (name === undefined) {
+      try {
+        name = (record.body as { name?: unknown } | undefined)?.name;
+      } catch {
+        return undefined; // a getter that throws: only the name rule applies
+      }
+    }
+    return typeof name === 'string' ? this.catalog.events.get(name) : undefined;
   }
 
   /** Counts and reports an invalid record; true when it goes on (marked). */
@@ -130,9 +191,19 @@ export class AuditLogRecordProcessor implements LogRecordProcessor {
     this.onInvalidRecord?.(error);
     if (this.policy === 'throw') throw error;
     if (this.policy === 'drop') return false;
-    // mark: still nothing sensitive may leave the process
+    // mark: still nothing sensitive may leave the process, nor a forged verdict
+    this.removeOwnedAttributes(record);
     this.redactForeignAttributes(record);
-    record.setBody(redactValue(record.body, undefined, this.limits.maxRecordBytes));
+    let body: AnyValue;
+    try {
+      // The catalog's sensitive data paths too, as mapping would have replaced them.
+      const sensitivePaths = this.catalogEvent(record)?.sensitivePaths;
+      const bodyPaths = sensitivePaths?.size ? new Set([...sensitivePaths].map((path) => `data.${path}`)) : undefined;
+      body = redactValue(record.body, undefined, this.limits.maxRecordBytes, bodyPaths);
+    } catch {
+      body = UNREADABLE_BODY; // a getter or a proxy trap threw: nothing of it can be sent
+    }
+    record.setBody(body);
     record.setAttribute(this.domainAttribute, this.catalog.domain);
     record.setAttribute(INVALID_ATTRIBUTE, error instanceof AuditValidationError ? `${error.path}: ${error.reason}` : error.message);
     const mark = contract().sensitive.emitterMark;

@@ -120,6 +120,14 @@ function applyValuePatterns(text: string, r: ValueRules): string {
   return result;
 }
 
+const DATA_ATTRIBUTE_PREFIX = 'audit.data.';
+
+/** `path` or one of its dotted parents is in `paths`. */
+function underSensitivePath(path: string, paths: ReadonlySet<string>): boolean {
+  for (let end = path.indexOf('.'); end !== -1; end = path.indexOf('.', end + 1)) if (paths.has(path.slice(0, end))) return true;
+  return paths.has(path);
+}
+
 /** The largest estimated size redactValue keeps by default (the default limits.maxRecordBytes). */
 export const REDACT_VALUE_MAX_BYTES = 262_144;
 
@@ -132,9 +140,11 @@ const TRUNCATED = '[Truncated]';
  * strings by value. Cycles become "[Circular]"; nesting past `maxDepth`, and
  * everything past `maxBytes` (estimated: key and string lengths, 8 per other
  * value), becomes "[Truncated]" (a string is cut where the budget ends), so a
- * marked record stays as small as a valid one may be.
+ * marked record stays as small as a valid one may be. `sensitivePaths` are
+ * dotted paths from `value` (array indices left out) whose values are replaced
+ * too: a catalog's sensitive data paths, under `data.`.
  */
-export function redactValue(value: unknown, maxDepth = 32, maxBytes: number = REDACT_VALUE_MAX_BYTES): unknown {
+export function redactValue(value: unknown, maxDepth = 32, maxBytes: number = REDACT_VALUE_MAX_BYTES, sensitivePaths?: ReadonlySet<string>): unknown {
   const seen = new WeakSet<object>();
   let budget = maxBytes;
   const text = (s: string): string => {
@@ -174,7 +184,7 @@ export function redactValue(value: unknown, maxDepth = 32, maxBytes: number = RE
         if (item === undefined) continue;
         budget -= key.length;
         const keyPath = path === '' ? key : `${path}.${key}`;
-        const redacted = isSensitiveName(key) || isSensitiveName(keyPath) ? redactionReplacement() : copy(item, depth + 1, keyPath);
+        const redacted = isSensitiveName(key) || isSensitiveName(keyPath) || sensitivePaths?.has(keyPath) ? redactionReplacement() : copy(item, depth + 1, keyPath);
         if (key === '__proto__') Object.defineProperty(out, key, { value: redacted, enumerable: true, writable: true, configurable: true });
         else out[key] = redacted;
       }
@@ -190,10 +200,13 @@ export function redactValue(value: unknown, maxDepth = 32, maxBytes: number = RE
  * An attribute set by hand on a record of the catalog, as it may leave the
  * process: masked when its key's last segment is a sensitive name
  * (`db.password`), complex values copied by redactValue, strings searched for
- * secrets by value. Returns `value` itself when nothing changes.
+ * secrets by value. Returns `value` itself when nothing changes. With the
+ * event's sensitive data paths (catalog), `audit.data.<path>` is masked when
+ * the path or one of its parents is one of them.
  */
-export function redactAttribute(key: string, value: unknown): unknown {
+export function redactAttribute(key: string, value: unknown, sensitivePaths?: ReadonlySet<string>): unknown {
   if (isSensitiveName(key.slice(key.lastIndexOf('.') + 1))) return redactionReplacement();
+  if (sensitivePaths !== undefined && sensitivePaths.size > 0 && key.startsWith(DATA_ATTRIBUTE_PREFIX) && underSensitivePath(key.slice(DATA_ATTRIBUTE_PREFIX.length), sensitivePaths)) return redactionReplacement();
   if (typeof value === 'string') return redactText(value);
   if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) return redactValue(value);
   return value;

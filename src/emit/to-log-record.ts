@@ -12,6 +12,7 @@ import { schemaFields } from '../event/schema-fields.js';
 import { DATA_PREFIX, compileDataWalker, flattenWalk, type ObjectWalker } from './flatten.js';
 import { DEFAULT_FIELD_LENGTHS, DEFAULT_MAX_FIELD_LENGTH, DEFAULT_MAX_RECORD_BYTES, FIXED_RECORD_BYTES, fieldLimits, scanFields, scanned, type LimitedField } from './limits.js';
 import { redactText } from './redact.js';
+import { OtelAuditError } from '../errors.js';
 
 export interface MappingLimits {
   /** The LoggerProvider's `logRecordLimits.attributeCountLimit` (SDK default 128); data past it goes to `audit.data._overflow`. */
@@ -122,9 +123,30 @@ class MappedBody {
   ) {}
 }
 
-/** True for a body toLogRecord built: such records are already validated, mapped and redacted. */
+/** The body createAuditLogger is handing to the SDK right now (attribute-handoff.ts sets it around its logger.emit call). */
+let inHandover: unknown;
+
+export function setHandover(body: unknown): void {
+  inHandover = body;
+}
+
+/**
+ * True for a body otel-audit built and nobody can have changed since: the one
+ * createAuditLogger is emitting now, or a frozen one (toLogRecord's result, a
+ * digest). Such records are already validated, mapped and redacted. A mapped
+ * body that is neither (its prototype copied onto other data) is mapped again.
+ */
 export function isMappedBody(body: unknown): boolean {
-  return body instanceof MappedBody;
+  return body instanceof MappedBody && (body === inHandover || Object.isFrozen(body));
+}
+
+/** Freezes a mapped record's body and attributes, nested objects and arrays included: what the processor passes as is must stay what was checked. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
 }
 
 /**
@@ -133,14 +155,62 @@ export function isMappedBody(body: unknown): boolean {
  * contract's attributes. Throws AuditValidationError when the event does not
  * match the catalog, a field or the record is over its size limit, or its data
  * cannot be mapped (circular, too large, colliding keys). Secrets inside string
- * values are replaced (the contract's value patterns).
+ * values are replaced (the contract's value patterns). The record's body and
+ * attributes are frozen: AuditLogRecordProcessor passes such a record as is,
+ * so a change would skip validation and redaction; map a changed event again.
  */
 export function toLogRecord(event: AuditEvent, catalog: Catalog, options: MappingOptions = {}): AuditLogRecord {
-  return mapEvent(event.name, event, catalog, options);
+  const record = mapEvent(event?.name, event, catalog, options);
+  // Frozen, so that the audit processor can pass it as is (a changed copy would skip validation and redaction).
+  deepFreeze(record.body);
+  deepFreeze(record.attributes);
+  return record;
 }
 
 /** toLogRecord with the name beside the event, as emit(name, event) receives it (saves copying the event). */
 export function mapEvent(name: string, event: Omit<AuditEvent, 'name'>, catalog: Catalog, options: MappingOptions = {}): AuditLogRecord {
+  try {
+    return mapSnapshot(name, snapshot(event), catalog, options);
+  } catch (error) {
+    // A getter, a proxy trap or a toJSON of the caller threw: the event cannot be read, which is the event's fault.
+    if (error instanceof OtelAuditError) throw error;
+    throw unreadableEvent(name, event, error);
+  }
+}
+
+/**
+ * The canonical fields read once, into plain objects: a getter or a proxy
+ * that answers differently on each read could otherwise pass the size, secret
+ * and schema checks with one value and be copied with another. `data` is read
+ * once by the walk that copies it (flatten.ts).
+ */
+function snapshot(event: Omit<AuditEvent, 'name'>): Omit<AuditEvent, 'name'> {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return event; // refused by the schema check
+  const copy = { ...event }; // own keys, unknown ones too, for the schema check
+  const proto: unknown = Object.getPrototypeOf(event);
+  if (proto !== Object.prototype && proto !== null) {
+    // An instance of a class: its getters are fields too, as a plain read sees them.
+    for (const field of eventFields()) {
+      if (Object.hasOwn(copy, field)) continue;
+      const value = (event as Record<string, unknown>)[field];
+      if (value !== undefined) (copy as Record<string, unknown>)[field] = value;
+    }
+  }
+  const { actor, target } = copy;
+  if (typeof actor === 'object' && actor !== null && !Array.isArray(actor)) copy.actor = { ...actor };
+  if (typeof target === 'object' && target !== null && !Array.isArray(target)) copy.target = { ...target };
+  return copy;
+}
+
+let topFields: readonly string[] | undefined;
+
+/** The top-level fields of a canonical event (contract.json), data included. */
+function eventFields(): readonly string[] {
+  topFields ??= [...new Set(contract().fields.filter((row) => row.from !== 'catalog').map((row) => row.field.split('.')[0]!)), 'data'];
+  return topFields;
+}
+
+function mapSnapshot(name: string, event: Omit<AuditEvent, 'name'>, catalog: Catalog, options: MappingOptions): AuditLogRecord {
   // Sizes first, with length reads only: an oversized field is refused before anything else reads it.
   const fieldBytes = scanFields(event, name, fieldLimits(options.maxFieldLength, options.maxFieldLengths));
   // One of the fields may hold a secret (a trigger of the value patterns): redact while copying.
@@ -155,8 +225,9 @@ export function mapEvent(name: string, event: Omit<AuditEvent, 'name'>, catalog:
   const body = new MappedBody(secret ? redactText(id) : id, name, isoTime(timeMs), severity) as unknown as CanonicalEvent & Record<string, AnyValue>;
   if (event.source !== undefined) body.source = secret ? redactText(event.source) : event.source;
   if (event.outcome !== undefined) body.outcome = event.outcome;
-  if (event.actor !== undefined) body.actor = secret ? redactFields(event.actor) : { ...event.actor };
-  if (event.target !== undefined) body.target = secret ? redactFields(event.target) : { ...event.target };
+  // actor and target are the snapshot's own copies.
+  if (event.actor !== undefined) body.actor = secret ? redactFields(event.actor) : event.actor;
+  if (event.target !== undefined) body.target = secret ? redactFields(event.target) : event.target;
   if (event.organization !== undefined) body.organization = secret ? redactText(event.organization) : event.organization;
   if (event.team !== undefined) body.team = secret ? redactText(event.team) : event.team;
   if (event.cloudAccount !== undefined) body.cloudAccount = secret ? redactText(event.cloudAccount) : event.cloudAccount;
@@ -191,6 +262,43 @@ export function mapEvent(name: string, event: Omit<AuditEvent, 'name'>, catalog:
   }
 
   return { eventName: name, timestamp: toHrTime(timeMs), severityNumber: level.number, severityText: level.text, body, attributes };
+}
+
+/** The AuditValidationError for an event whose reading threw `error`: the path of the first read that throws, found again. */
+export function unreadableEvent(name: unknown, event: unknown, error: unknown): AuditValidationError {
+  const label = typeof name === 'string' ? name : safeString(name);
+  return new AuditValidationError(label, throwingPath(event, '', 0, new Set()) ?? '', `could not be read (${redactText(safeString(error instanceof Error ? error.message : error)).slice(0, 200)})`);
+}
+
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return 'an unprintable value';
+  }
+}
+
+/** The path of the first own property of `value` whose read (or key listing, or toJSON) throws; undefined when none does. */
+function throwingPath(value: unknown, path: string, depth: number, seen: Set<object>): string | undefined {
+  if (typeof value !== 'object' || value === null || depth > DEFAULT_LIMITS.maxDepth || seen.has(value)) return undefined;
+  seen.add(value);
+  const at = (key: string) => (path === '' ? key : `${path}.${key}`);
+  try {
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function' && depth > 0) (value as { toJSON(): unknown }).toJSON();
+    for (const key of Object.keys(value).slice(0, 10_000)) {
+      let child: unknown;
+      try {
+        child = (value as Record<string, unknown>)[key];
+      } catch {
+        return at(key);
+      }
+      const found = throwingPath(child, at(key), depth + 1, seen);
+      if (found !== undefined) return found;
+    }
+  } catch {
+    return path;
+  }
+  return undefined;
 }
 
 /** A copy of actor or target with secrets inside its strings replaced. */
@@ -229,7 +337,7 @@ function toHrTime(ms: number): HrTime {
   return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
 }
 
-/** Marks a body built elsewhere in otel-audit (an integrity digest) as mapped, so the audit processor passes it as is. */
+/** Marks a body built elsewhere in otel-audit (an integrity digest) as mapped, and freezes it, so the audit processor passes it as is. */
 export function markMapped<T extends object>(body: T): T {
-  return Object.setPrototypeOf(body, MappedBody.prototype) as T;
+  return deepFreeze(Object.setPrototypeOf(body, MappedBody.prototype) as T);
 }

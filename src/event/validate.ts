@@ -131,11 +131,20 @@ export function parseRfc3339(text: string): number {
 export function eventTime(event: AuditEvent, name: string, now: number): number {
   const time = event.time;
   if (time === undefined) return now;
-  const ms = time instanceof Date ? time.getTime() : typeof time === 'string' ? parseRfc3339(time) : Number.NaN;
+  const ms = time instanceof Date ? dateValue(time) : typeof time === 'string' ? parseRfc3339(time) : Number.NaN;
   if (Number.isNaN(ms)) throw new AuditValidationError(name, 'time', 'must be a valid Date or an RFC 3339 date-time string naming a real date and time (e.g. 2026-02-28T10:00:00Z)');
   if (ms < MIN_EVENT_TIME_MS) throw new AuditValidationError(name, 'time', `is ${isoOf(ms)}, before the earliest accepted time 2000-01-01T00:00:00.000Z`);
   if (ms > now + MAX_EVENT_TIME_AHEAD_MS) throw new AuditValidationError(name, 'time', `is ${isoOf(ms)}, more than a day after now (${isoOf(now)})`);
   return ms;
+}
+
+/** The instant a Date holds, read from the Date itself: a subclass's getTime() is not asked, and an object that only looks like a Date (a proxy, Object.create(Date.prototype)) gives NaN. */
+function dateValue(date: Date): number {
+  try {
+    return Date.prototype.getTime.call(date);
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function isoOf(ms: number): string {

@@ -16,12 +16,13 @@ const valueArb = fc.letrec((tie) => ({
 })).object;
 
 /** Every leaf path that must appear as an attribute, with the paths under redacted keys (the name rule reads the dotted path) cut short. */
-function expectedPaths(value: Record<string, unknown>, prefix = ''): string[] {
+function expectedPaths(value: Record<string, unknown>, prefix?: string): string[] {
   const paths: string[] = [];
   for (const key of Object.keys(value)) {
     const v = value[key];
     if (v === undefined) continue;
-    const path = prefix === '' ? key : `${prefix}.${key}`;
+    // An empty key is a level of its own: {"": {a: 1}} flattens to ".a", not to "a".
+    const path = prefix === undefined ? key : `${prefix}.${key}`;
     const isObject = typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
     if (!isSensitiveName(path) && isObject && Object.keys(v).length > 0) paths.push(...expectedPaths(v as Record<string, unknown>, path));
     else paths.push(path);
