@@ -7,7 +7,7 @@ import { registerCollectorCommands } from './commands/collector.js';
 import { registerDeliveryCommands } from './commands/delivery.js';
 import { registerDemoCommands } from './commands/demo.js';
 import { registerSigmaCommands } from './commands/sigma.js';
-import { registerVerifyCommand } from './commands/verify.js';
+import { registerKeygenCommand, registerVerifyCommand } from './commands/verify.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -26,6 +26,7 @@ export function buildProgram(): Command {
   registerSigmaCommands(program);
   registerDeliveryCommands(program);
   registerVerifyCommand(program);
+  registerKeygenCommand(program);
   registerDemoCommands(program);
   return program;
 }

@@ -3,6 +3,6 @@
 // holds the keys, the checks and the readers an auditor needs.
 export { verifyTrail, type TrailReport, type StreamReport, type TrailRecord, type RecordRef, type VerifyTrailOptions } from './verify.js';
 export { readTrail, type ReadTrailResult } from './read.js';
-export { ed25519Signer, publicKeys, keyIdOf, type Signer } from './keys.js';
+export { ed25519Signer, generateSigningKey, publicKeys, keyIdOf, type Signer } from './keys.js';
 export { DIGEST_EVENT, type Digest, type IntegrityStamp } from './chain.js';
 export { canonicalJson, recordHash } from './canonical.js';

@@ -2,7 +2,7 @@
 // implements Signer (a KMS, an HSM). A key is named by its id: the first 16
 // hex digits of the SHA-256 of its public key (SubjectPublicKeyInfo DER), so
 // a digest says which public key checks it without carrying the key.
-import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { OtelAuditError } from '../errors.js';
 
@@ -38,6 +38,12 @@ export function ed25519Signer(source: string, env: NodeJS.ProcessEnv = process.e
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     sign: (data) => sign(null, data, key),
   };
+}
+
+/** A new Ed25519 key pair for signing digests: the private key (PKCS#8 PEM) for the emitter, the public one (SPKI PEM) for auditors. */
+export function generateSigningKey(): { privateKeyPem: string; publicKeyPem: string; keyId: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return { privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), keyId: keyIdOf(publicKey) };
 }
 
 /** Public keys by id, from PEM texts (`file:` and `env:` sources as for ed25519Signer). */

@@ -2,7 +2,7 @@
 // quietly when its reader goes away, and says how a broken collector binary ended.
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -165,5 +165,35 @@ describe('verify --through: a trail cut at a digest', () => {
       expect(refused.status).not.toBe(0);
       expect(refused.stderr).toContain(`--through ${JSON.stringify(bad)} must be an ISO 8601 time with its zone`);
     }
+  });
+});
+
+describe('keygen', () => {
+  it('writes a key pair the emitter and verify use, the private key readable by its owner only, and never overwrites', async () => {
+    const cwd = mkdtempSync(join(dir, 'keygen-'));
+    const made = cli(['keygen', join(cwd, 'acme')]);
+    expect(made.status, made.stderr).toBe(0);
+    expect(made.stdout).toMatch(/acme\.pem: the private key \(key id [0-9a-f]{16}\)/);
+    expect(statSync(join(cwd, 'acme.pem')).mode & 0o777).toBe(0o600);
+    const privatePem = readFileSync(join(cwd, 'acme.pem'), 'utf8');
+    // The pair works: a trail signed with the private key verifies with the public one.
+    const exported: ReadableLogRecord[] = [];
+    const exporter: LogRecordExporter = { export: (records, done) => (exported.push(...records), done({ code: 0 })), forceFlush: async () => {}, shutdown: async () => {} };
+    const audit = createAuditLogger({ catalog, exporter, integrity: { key: `file:${join(cwd, 'acme.pem')}` } });
+    audit.emit('auth.login', { actor: { id: 'u-1' } });
+    await audit.shutdown();
+    writeFileSync(join(cwd, 'trail.jsonl'), exported.map((r) => JSON.stringify(r.body)).join('\n'));
+    const verified = cli(['verify', join(cwd, 'trail.jsonl'), '--public-key', join(cwd, 'acme.pub.pem')]);
+    expect(verified.status, verified.stdout).toBe(0);
+    // Again: refused, and the first key is untouched (it signed digests that still need it).
+    const again = cli(['keygen', join(cwd, 'acme')]);
+    expect(again.status).not.toBe(0);
+    expect(again.stderr).toContain('acme.pem exists: keygen never overwrites a key');
+    expect(readFileSync(join(cwd, 'acme.pem'), 'utf8')).toBe(privatePem);
+    // A dangling symlink where the key would go is not followed.
+    symlinkSync(join(cwd, 'elsewhere.pem'), join(cwd, 'linked.pem'));
+    const linked = cli(['keygen', join(cwd, 'linked')]);
+    expect(linked.status).not.toBe(0);
+    expect(() => statSync(join(cwd, 'elsewhere.pem'))).toThrow();
   });
 });
