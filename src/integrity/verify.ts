@@ -277,7 +277,7 @@ function checkStream(
   const tail = lastSeq > signedTo ? { from: signedTo + 1, to: lastSeq } : undefined;
   const last = valid[valid.length - 1];
   const closed = last?.closed === true && last.to >= lastSeq;
-  const endsEarly = through && last && !closed ? whyEndsEarly(last, through) : undefined;
+  const endsEarly = through && last && !closed ? whyEndsEarly(last, through, tail) : undefined;
 
   return {
     stream: id,
@@ -302,14 +302,19 @@ function checkStream(
 const coverage = (d: Digest) => (d.to >= d.from ? `${d.from}-${d.to}` : `no new record after ${d.to}`);
 
 /** Why a stream not closed, whose last valid digest is `last`, cannot reach `through`; undefined when it can. */
-function whyEndsEarly(last: Digest, through: Date): string | undefined {
+function whyEndsEarly(last: Digest, through: Date, tail: { from: number; to: number } | undefined): string | undefined {
   const signedAt = Date.parse(last.signedAt);
   const interval = last.intervalMillis;
   if (typeof interval !== 'number' || !(interval > 0) || !Number.isFinite(signedAt)) return `its last digest (signed at ${String(last.signedAt)}) does not say how often the stream signs one, so whether it goes on to ${through.toISOString()} cannot be proven`;
   // One interval of slack: the digest due after `last` may still be on its way through the pipeline.
   const due = signedAt + 2 * interval;
   if (due >= through.getTime()) return undefined;
-  return `its last digest was signed at ${last.signedAt} and the stream did not close; it signs one at least every ${interval} ms, so the next was due by ${new Date(due).toISOString()}, before ${through.toISOString()}: records and digests after ${last.signedAt} may have been deleted (or the emitter stopped without shutting down)`;
+  const unsigned = tail ? `records ${tail.from}-${tail.to} after it are signed by no digest` : undefined;
+  if (last.closed === true) {
+    // Records after a closing digest: a durable restart going on with the stream, whose digests are missing, or records inserted.
+    return `the stream closed at ${last.signedAt}, but ${unsigned ?? 'records follow'} and none came though one was due by ${new Date(due).toISOString()}, before ${through.toISOString()}: they were inserted, or a restart's digests were deleted`;
+  }
+  return `its last digest was signed at ${last.signedAt} and the stream did not close; it signs one at least every ${interval} ms, so the next was due by ${new Date(due).toISOString()}, before ${through.toISOString()}: records and digests after ${last.signedAt} may have been deleted (or the emitter stopped without shutting down)${unsigned ? `, and ${unsigned}: inserted, or their digests deleted` : ''}`;
 }
 
 /** A digest's fields have the types a signer writes (anything else cannot be walked, signed or not). */

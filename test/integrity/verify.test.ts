@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditLogger } from '../../src/index.js';
-import { DIGEST_EVENT, publicKeys, readTrail, verifyTrail, type TrailRecord } from '../../src/integrity/index.js';
+import { DIGEST_EVENT, publicKeys, readTrail, recordHash, verifyTrail, type TrailRecord } from '../../src/integrity/index.js';
 import { readTrailFile } from '../../src/integrity/read.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../../src/testing/index.js';
 import { catalog } from '../emit/fixtures/catalog.js';
@@ -173,6 +173,20 @@ describe('verifyTrail', () => {
     expect(report.streams[0]!.endsEarly).toMatch(/did not close; it signs one at least every 60000 ms/);
     // A through within two intervals of the last digest is still on time.
     expect(verifyTrail(cut, { keys, through: new Date(Date.now() + 30_000) })).toMatchObject({ ok: true, exitCode: 0 });
+  });
+
+  it('names a record appended after the closing digest (its prev the real head: it links) as inserted, given --through', () => {
+    const last = trail.find((r) => seqOf(r) === 25)!;
+    const head = recordHash(last.body);
+    const stamp = (last.body as { integrity: { stream: string } }).integrity;
+    const forged = { body: { ...(structuredClone(last.body) as Record<string, unknown>), id: 'forged-26', integrity: { stream: stamp.stream, seq: 26, prev: head } }, where: 'forged#0' };
+    const appended = [...clone(trail), forged];
+    // Without a time to reach, it is a tail no digest signs yet (exit 2), not a proof.
+    expect(verifyTrail(appended, { keys })).toMatchObject({ ok: false, exitCode: 2 });
+    const report = verifyTrail(appended, { keys, through: new Date(Date.now() + 10 * 60_000) });
+    expect(report.exitCode).toBe(1);
+    expect(report.streams[0]!.closed).toBe(false);
+    expect(report.streams[0]!.endsEarly).toMatch(/the stream closed at .*, but records 26-26 after it are signed by no digest .*: they were inserted/);
   });
 
   it('signs heartbeat digests while idle, and orders them by their links whatever order they arrive in', async () => {
