@@ -277,7 +277,7 @@ function checkStream(
   const tail = lastSeq > signedTo ? { from: signedTo + 1, to: lastSeq } : undefined;
   const last = valid[valid.length - 1];
   const closed = last?.closed === true && last.to >= lastSeq;
-  const endsEarly = through && last && !closed ? whyEndsEarly(last, through, tail) : undefined;
+  const endsEarly = !through || closed ? undefined : last ? whyEndsEarly(last, through, tail) : `no valid digest signs any of its ${records.size} records: records inserted under a stream id of their own, or a stream cut before its first digest (a stream signs one within an interval of starting: a --through before that proves nothing of it either way)`;
 
   return {
     stream: id,

@@ -187,6 +187,12 @@ describe('verifyTrail', () => {
     expect(report.exitCode).toBe(1);
     expect(report.streams[0]!.closed).toBe(false);
     expect(report.streams[0]!.endsEarly).toMatch(/the stream closed at .*, but records 26-26 after it are signed by no digest .*: they were inserted/);
+    // A whole stream made up (a stream id of its own, no digest): not proven, and with --through a failure.
+    const invented = { body: { ...(structuredClone(last.body) as Record<string, unknown>), id: 'invented-1', integrity: { stream: 'invented', seq: 1, prev: '0'.repeat(64) } }, where: 'invented#0' };
+    expect(verifyTrail([...clone(trail), invented], { keys }).exitCode).toBe(2);
+    const caught = verifyTrail([...clone(trail), invented], { keys, through: new Date() });
+    expect(caught.exitCode).toBe(1);
+    expect(caught.streams.find((s) => s.stream === 'invented')!.endsEarly).toMatch(/no valid digest signs any of its 1 records: records inserted under a stream id of their own/);
   });
 
   it('signs heartbeat digests while idle, and orders them by their links whatever order they arrive in', async () => {
