@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   DESTINATIONS_INVALID: 'a destinations file has problems (each is listed with its file, line, column and path)',
   OPTION_INVALID: 'a function was called with a bad option; the message names the option and the reason',
   INPUT_INVALID: 'an input file (events, OTLP lines, a duration) cannot be read; file and line are set',
+  LOGGER_SHUT_DOWN: 'an event was emitted after the audit logger began to shut down; it was not accepted (nothing would send it, and no digest would sign it)',
   SPOOL_FULL: "the durable spool is full and onFull is 'reject'; the record was not written",
   SPOOL_WRITE_FAILED: 'the durable spool could not append the record (disk full, permissions); it was not written',
   SPOOL_LOCKED: 'another process holds the spool directory, or this process lost its lock to another (it then stops writing)',

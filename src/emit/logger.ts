@@ -155,8 +155,12 @@ export function createAuditLogger<C extends Catalog>(options: AuditLoggerOptions
   // The integrity stamp's attributes count against the limit too: data gets that many fewer.
   const mapLimits = integrity ? { ...limits, attributeCountLimit: limits.attributeCountLimit - Object.keys(INTEGRITY_ATTRIBUTES).length } : limits;
 
+  // Set when shutdown() starts: an event emitted after it would be dropped by the SDK, and with
+  // integrity it would follow the closing digest, signed by none.
+  let shuttingDown = false;
   const audit: AuditLogger<C> = {
     emit(name, event) {
+      if (shuttingDown) throw new OtelAuditError('LOGGER_SHUT_DOWN', `audit event "${String(name)}" was not accepted: the audit logger is shutting down (shutdown() was called)`);
       let record;
       try {
         record = mapEvent(name, event, catalog, mapLimits);
@@ -186,6 +190,7 @@ export function createAuditLogger<C extends Catalog>(options: AuditLoggerOptions
     integrity,
     flush: () => provider.forceFlush(),
     async shutdown() {
+      shuttingDown = true;
       await integrity?.close();
       await provider.shutdown();
     },

@@ -267,7 +267,7 @@ function mapSnapshot(name: string, event: Omit<AuditEvent, 'name'>, catalog: Cat
 /** The AuditValidationError for an event whose reading threw `error`: the path of the first read that throws, found again. */
 export function unreadableEvent(name: unknown, event: unknown, error: unknown): AuditValidationError {
   const label = typeof name === 'string' ? name : safeString(name);
-  return new AuditValidationError(label, throwingPath(event, '', 0, new Set()) ?? '', `could not be read (${redactText(safeString(error instanceof Error ? error.message : error)).slice(0, 200)})`);
+  return new AuditValidationError(label, throwingPath(event, '', 0, new Set(), { reads: MAX_PATH_READS }) ?? '', `could not be read (${redactText(safeString(error instanceof Error ? error.message : error)).slice(0, 200)})`);
 }
 
 function safeString(value: unknown): string {
@@ -278,21 +278,25 @@ function safeString(value: unknown): string {
   }
 }
 
-/** The path of the first own property of `value` whose read (or key listing, or toJSON) throws; undefined when none does. */
-function throwingPath(value: unknown, path: string, depth: number, seen: Set<object>): string | undefined {
-  if (typeof value !== 'object' || value === null || depth > DEFAULT_LIMITS.maxDepth || seen.has(value)) return undefined;
+/** Most property reads spent looking for the one that throws (getters may build new objects on every read). */
+const MAX_PATH_READS = 10_000;
+
+/** The path of the first own property of `value` whose read (or key listing, or toJSON) throws; undefined when none does (or the search ran out of reads). */
+function throwingPath(value: unknown, path: string, depth: number, seen: Set<object>, budget: { reads: number }): string | undefined {
+  if (typeof value !== 'object' || value === null || depth > DEFAULT_LIMITS.maxDepth || seen.has(value) || budget.reads <= 0) return undefined;
   seen.add(value);
   const at = (key: string) => (path === '' ? key : `${path}.${key}`);
   try {
     if (typeof (value as { toJSON?: unknown }).toJSON === 'function' && depth > 0) (value as { toJSON(): unknown }).toJSON();
-    for (const key of Object.keys(value).slice(0, 10_000)) {
+    for (const key of Object.keys(value)) {
+      if (--budget.reads < 0) return undefined;
       let child: unknown;
       try {
         child = (value as Record<string, unknown>)[key];
       } catch {
         return at(key);
       }
-      const found = throwingPath(child, at(key), depth + 1, seen);
+      const found = throwingPath(child, at(key), depth + 1, seen, budget);
       if (found !== undefined) return found;
     }
   } catch {

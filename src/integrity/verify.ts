@@ -364,7 +364,13 @@ function verifyDigests(digests: readonly { digest: Digest; where: string }[], tr
         continue;
       }
       progress = true;
-      if (!verifySignature(key, signedBytes(digest), Buffer.from(digest.signature, 'base64'))) {
+      const signature = Buffer.from(digest.signature, 'base64');
+      // Base64 readers skip spaces and stray padding: only the one spelling a signer writes is a copy of it.
+      if (signature.toString('base64') !== digest.signature) {
+        forgedDigests.push({ where, reason: 'its signature is not written as a signer writes it (canonical base64): an altered copy' });
+        continue;
+      }
+      if (!verifySignature(key, signedBytes(digest), signature)) {
         forgedDigests.push({ where, reason: `its signature does not verify with key ${digest.keyId} (the digest was altered or forged)` });
         continue;
       }

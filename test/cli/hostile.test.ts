@@ -157,10 +157,17 @@ describe('verify --through: a trail cut at a digest', () => {
     const blind = cli(['verify', cut, '--public-key', key]);
     expect(blind.status).toBe(0);
     expect(blind.stdout).toMatch(/open: last digest signed at/);
+    // Several files, one after another: a broken one is named and fails the run, the others are still read.
+    const broken = join(dir, 'broken-object.gz');
+    writeFileSync(broken, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3]));
+    const several = cli(['verify', broken, whole, '--public-key', key]);
+    expect(several.status).toBe(1);
+    expect(several.stdout).toContain(`UNREADABLE ${broken}: not a readable gzip file`);
+    expect(several.stdout).toMatch(/8 records \(last 8\)/);
     const caught = cli(['verify', cut, '--public-key', key, '--through', later]);
     expect(caught.status).toBe(1);
     expect(caught.stdout).toMatch(/ENDS EARLY: its last digest was signed at .* and the stream did not close/);
-    for (const bad of ['2026-12-03 12:00', 'yesterday', '2026-12-03T12:00:00']) {
+    for (const bad of ['2026-12-03 12:00', 'yesterday', '2026-12-03T12:00:00', '2026-02-30T00:00:00Z', '2026-12-03T24:00:00Z']) {
       const refused = cli(['verify', whole, '--public-key', key, '--through', bad]);
       expect(refused.status).not.toBe(0);
       expect(refused.stderr).toContain(`--through ${JSON.stringify(bad)} must be an ISO 8601 time with its zone`);

@@ -80,6 +80,16 @@ describe('reads that throw', () => {
     expect(invalid[0]!.path).toBe('source');
   });
 
+  it('finding which read threw stays bounded when getters build new objects on every read (an ORM model)', () => {
+    // Each read of any of its 50 members builds a new such object: 50^32 reads to walk it all.
+    const model = (): object => new Proxy({}, { ownKeys: () => Array.from({ length: 50 }, (_, i) => `m${i}`), getOwnPropertyDescriptor: () => ({ enumerable: true, configurable: true }), get: () => model() });
+    const event = Object.defineProperty({ name: 'settings.update', data: { model: model() } }, 'source', { enumerable: true, get: () => { throw new Error('boom'); } });
+    const started = Date.now();
+    const e = validationError(() => toLogRecord(event, catalog));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(e.message).toMatch(/could not be read \(boom\)/);
+  });
+
   it('a toJSON that never yields plain data is refused, not a stack overflow', () => {
     const again = (): unknown => ({ toJSON: again });
     const loop = { toJSON: again };

@@ -195,6 +195,36 @@ describe('verifyTrail', () => {
     expect(caught.streams.find((s) => s.stream === 'invented')!.endsEarly).toMatch(/no valid digest signs any of its 1 records: records inserted under a stream id of their own/);
   });
 
+  it('refuses an event emitted once shutdown has begun (no digest could sign it), and signs everything emitted before', async () => {
+    const audit = createAuditLogger({ catalog, endpoint: receiver.endpoint, protocol: 'http/json', integrity: { key: first.privatePem, digestEvery: 100 }, warnOnExportError: false });
+    const before = receiver.records.length;
+    for (let i = 0; i < 5; i++) audit.emit('auth.login', { actor: { id: `s-${i}` } });
+    const done = audit.shutdown();
+    // A request still finishing while the service drains.
+    expect(() => audit.emit('auth.login', { actor: { id: 'late' } })).toThrow(expect.objectContaining({ code: 'LOGGER_SHUT_DOWN' }));
+    await done;
+    const drained = receiver.records.slice(before).map((r, i) => ({ body: r.body, where: `drained#${i}` }));
+    const report = verifyTrail(drained, { keys, through: new Date(Date.now() + 10 * 60_000) });
+    expect(report.streams[0]).toMatchObject({ records: 5, closed: true });
+    expect(report).toMatchObject({ ok: true, exitCode: 0 });
+  });
+
+  it('names a copy of a digest whose signature is spelled otherwise (spaces, padding) as altered, and counts the digest once', () => {
+    const copies = clone(trail);
+    const original = copies.find((r) => isDigest(r) && (r.body as { data: { to: number } }).data.to === 20)!;
+    for (const respell of [(sig: string) => ` ${sig}`, (sig: string) => `${sig.slice(0, 10)} ${sig.slice(10)}`, (sig: string) => `${sig}=`]) {
+      const copy = structuredClone(original);
+      const data = (copy.body as { data: { signature: string } }).data;
+      data.signature = respell(data.signature);
+      copies.push(copy);
+    }
+    const report = verifyTrail(copies, { keys });
+    expect(report.streams[0]!.validDigests).toBe(3);
+    expect(report.streams[0]!.missingDigests).toEqual([]);
+    expect(report.streams[0]!.forgedDigests).toHaveLength(3);
+    for (const forged of report.streams[0]!.forgedDigests) expect(forged.reason).toMatch(/not written as a signer writes it \(canonical base64\): an altered copy/);
+  });
+
   it('signs heartbeat digests while idle, and orders them by their links whatever order they arrive in', async () => {
     const audit = createAuditLogger({ catalog, endpoint: receiver.endpoint, protocol: 'http/json', integrity: { key: first.privatePem, digestEvery: 100, digestIntervalMillis: 25 }, warnOnExportError: false });
     const before = receiver.records.length;

@@ -4,6 +4,7 @@ import { InputError, OtelAuditError } from '../../errors.js';
 import { generateSigningKey, publicKeys, verifyTrail, type StreamReport, type TrailRecord } from '../../integrity/index.js';
 import { readTrailFile } from '../../integrity/read.js';
 import { oneLine } from '../../delivery/printable.js';
+import { parseRfc3339 } from '../../event/validate.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -36,7 +37,8 @@ function checkTrailPath(file: string): void {
 
 /** An ISO 8601 date and time with its zone (a time without one would be read in this machine's zone). */
 function parseThrough(text: string): Date {
-  const time = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/.test(text) ? Date.parse(text) : NaN;
+  // RFC 3339 as event times are read: a date that does not exist (February 30, 24:00) is refused, not rolled over.
+  const time = parseRfc3339(text);
   if (!Number.isFinite(time)) throw new OtelAuditError('OPTION_INVALID', `--through ${JSON.stringify(text)} must be an ISO 8601 time with its zone, such as 2026-12-03T12:00:00Z`, { path: '--through' });
   return new Date(time);
 }
@@ -54,13 +56,17 @@ export function registerVerifyCommand(program: Command): void {
       const through = options.through === undefined ? undefined : parseThrough(options.through);
       const keys = publicKeys(options.publicKey.map((k) => (k.startsWith('env:') || k.startsWith('file:') ? k : `file:${k}`)));
       for (const file of files) checkTrailPath(file);
-      // Files are read as they are verified (JSON lines a line at a time): a trail can be larger than memory holds as text.
-      const reads = files.map((file) => readTrailFile(file));
+      // Files are opened one after another as they are verified (JSON lines a line at a time, a gzip
+      // file decompressed when its turn comes): a trail can be larger than memory holds as text.
+      const unreadable: { where: string; reason: string }[] = [];
       function* records(): Generator<TrailRecord> {
-        for (const read of reads) yield* read.records;
+        for (const file of files) {
+          const read = readTrailFile(file);
+          yield* read.records;
+          unreadable.push(...read.unreadable);
+        }
       }
       const report = verifyTrail(records(), { keys, ...(through ? { through } : {}) });
-      const unreadable = reads.flatMap((read) => read.unreadable);
       const exitCode = unreadable.length > 0 ? 1 : report.exitCode;
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ ...report, unreadable, exitCode }, null, 2)}\n`);
