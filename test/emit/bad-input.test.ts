@@ -7,16 +7,8 @@ import { AuditValidationError } from '../../src/event/errors.js';
 import { createAuditLogger } from '../../src/emit/logger.js';
 import { toLogRecord } from '../../src/emit/to-log-record.js';
 import { catalog } from './fixtures/catalog.js';
+import { validationError } from './fixtures/validation-error.js';
 
-function validationError(fn: () => unknown): AuditValidationError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AuditValidationError);
-    return error as AuditValidationError;
-  }
-  throw new Error('expected an AuditValidationError');
-}
 
 describe('bad input', () => {
   it('an unknown event name', () => {

@@ -11,6 +11,7 @@ import { createAuditLogger } from '../../src/emit/logger.js';
 import { AuditLogRecordProcessor, INVALID_ATTRIBUTE } from '../../src/emit/processor.js';
 import { toLogRecord } from '../../src/emit/to-log-record.js';
 import { catalog } from './fixtures/catalog.js';
+import { validationError } from './fixtures/validation-error.js';
 
 const R = contract().sensitive.replacement;
 const token = ['ghp', 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'].join('_');
@@ -22,15 +23,6 @@ function changing<T extends object>(target: T, key: string, first: unknown, late
   return target;
 }
 
-function validationError(fn: () => unknown): AuditValidationError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AuditValidationError);
-    return error as AuditValidationError;
-  }
-  throw new Error('expected an AuditValidationError');
-}
 
 describe('values that change between reads', () => {
   it('a getter on a canonical field cannot slip a secret past redaction', () => {

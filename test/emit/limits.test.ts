@@ -13,16 +13,8 @@ import { createAuditLogger } from '../../src/emit/logger.js';
 import { AuditLogRecordProcessor, INVALID_ATTRIBUTE } from '../../src/emit/processor.js';
 import { DEFAULT_LIMITS, toLogRecord } from '../../src/emit/to-log-record.js';
 import { catalog, fullEvent } from './fixtures/catalog.js';
+import { validationError as refusal } from './fixtures/validation-error.js';
 
-function refusal(fn: () => unknown): AuditValidationError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AuditValidationError);
-    return error as AuditValidationError;
-  }
-  throw new Error('expected an AuditValidationError');
-}
 
 /** `event` with the canonical field at dotted `path` set to `value`. */
 function withField(path: string, value: string): Record<string, unknown> {
