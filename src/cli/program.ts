@@ -7,7 +7,8 @@ import { registerCollectorCommands } from './commands/collector.js';
 import { registerDeliveryCommands } from './commands/delivery.js';
 import { registerDemoCommands } from './commands/demo.js';
 import { registerSigmaCommands } from './commands/sigma.js';
-import { registerKeygenCommand, registerVerifyCommand } from './commands/verify.js';
+import { registerKeygenCommand } from './commands/keygen.js';
+import { registerVerifyCommand } from './commands/verify.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };

@@ -55,8 +55,7 @@ export class AttributeHandoff implements LogRecordProcessor {
       else target[key] = value;
     }
     // The SDK counts attributes for processors that add more later.
-    const counted = record as unknown as { _attributesCount?: unknown };
-    if (typeof counted._attributesCount === 'number') counted._attributesCount = count;
+    updateSdkAttributeCount(record, () => count);
   }
 
   forceFlush(): Promise<void> {
@@ -66,4 +65,14 @@ export class AttributeHandoff implements LogRecordProcessor {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/**
+ * Updates the count of attributes the SDK keeps on a record (a private field: it
+ * holds the count against attributeCountLimit) after attributes were written or
+ * removed without setAttributes. A record without the field is left alone.
+ */
+export function updateSdkAttributeCount(record: ReadWriteLogRecord, update: (count: number) => number): void {
+  const counted = record as unknown as { _attributesCount?: unknown };
+  if (typeof counted._attributesCount === 'number') counted._attributesCount = update(counted._attributesCount);
 }

@@ -14,6 +14,7 @@ import { contract, contractField } from '../event/contract.js';
 import { OtelAuditError } from '../errors.js';
 import { AuditValidationError } from '../event/errors.js';
 import type { AuditEvent } from '../event/event.js';
+import { updateSdkAttributeCount } from './attribute-handoff.js';
 import { redactAttribute, redactValue } from './redact.js';
 import { DEFAULT_LIMITS, isMappedBody, mapEvent, unreadableEvent, type MappingLimits } from './to-log-record.js';
 
@@ -147,13 +148,14 @@ export class AuditLogRecordProcessor implements LogRecordProcessor {
    */
   private removeOwnedAttributes(record: ReadWriteLogRecord): void {
     const attributes = record.attributes as Record<string, unknown>;
+    let removed = 0;
     for (const key of Object.keys(attributes)) {
       if (!key.startsWith(INTEGRITY_PREFIX) && !ownedAttributes().has(key)) continue;
       delete attributes[key];
-      // The SDK counts attributes against its limit.
-      const counted = record as unknown as { _attributesCount?: unknown };
-      if (typeof counted._attributesCount === 'number') counted._attributesCount--;
+      removed++;
     }
+    // The SDK counts attributes against its limit.
+    if (removed > 0) updateSdkAttributeCount(record, (count) => count - removed);
   }
 
   /**

@@ -406,7 +406,12 @@ function chainOrder(digests: Digest[]): Digest[] {
     const run = digests.slice(i, j);
     if (run.length > 1) {
       const after = new Map<string, Digest[]>();
-      for (const d of run) if (d.previousSignature !== undefined) after.set(d.previousSignature, [...(after.get(d.previousSignature) ?? []), d]);
+      for (const d of run) {
+        if (d.previousSignature === undefined) continue;
+        const successors = after.get(d.previousSignature);
+        if (successors) successors.push(d);
+        else after.set(d.previousSignature, [d]);
+      }
       const placed = new Set<Digest>();
       // Start from the digest before the run when one is, else from a digest whose predecessor is not in the run.
       let current: Digest | undefined = ordered[ordered.length - 1];
